@@ -1,0 +1,275 @@
+"""The HTTP client: the only code that speaks HTTP to the Huawei Cloud Meeting API.
+
+One shared `httpx.AsyncClient` per process carries every request. Each tool call gets a time
+budget (`HUAWEI_MEETING_TIMEOUT`) that covers sign-in, retries and back-off. Idempotent GETs are
+retried a bounded number of times on 429, 5xx and connection errors, honouring `Retry-After`.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import random
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import anyio
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from . import __version__
+from .auth import TokenProvider
+from .errors import (
+    AuthenticationError,
+    InvalidResponseError,
+    RateLimitError,
+    ServerError,
+    UpstreamConnectionError,
+    UpstreamTimeoutError,
+    error_for_status,
+)
+from .wire import ConfDetailResponse, DetailQuery
+
+logger = logging.getLogger(__name__)
+
+CONF_DETAIL_PATH = "/v1/mmc/management/conferences/history/confDetail"
+USER_AGENT = f"huawei-meeting-mcp/{__version__}"
+MAX_BODY_BYTES = 4 * 1024 * 1024
+"""Answers larger than this are refused without being read in full (a 500-participant page is ~300 kB)."""
+
+CONNECT_TIMEOUT = 5.0
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently to retry an idempotent request."""
+
+    max_retries: int = 2
+    base_delay: float = 0.5
+    max_delay: float = 4.0
+
+    def delay(self, retry: int, retry_after: float | None) -> float:
+        """Seconds to wait before retry number `retry` (0-based): exponential with jitter, or Retry-After."""
+        backoff = min(self.max_delay, self.base_delay * 2**retry) * random.uniform(0.5, 1.0)  # noqa: S311
+        return float(max(backoff, retry_after or 0.0))
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Read a Retry-After header given in seconds or as an HTTP date; None if absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def create_http_client(
+    base_url: str,
+    *,
+    timeout: float,
+    transport: httpx.AsyncBaseTransport | None = None,
+    max_connections: int = 10,
+) -> httpx.AsyncClient:
+    """Build the process-wide client: keep-alive, TLS verified, no redirects, explicit timeouts."""
+    return httpx.AsyncClient(
+        base_url=base_url,
+        transport=transport,
+        headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+        timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT)),
+        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+        follow_redirects=False,
+        verify=True,
+    )
+
+
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
+
+
+class MeetingClient:
+    """Typed calls to the Meeting API over one shared httpx client."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        tokens: TokenProvider,
+        *,
+        timeout: float,
+        retry: RetryPolicy | None = None,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+    ) -> None:
+        self._http = http
+        self._tokens = tokens
+        self._timeout = timeout
+        self._retry = retry or RetryPolicy()
+        self._max_body = max_body_bytes
+        self._sleep = sleep
+
+    async def conf_detail(self, query: DetailQuery) -> ConfDetailResponse:
+        """Details of one ended meeting and a page of its invitees (`history/confDetail`)."""
+        return await self.get_model(CONF_DETAIL_PATH, query.params(), query.headers(), ConfDetailResponse)
+
+    async def get_model(
+        self, path: str, params: Mapping[str, str | int], headers: Mapping[str, str], model: type[Model]
+    ) -> Model:
+        """GET `path` within the time budget, with retries and one token renewal, parsed as `model`."""
+        request_ids: list[str] = []
+        try:
+            with anyio.fail_after(self._timeout):
+                body = await self._get_authenticated(path, params, headers, request_ids)
+        except TimeoutError:
+            raise UpstreamTimeoutError(
+                request_id=request_ids[-1] if request_ids else "none",
+                detail=f"The {self._timeout:g}-second budget ran out.",
+            ) from None
+        try:
+            return model.model_validate(body)
+        except ValidationError:
+            raise InvalidResponseError(
+                request_id=request_ids[-1],
+                status=200,
+                detail=f"The answer does not have the shape of a {model.__name__}.",
+                advice="This server may need an update for a changed API; please report it.",
+            ) from None
+
+    async def _get_authenticated(
+        self, path: str, params: Mapping[str, str | int], headers: Mapping[str, str], request_ids: list[str]
+    ) -> Any:
+        token = await self._tokens.get_token()
+        try:
+            return await self._get_with_retries(path, params, headers, token, request_ids)
+        except AuthenticationError:
+            if not await self._tokens.token_rejected(token):
+                raise
+        logger.info("Token rejected; retrying once with a fresh token")
+        token = await self._tokens.get_token()
+        return await self._get_with_retries(path, params, headers, token, request_ids)
+
+    async def _get_with_retries(
+        self,
+        path: str,
+        params: Mapping[str, str | int],
+        headers: Mapping[str, str],
+        token: str,
+        request_ids: list[str],
+    ) -> Any:
+        retry = 0
+        while True:
+            request_id = uuid.uuid4().hex
+            request_ids.append(request_id)
+            try:
+                return await self._get_once(path, params, {**headers, "X-Access-Token": token}, request_id)
+            except (RateLimitError, ServerError, UpstreamConnectionError) as exc:
+                if retry >= self._retry.max_retries:
+                    raise
+                retry_after = exc.retry_after if isinstance(exc, RateLimitError) else None
+                delay = self._retry.delay(retry, retry_after)
+                logger.info(
+                    "Retrying %s in %.2fs after %s [X-Request-ID: %s]",
+                    path,
+                    delay,
+                    type(exc).__name__,
+                    request_id,
+                )
+                await self._sleep(delay)
+                retry += 1
+
+    async def _get_once(
+        self, path: str, params: Mapping[str, str | int], headers: Mapping[str, str], request_id: str
+    ) -> Any:
+        started = time.perf_counter()
+        try:
+            response = await self._http.send(
+                self._http.build_request("GET", path, params=params, headers={**headers, "X-Request-ID": request_id}),
+                stream=True,
+            )
+        except httpx.ConnectTimeout:
+            raise UpstreamConnectionError(request_id=request_id, detail="Connecting timed out.") from None
+        except httpx.TimeoutException:
+            raise UpstreamTimeoutError(request_id=request_id, detail="No answer arrived in time.") from None
+        except httpx.TransportError as exc:
+            raise UpstreamConnectionError(request_id=request_id, detail=f"({type(exc).__name__})") from None
+        try:
+            raw = await self._read_capped(response, request_id)
+        finally:
+            await response.aclose()
+        logger.debug(
+            "GET %s -> %d, %d bytes, %.0f ms [X-Request-ID: %s]",
+            path,
+            response.status_code,
+            len(raw),
+            (time.perf_counter() - started) * 1000,
+            request_id,
+        )
+        return self._decode(response, raw, request_id)
+
+    async def _read_capped(self, response: httpx.Response, request_id: str) -> bytes:
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self._max_body:
+            raise InvalidResponseError(
+                request_id=request_id, status=response.status_code, detail="The answer is too large to read."
+            )
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > self._max_body:
+                    raise InvalidResponseError(
+                        request_id=request_id,
+                        status=response.status_code,
+                        detail="The answer is too large to read.",
+                    )
+                chunks.append(chunk)
+        except httpx.TimeoutException:
+            raise UpstreamTimeoutError(request_id=request_id, detail="Reading the answer timed out.") from None
+        except httpx.TransportError as exc:
+            raise UpstreamConnectionError(
+                request_id=request_id, detail=f"The connection broke while reading ({type(exc).__name__})."
+            ) from None
+        return b"".join(chunks)
+
+    def _decode(self, response: httpx.Response, raw: bytes, request_id: str) -> Any:
+        status = response.status_code
+        content_type = response.headers.get("Content-Type", "")
+        body: Any = None
+        if raw and (not content_type or _is_json(content_type)):
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                body = None
+        if 300 <= status < 400:
+            raise InvalidResponseError(
+                request_id=request_id,
+                status=status,
+                detail="The API answered with a redirect, which is not followed.",
+            )
+        if status >= 400 or status < 200:
+            error = error_for_status(status, body, request_id)
+            if isinstance(error, RateLimitError):
+                error.retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            raise error
+        if content_type and not _is_json(content_type):
+            raise InvalidResponseError(
+                request_id=request_id,
+                status=status,
+                detail=f"It is {content_type.split(';', 1)[0].strip()[:40]!r}, not JSON.",
+            )
+        if body is None:
+            raise InvalidResponseError(
+                request_id=request_id, status=status, detail="The body is not valid JSON (truncated?)."
+            )
+        return body

@@ -1,0 +1,208 @@
+"""The exception tree, and the one place where HTTP statuses and Huawei error codes are mapped.
+
+    MeetingError                    base: a message a person (or model) can act on
+    ├── CredentialsMissingError     no credentials configured
+    └── UpstreamError               status, Huawei error code, request id
+        ├── AuthenticationError     401, USG.000000004
+        ├── PermissionDeniedError   403, MMC.111070010, MMC.111070002
+        ├── NotFoundError           MMC.111070005, MMC.111072065
+        ├── BadRequestError         other 4xx, with Huawei's own message
+        ├── RateLimitError          429, 100000429
+        ├── ServerError             5xx
+        ├── InvalidResponseError    not JSON, truncated, too large, wrong shape, redirect
+        ├── UpstreamTimeoutError    the time budget ran out
+        └── UpstreamConnectionError DNS, refused, reset, TLS
+
+Every message is built here from fixed text plus a few sanitised fields, so no secret
+(token, key, password) can reach a tool result through an exception.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from .text import clean_text
+
+MAX_UPSTREAM_MESSAGE = 200
+
+
+class MeetingError(Exception):
+    """Base of every error this server reports; `str()` is the message shown to the user."""
+
+
+class CredentialsMissingError(MeetingError):
+    """No Huawei credentials are configured."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "No Huawei Cloud Meeting credentials are configured. "
+            "Set HUAWEI_MEETING_ACCESS_TOKEN in the server's environment (see the README), "
+            "or start the server with --demo to try it against the built-in sandbox."
+        )
+
+
+class UpstreamError(MeetingError):
+    """The Huawei API (or the way to it) failed; carries what support needs to trace it."""
+
+    summary: ClassVar[str] = "The Huawei Cloud Meeting API request failed."
+    advice: ClassVar[str] = "Try again later."
+
+    def __init__(
+        self,
+        *,
+        request_id: str,
+        status: int | None = None,
+        error_code: str | None = None,
+        error_msg: str | None = None,
+        detail: str | None = None,
+        advice: str | None = None,
+    ) -> None:
+        self.request_id = request_id
+        self.status = status
+        self.error_code = error_code
+        self.error_msg = error_msg
+        self.detail = detail
+        self.custom_advice = advice
+        super().__init__(self._compose())
+
+    def _compose(self) -> str:
+        facts = []
+        if self.status is not None:
+            facts.append(f"HTTP {self.status}")
+        if self.error_code:
+            facts.append(self.error_code)
+        if self.error_msg:
+            facts.append(self.error_msg)
+        said = f" ({', '.join(facts)})" if facts else ""
+        detail = f" {self.detail}" if self.detail else ""
+        advice = self.custom_advice or self.advice
+        return f"{self.summary}{said}{detail} {advice} [X-Request-ID: {self.request_id}]"
+
+
+class AuthenticationError(UpstreamError):
+    """The access token was missing, invalid or expired."""
+
+    summary = "Huawei rejected the access token."
+    advice = (
+        "Tokens expire after 12-24 hours: set a fresh HUAWEI_MEETING_ACCESS_TOKEN, "
+        "or configure App ID sign-in so the server renews tokens itself."
+    )
+
+
+class PermissionDeniedError(UpstreamError):
+    """The caller may not see this resource."""
+
+    summary = "The signed-in user may not view this meeting."
+    advice = (
+        "Ordinary users see only meetings they created or were invited to; "
+        "use an enterprise administrator's credentials to see others."
+    )
+
+
+class NotFoundError(UpstreamError):
+    """The meeting does not exist or is not visible to the caller."""
+
+    summary = "No ended meeting with that confUUID was found."
+    advice = (
+        "confUUID is the 32-character UUID of one occurrence (e.g. 9a0fa6d10a5b11eaae5e191763c22c0e), "
+        "not the 9-digit meeting ID; find it with list_historical_meetings. "
+        "Meetings still in progress, or older than the history retention (6-12 months), are not listed."
+    )
+
+
+class BadRequestError(UpstreamError):
+    """Huawei refused the parameters."""
+
+    summary = "Huawei refused the request."
+    advice = "Check the arguments against the tool's schema and try again."
+
+
+class RateLimitError(UpstreamError):
+    """Huawei throttled the caller."""
+
+    summary = "Huawei is rate-limiting requests."
+    advice = "Wait a minute before calling again."
+    retry_after: float | None = None
+
+
+class ServerError(UpstreamError):
+    """Huawei answered with a 5xx status."""
+
+    summary = "The Huawei Cloud Meeting service had an internal error."
+    advice = "Try again in a few minutes; if it persists, quote the request ID to Huawei support."
+
+
+class InvalidResponseError(UpstreamError):
+    """The answer was not the JSON we expect."""
+
+    summary = "The Huawei Cloud Meeting API sent an answer this server cannot read."
+    advice = "Check HUAWEI_MEETING_BASE_URL points at the Meeting API (no proxy or login page in between)."
+
+
+class UpstreamTimeoutError(UpstreamError):
+    """The time budget for the call ran out."""
+
+    summary = "The Huawei Cloud Meeting API did not answer in time."
+    advice = "Try again; raise HUAWEI_MEETING_TIMEOUT if the network to Huawei is slow."
+
+
+class UpstreamConnectionError(UpstreamError):
+    """The API could not be reached."""
+
+    summary = "Could not connect to the Huawei Cloud Meeting API."
+    advice = "Check the network and HUAWEI_MEETING_BASE_URL."
+
+
+_BY_CODE: dict[str, type[UpstreamError]] = {
+    "USG.000000004": AuthenticationError,
+    "MMC.111070010": PermissionDeniedError,
+    "MMC.111070002": PermissionDeniedError,
+    "MMC.111070005": NotFoundError,
+    "MMC.111072065": NotFoundError,
+    "100000429": RateLimitError,
+}
+
+
+def _first_str(body: dict[str, Any], *keys: str) -> str | None:
+    for key in keys:
+        value = body.get(key)
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value):
+            return str(value)
+    return None
+
+
+def error_fields(body: object) -> tuple[str | None, str | None]:
+    """Extract Huawei's error code and message from an error body, tolerating its several spellings."""
+    if not isinstance(body, dict):
+        return None, None
+    code = _first_str(body, "error_code", "errorCode", "code")
+    message = _first_str(body, "error_msg", "errorMsg", "message")
+    if code is None:
+        for value in body.values():
+            if isinstance(value, dict):
+                return error_fields(value)
+    return (clean_text(code, 40) if code else None), (clean_text(message, MAX_UPSTREAM_MESSAGE) if message else None)
+
+
+def error_for_status(status: int, body: object, request_id: str) -> UpstreamError:
+    """Map a non-2xx answer (status plus decoded JSON body, if any) to the right UpstreamError."""
+    code, message = error_fields(body)
+    cls: type[UpstreamError] | None = _BY_CODE.get(code or "")
+    if cls is None:
+        if status == 401:
+            cls = AuthenticationError
+        elif status == 403:
+            cls = PermissionDeniedError
+        elif status == 404:
+            return InvalidResponseError(
+                request_id=request_id,
+                status=status,
+                detail="The API path does not exist at this address.",
+            )
+        elif status == 429:
+            cls = RateLimitError
+        elif status >= 500:
+            cls = ServerError
+        else:
+            cls = BadRequestError
+    return cls(request_id=request_id, status=status, error_code=code, error_msg=message)

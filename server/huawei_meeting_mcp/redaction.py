@@ -1,0 +1,64 @@
+"""A logging filter that masks every secret the process knows, as defence in depth.
+
+Nothing is meant to log a secret in the first place; this filter makes sure a mistake
+(a library logging a header, an exception quoting a URL) cannot put one on stderr.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+MASK = "***"
+MIN_SECRET_LENGTH = 4  # shorter strings would mask ordinary words
+
+
+class SecretRedactor(logging.Filter):
+    """Replaces registered secret strings in every log record with `***`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._secrets: set[str] = set()
+        self._lock = threading.Lock()
+
+    def add(self, *secrets: str | None) -> None:
+        """Register secrets to mask from now on (tokens, keys, passwords)."""
+        with self._lock:
+            self._secrets.update(s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH)
+
+    def redact(self, text: str) -> str:
+        """Return `text` with every registered secret masked."""
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            if secret in text:
+                text = text.replace(secret, MASK)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Mask secrets in the fully formatted message (and traceback) of `record`."""
+        if not self._secrets:
+            return True
+        message = record.getMessage()
+        if record.exc_info:
+            formatter = logging.Formatter()
+            message = message + "\n" + formatter.formatException(record.exc_info)
+            record.exc_info = None
+            record.exc_text = None
+        record.msg = self.redact(message)
+        record.args = None
+        return True
+
+
+REDACTOR = SecretRedactor()
+"""The process-wide redactor, attached to the stderr log handler by the command line."""
+
+
+def configure_logging(level: str) -> None:
+    """Send logs to stderr (stdout carries the MCP protocol), through the redactor."""
+    handler = logging.StreamHandler()  # stderr
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(REDACTOR)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # httpx logs every request URL at INFO; ours are logged at DEBUG with a request ID instead.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))

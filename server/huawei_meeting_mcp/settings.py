@@ -1,0 +1,97 @@
+"""Configuration from `HUAWEI_MEETING_*` environment variables, validated once at start-up."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "HUAWEI_MEETING_"
+DEFAULT_BASE_URL = "https://api.meeting.huaweicloud.com"
+INTERNATIONAL_BASE_URL = "https://api-intl.meeting.huaweicloud.com"
+
+
+class ConfigError(Exception):
+    """A setting is missing, malformed or contradicts another; the message names the variable."""
+
+
+def is_loopback_host(host: str) -> bool:
+    """Return True for localhost and addresses in 127.0.0.0/8 or ::1."""
+    if host.lower() in {"localhost", "localhost."}:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class Settings(BaseSettings):
+    """Everything the server reads from the environment (prefix `HUAWEI_MEETING_`)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_ignore_empty=True,
+        extra="ignore",
+        frozen=True,
+    )
+
+    access_token: SecretStr | None = Field(
+        default=None, description="A static access token from Huawei's auth APIs (secret)."
+    )
+    base_url: str = Field(
+        default=DEFAULT_BASE_URL,
+        description="API base URL; https is required except for loopback hosts.",
+    )
+    timeout: float = Field(
+        default=10.0,
+        gt=0,
+        le=600,
+        description="Seconds one tool call may spend on the upstream API, retries included.",
+    )
+    include_contacts: bool = Field(
+        default=False, description="Include phone numbers and e-mail addresses in tool output."
+    )
+    api_times: Literal["utc", "local"] = Field(
+        default="utc",
+        description="How to read the API's 'YYYY-MM-DD HH:MM' times: as UTC or in the meeting's time zone.",
+    )
+
+    max_retries: int = Field(
+        default=2, ge=0, le=5, description="Retries of a read after 429, 5xx or a connection error."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="Level of the log lines written to stderr."
+    )
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_log_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_base_url(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ValueError(f"must be an http(s) URL such as {DEFAULT_BASE_URL}")
+        if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+            raise ValueError("must use https (plain http is allowed only for loopback hosts such as 127.0.0.1)")
+        if parts.query or parts.fragment:
+            raise ValueError("must not carry a query string or fragment")
+        return value.strip().rstrip("/")
+
+
+def load_settings() -> Settings:
+    """Read the settings from the environment, or raise ConfigError naming each bad variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors(include_input=False, include_url=False):
+            field = str(error["loc"][0]) if error["loc"] else "?"
+            message = error["msg"].removeprefix("Value error, ")
+            problems.append(f"{ENV_PREFIX}{field.upper()} {message}")
+        raise ConfigError("Invalid configuration: " + "; ".join(problems) + ".") from None

@@ -1,0 +1,187 @@
+"""Models of what the Huawei Cloud Meeting API sends (API doc §2), read tolerantly.
+
+Only fields the server uses are modelled: secrets the API returns (meeting passwords, join
+links, stream push URLs) are never parsed, so they cannot reach the view by accident.
+A field whose value has the wrong type becomes None instead of failing the whole answer;
+only the parts the tools cannot do without (`conferenceData`) are required.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+)
+from pydantic.alias_generators import to_camel
+
+T = TypeVar("T")
+
+
+def _none_on_error(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    try:
+        return handler(value)
+    except ValidationError:
+        return None
+
+
+def _objects_only(value: Any) -> Any:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else None
+
+
+Lenient = Annotated[T | None, WrapValidator(_none_on_error)]
+"""A value that becomes None when the API sends something of the wrong type."""
+
+ObjectList = Annotated[list[T] | None, BeforeValidator(_objects_only), WrapValidator(_none_on_error)]
+"""A list whose non-object items are dropped; anything but a list becomes None."""
+
+
+class WireModel(BaseModel):
+    """Base for API models: camelCase on the wire, unknown fields ignored, numbers accepted as text."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        validate_by_name=True,
+        validate_by_alias=True,
+        extra="ignore",
+        coerce_numbers_to_str=True,
+        frozen=True,
+    )
+
+
+class CycleParams(WireModel):
+    """Recurrence of a recurring meeting (§2.4); dates are in the meeting's zone."""
+
+    start_date: Lenient[str] = None
+    end_date: Lenient[str] = None
+    cycle: Lenient[str] = None
+    interval: Lenient[int] = None
+    point: Lenient[list[int]] = None
+    pre_remind_days: Lenient[int] = None
+
+
+class ConfConfigInfo(WireModel):
+    """Meeting settings (`confConfigInfo`, §2.3), without the guest password."""
+
+    is_auto_mute: Lenient[bool] = None
+    is_hard_terminal_auto_mute: Lenient[bool] = None
+    is_guest_free_pwd: Lenient[bool] = None
+    call_in_restriction: Lenient[int] = None
+    allow_guest_start_conf: Lenient[bool] = None
+    enable_waiting_room: Lenient[bool] = None
+    prolong_length: Lenient[int] = None
+    is_host_camera_on: Lenient[bool] = None
+    is_guest_camera_on: Lenient[bool] = None
+
+
+class PartAttendee(WireModel):
+    """One entry of `partAttendeeInfo` (§2.7)."""
+
+    name: Lenient[str] = None
+    phone: Lenient[str] = None
+    type: Lenient[str] = None
+
+
+class ConferenceInfo(WireModel):
+    """The meeting itself (`conferenceData`, §2.1)."""
+
+    conference_id: Lenient[str] = Field(default=None, alias="conferenceID")
+    conf_uuid: Lenient[str] = Field(default=None, alias="confUUID")
+    subject: Lenient[str] = None
+    size: Lenient[int] = None
+    time_zone_id: Lenient[str] = Field(default=None, alias="timeZoneID")
+    start_time: Lenient[str] = None
+    end_time: Lenient[str] = None
+    media_types: Lenient[str] = None
+    conference_state: Lenient[str] = None
+    language: Lenient[str] = None
+    scheduser_name: Lenient[str] = None
+    conference_type: Lenient[int] = None
+    conf_type: Lenient[str] = None
+    cycle_params: Lenient[CycleParams] = None
+    is_auto_mute: Lenient[int] = None
+    is_auto_record: Lenient[int] = None
+    record_type: Lenient[int] = None
+    record_aux_stream: Lenient[int] = None
+    record_auth_type: Lenient[int] = None
+    conf_config_info: Lenient[ConfConfigInfo] = None
+    vmr_flag: Lenient[int] = None
+    vmr_conference_id: Lenient[str] = Field(default=None, alias="vmrConferenceID")
+    is_has_record_file: Lenient[bool] = None
+    part_attendee_info: ObjectList[PartAttendee] = None
+    terminl_count: Lenient[int] = None
+    normal_count: Lenient[int] = None
+    dept_name: Lenient[str] = None
+    webinar: Lenient[bool] = None
+    conf_mode: Lenient[str] = None
+    concurrent_participants: Lenient[int] = None
+
+
+class ParticipantInfo(WireModel):
+    """One invited participant (`data.data[]`, §2.9)."""
+
+    participant_id: Lenient[str] = Field(default=None, alias="participantID")
+    subscriber_id: Lenient[str] = Field(default=None, alias="subscriberID")
+    name: Lenient[str] = None
+    role: Lenient[int] = None
+    state: Lenient[str] = None
+    attendee_type: Lenient[str] = None
+    account_id: Lenient[str] = None
+    email: Lenient[str] = None
+    sms: Lenient[str] = None
+    phone2: Lenient[str] = None
+    phone3: Lenient[str] = None
+    dept_name: Lenient[str] = None
+
+
+class PageParticipant(WireModel):
+    """A page of participants (`data`, §2.8)."""
+
+    offset: Lenient[int] = None
+    limit: Lenient[int] = None
+    count: Lenient[int] = None
+    data: ObjectList[ParticipantInfo] = None
+
+
+class ConfDetailResponse(WireModel):
+    """The body of `GET /v1/mmc/management/conferences/history/confDetail`."""
+
+    conference_data: ConferenceInfo
+    data: Lenient[PageParticipant] = None
+
+
+@dataclass(frozen=True)
+class DetailQuery:
+    """What to ask confDetail for: one occurrence, a page of its participants, and a filter."""
+
+    conf_uuid: str
+    offset: int = 0
+    limit: int = 20
+    search_key: str | None = None
+    participant_type: Literal["all", "people", "rooms"] = "all"
+
+    def headers(self) -> dict[str, str]:
+        """The X-Type / X-Query-Type headers that select people, rooms or both (§1)."""
+        if self.participant_type == "people":
+            return {"X-Type": "2", "X-Query-Type": "0"}
+        if self.participant_type == "rooms":
+            return {"X-Type": "2", "X-Query-Type": "1"}
+        return {"X-Type": "0"}
+
+    def params(self) -> dict[str, str | int]:
+        """The query string."""
+        params: dict[str, str | int] = {
+            "confUUID": self.conf_uuid,
+            "offset": self.offset,
+            "limit": self.limit,
+        }
+        if self.search_key:
+            params["searchKey"] = self.search_key
+        return params
