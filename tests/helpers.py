@@ -1,0 +1,88 @@
+"""Shared test helpers: run the installed server over stdio, and look for leaked secrets."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mcp import Client, StdioServerParameters
+from mcp.client.stdio import stdio_client
+from mcp.types import CallToolResult
+
+from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, Sandbox
+
+
+def console_script() -> str:
+    """Path of the installed `huawei-meeting-mcp` console script (next to this Python)."""
+    beside = Path(sys.executable).parent / "huawei-meeting-mcp"
+    found = str(beside) if beside.exists() else shutil.which("huawei-meeting-mcp")
+    assert found, "the package is not installed: run the README's test command"
+    return found
+
+
+@dataclass
+class LiveSandbox:
+    """A sandbox served on loopback: the object (to inspect or change) and its base URL."""
+
+    sandbox: Sandbox
+    url: str
+
+    def env(self, **extra: str) -> dict[str, str]:
+        """Environment for a server that talks to this sandbox with its token."""
+        return {"HUAWEI_MEETING_BASE_URL": self.url, "HUAWEI_MEETING_ACCESS_TOKEN": DEFAULT_TOKEN, **extra}
+
+
+@dataclass
+class ServerRun:
+    """A running server: the MCP client, and everything the server wrote to stderr so far."""
+
+    client: Client
+    stderr_path: Path
+    results: list[CallToolResult] = field(default_factory=list)
+
+    def stderr(self) -> str:
+        return self.stderr_path.read_text(encoding="utf-8", errors="replace")
+
+    async def call(self, tool: str, arguments: dict[str, Any], **kwargs: Any) -> CallToolResult:
+        result = await self.client.call_tool(tool, arguments, **kwargs)
+        self.results.append(result)
+        return result
+
+    def everything_said(self) -> str:
+        """All tool output (text and structured) and stderr, as one string to search."""
+        parts = [self.stderr()]
+        for result in self.results:
+            parts.extend(getattr(block, "text", "") for block in result.content)
+            if result.structured_content is not None:
+                parts.append(json.dumps(result.structured_content, ensure_ascii=False))
+        return "\n".join(parts)
+
+
+@asynccontextmanager
+async def run_server(env: dict[str, str], args: Iterable[str] = ()) -> AsyncIterator[ServerRun]:
+    """Start the installed console script over stdio with exactly `env` (plus PATH/HOME)."""
+    base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "SYSTEMROOT"}}
+    params = StdioServerParameters(command=console_script(), args=list(args), env={**base, **env})
+    with tempfile.TemporaryDirectory() as tmp:
+        stderr_path = Path(tmp) / "stderr.log"
+        with stderr_path.open("w", encoding="utf-8") as errlog:
+            async with Client(stdio_client(params, errlog=errlog)) as client:
+                yield ServerRun(client=client, stderr_path=stderr_path)
+
+
+def text_of(result: CallToolResult) -> str:
+    """The text block of a tool result."""
+    return "\n".join(getattr(block, "text", "") for block in result.content)
+
+
+def leaked(haystack: str, secrets: Iterable[str]) -> list[str]:
+    """The secrets that occur in `haystack` (empty when nothing leaked)."""
+    return sorted(s for s in secrets if s and s in haystack)
