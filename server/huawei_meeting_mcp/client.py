@@ -167,6 +167,7 @@ class MeetingClient:
         request_ids: list[str],
     ) -> Any:
         retry = 0
+        deadline = anyio.current_time() + self._timeout
         while True:
             request_id = uuid.uuid4().hex
             request_ids.append(request_id)
@@ -177,6 +178,8 @@ class MeetingClient:
                     raise
                 retry_after = exc.retry_after if isinstance(exc, RateLimitError) else None
                 delay = self._retry.delay(retry, retry_after)
+                if anyio.current_time() + delay >= deadline:
+                    raise  # waiting would overrun the time budget: report now, clearly
                 logger.info(
                     "Retrying %s in %.2fs after %s [X-Request-ID: %s]",
                     path,

@@ -1,0 +1,300 @@
+"""The HTTP client against httpx.MockTransport: request shape, error mapping, retries, budget."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+
+from huawei_meeting_mcp import errors
+from huawei_meeting_mcp.client import MeetingClient, RetryPolicy, create_http_client, parse_retry_after
+from huawei_meeting_mcp.wire import DetailQuery
+
+pytestmark = pytest.mark.anyio
+
+BASE = "https://api.meeting.huaweicloud.com"
+TOKEN = "stbCLIENT-TEST-TOKEN-000000000000000"
+MINIMAL = {"conferenceData": {"conferenceID": "914083388"}, "data": {"offset": 0, "limit": 20, "count": 0, "data": []}}
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+class FakeTokens:
+    """A token provider that hands out numbered tokens and allows a set number of renewals."""
+
+    def __init__(self, renewals: int = 0) -> None:
+        self.issued = ["token-1"]
+        self.renewals = renewals
+
+    async def get_token(self) -> str:
+        return self.issued[-1]
+
+    async def token_rejected(self, token: str) -> bool:
+        if self.renewals <= 0:
+            return False
+        self.renewals -= 1
+        self.issued.append(f"token-{len(self.issued) + 1}")
+        return True
+
+
+class Recorder:
+    def __init__(self, *responses: httpx.Response | Exception) -> None:
+        self.responses = list(responses)
+        self.requests: list[httpx.Request] = []
+        self.sleeps: list[float] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        item = self.responses.pop(0) if len(self.responses) > 1 else self.responses[0]
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+
+
+def make_client(
+    recorder: Recorder,
+    *,
+    tokens: Any = None,
+    retries: int = 2,
+    timeout: float = 10.0,
+    max_body: int = 1_000_000,
+) -> tuple[MeetingClient, httpx.AsyncClient]:
+    http = create_http_client(BASE, timeout=timeout, transport=httpx.MockTransport(recorder))
+    client = MeetingClient(
+        http,
+        tokens or FakeTokens(),
+        timeout=timeout,
+        retry=RetryPolicy(max_retries=retries, base_delay=0.5, max_delay=4),
+        max_body_bytes=max_body,
+        sleep=recorder.sleep,
+    )
+    return client, http
+
+
+def ok(body: Any = MINIMAL, **kwargs: Any) -> httpx.Response:
+    return httpx.Response(200, json=body, **kwargs)
+
+
+def fail(status: int, code: str | None = None, message: str = "msg", **kwargs: Any) -> httpx.Response:
+    body = {"error_code": code, "error_msg": message} if code else None
+    return httpx.Response(status, json=body, **kwargs) if body else httpx.Response(status, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("participant_type", "headers"),
+    [
+        ("all", {"x-type": "0"}),
+        ("people", {"x-type": "2", "x-query-type": "0"}),
+        ("rooms", {"x-type": "2", "x-query-type": "1"}),
+    ],
+)
+async def test_request_shape(participant_type: Any, headers: dict[str, str]) -> None:
+    recorder = Recorder(ok())
+    client, http = make_client(recorder)
+    async with http:
+        query = DetailQuery("abc", offset=40, limit=20, search_key="Wang", participant_type=participant_type)
+        await client.conf_detail(query)
+    (request,) = recorder.requests
+    assert request.method == "GET"
+    assert request.url.path == "/v1/mmc/management/conferences/history/confDetail"
+    assert dict(request.url.params) == {"confUUID": "abc", "offset": "40", "limit": "20", "searchKey": "Wang"}
+    assert request.headers["x-access-token"] == "token-1"
+    assert request.headers["user-agent"].startswith("huawei-meeting-mcp/")
+    assert len(request.headers["x-request-id"]) == 32
+    for name, value in headers.items():
+        assert request.headers[name] == value
+    if participant_type == "all":
+        assert "x-query-type" not in request.headers
+    assert "userUUID" not in str(request.url)
+
+
+@pytest.mark.parametrize(
+    ("response", "error"),
+    [
+        (fail(401, "USG.000000004"), errors.AuthenticationError),
+        (fail(401), errors.AuthenticationError),
+        (fail(403), errors.PermissionDeniedError),
+        (fail(400, "MMC.111070010"), errors.PermissionDeniedError),
+        (fail(400, "MMC.111070002"), errors.PermissionDeniedError),
+        (fail(400, "MMC.111070005"), errors.NotFoundError),
+        (fail(400, "MMC.111072065"), errors.NotFoundError),
+        (fail(400, "MMC.111070001", "Request parameter error"), errors.BadRequestError),
+        (fail(400, "100000429"), errors.RateLimitError),
+        (fail(429), errors.RateLimitError),
+        (fail(500, "MMC.111070003"), errors.ServerError),
+        (
+            httpx.Response(502, text="<html>Bad gateway</html>", headers={"Content-Type": "text/html"}),
+            errors.ServerError,
+        ),
+        (fail(404), errors.InvalidResponseError),
+        (
+            httpx.Response(200, text='{"conferenceData": {', headers={"Content-Type": "application/json"}),
+            errors.InvalidResponseError,
+        ),
+        (
+            httpx.Response(200, text="<html>login</html>", headers={"Content-Type": "text/html"}),
+            errors.InvalidResponseError,
+        ),
+        (ok({"unexpected": True}), errors.InvalidResponseError),
+        (ok({"conferenceData": "not an object"}), errors.InvalidResponseError),
+        (httpx.Response(302, headers={"Location": "https://evil.example/steal"}), errors.InvalidResponseError),
+        (httpx.ConnectError("refused"), errors.UpstreamConnectionError),
+        (httpx.ReadTimeout("slow"), errors.UpstreamTimeoutError),
+    ],
+)
+async def test_each_error_class(response: Any, error: type[errors.UpstreamError]) -> None:
+    recorder = Recorder(response)
+    client, http = make_client(recorder, retries=0)
+    async with http:
+        with pytest.raises(error) as caught:
+            await client.conf_detail(DetailQuery("abc"))
+    message = str(caught.value)
+    assert f"[X-Request-ID: {recorder.requests[-1].headers['x-request-id']}]" in message
+    assert "token-1" not in message
+    assert len(recorder.requests) == 1
+
+
+async def test_bad_request_carries_huaweis_message_cleaned() -> None:
+    recorder = Recorder(fail(400, "MMC.111070001", "limit is\ninvalid" + "!" * 500))
+    client, http = make_client(recorder)
+    async with http:
+        with pytest.raises(errors.BadRequestError) as caught:
+            await client.conf_detail(DetailQuery("abc"))
+    assert "limit is invalid" in str(caught.value)
+    assert "\n" not in str(caught.value)
+    assert len(str(caught.value)) < 600
+
+
+@pytest.mark.parametrize(
+    "first", [fail(500, "MMC.111070003"), fail(429, "100000429"), fail(503), httpx.ConnectError("refused")]
+)
+async def test_retryable_failures_are_retried_twice_then_succeed(first: Any) -> None:
+    recorder = Recorder(first, first, ok())
+    client, http = make_client(recorder)
+    async with http:
+        result = await client.conf_detail(DetailQuery("abc"))
+    assert result.conference_data.conference_id == "914083388"
+    assert len(recorder.requests) == 3
+    assert len({r.headers["x-request-id"] for r in recorder.requests}) == 3
+    assert len(recorder.sleeps) == 2
+    assert 0.25 <= recorder.sleeps[0] <= 0.5
+    assert 0.5 <= recorder.sleeps[1] <= 1.0
+
+
+async def test_retries_stop_after_two() -> None:
+    recorder = Recorder(fail(500, "MMC.111070003"))
+    client, http = make_client(recorder)
+    async with http:
+        with pytest.raises(errors.ServerError):
+            await client.conf_detail(DetailQuery("abc"))
+    assert len(recorder.requests) == 3
+
+
+@pytest.mark.parametrize("response", [fail(400, "MMC.111070001"), fail(401), fail(403), fail(400, "MMC.111072065")])
+async def test_client_errors_are_not_retried(response: httpx.Response) -> None:
+    recorder = Recorder(response)
+    client, http = make_client(recorder)
+    async with http:
+        with pytest.raises(errors.UpstreamError):
+            await client.conf_detail(DetailQuery("abc"))
+    assert len(recorder.requests) == 1
+    assert recorder.sleeps == []
+
+
+async def test_retry_after_is_honoured() -> None:
+    recorder = Recorder(fail(429, "100000429", headers={"Retry-After": "3"}), ok())
+    client, http = make_client(recorder)
+    async with http:
+        await client.conf_detail(DetailQuery("abc"))
+    assert recorder.sleeps == [3.0]
+
+
+async def test_retry_after_beyond_the_budget_is_reported_at_once() -> None:
+    recorder = Recorder(fail(429, "100000429", headers={"Retry-After": "30"}), ok())
+    client, http = make_client(recorder, timeout=5)
+    async with http:
+        with pytest.raises(errors.RateLimitError, match="rate-limiting"):
+            await client.conf_detail(DetailQuery("abc"))
+    assert len(recorder.requests) == 1
+    assert recorder.sleeps == []
+
+
+async def test_a_hanging_upstream_hits_the_time_budget() -> None:
+    calls = 0
+
+    async def hang(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        await anyio.Event().wait()  # never answers
+        raise AssertionError("unreachable")
+
+    http = create_http_client(BASE, timeout=0.2, transport=httpx.MockTransport(hang))
+    client = MeetingClient(http, FakeTokens(), timeout=0.2)
+    async with http:
+        with pytest.raises(errors.UpstreamTimeoutError, match=r"0\.2-second budget") as caught:
+            await client.conf_detail(DetailQuery("abc"))
+    assert calls == 1
+    assert "X-Request-ID: " in str(caught.value)
+
+
+async def test_one_token_renewal_then_success() -> None:
+    tokens = FakeTokens(renewals=1)
+    recorder = Recorder(fail(401, "USG.000000004"), ok())
+    client, http = make_client(recorder, tokens=tokens)
+    async with http:
+        await client.conf_detail(DetailQuery("abc"))
+    assert [r.headers["x-access-token"] for r in recorder.requests] == ["token-1", "token-2"]
+
+
+async def test_persistent_401_is_reported_not_looped() -> None:
+    tokens = FakeTokens(renewals=5)
+    recorder = Recorder(fail(401, "USG.000000004"))
+    client, http = make_client(recorder, tokens=tokens)
+    async with http:
+        with pytest.raises(errors.AuthenticationError):
+            await client.conf_detail(DetailQuery("abc"))
+    assert len(recorder.requests) == 2
+
+
+async def test_static_token_401_is_not_retried() -> None:
+    recorder = Recorder(fail(401, "USG.000000004"))
+    client, http = make_client(recorder)
+    async with http:
+        with pytest.raises(errors.AuthenticationError, match="App ID"):
+            await client.conf_detail(DetailQuery("abc"))
+    assert len(recorder.requests) == 1
+
+
+@pytest.mark.parametrize("declared", [True, False])
+async def test_oversized_body_is_refused(declared: bool) -> None:
+    big = json.dumps({"conferenceData": {"subject": "x" * 5000}}).encode()
+
+    async def stream() -> Any:
+        for i in range(0, len(big), 1000):
+            yield big[i : i + 1000]
+
+    headers = {"Content-Type": "application/json"}
+    response = (
+        httpx.Response(200, content=big, headers=headers)
+        if declared
+        else httpx.Response(200, content=stream(), headers=headers)
+    )
+    recorder = Recorder(response)
+    client, http = make_client(recorder, max_body=2000)
+    async with http:
+        with pytest.raises(errors.InvalidResponseError, match="too large"):
+            await client.conf_detail(DetailQuery("abc"))
+
+
+def test_parse_retry_after() -> None:
+    assert parse_retry_after("7") == 7.0
+    assert parse_retry_after(None) is None
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
