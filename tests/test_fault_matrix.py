@@ -1,0 +1,96 @@
+"""The fault matrix: each upstream fault, end to end over stdio, then a normal call.
+
+Each fault must give isError with the right message, exactly the number of upstream requests
+the retry policy promises (2 retries for 429, 5xx and connection errors; none otherwise),
+no secret anywhere, and a normal answer on the next call.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from huawei_meeting_mcp.client import MAX_BODY_BYTES
+from tests.faulty_upstream import FaultyUpstream, free_port
+from tests.helpers import leaked, run_server, text_of
+
+pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
+
+TOOL = "get_historical_meeting_detail"
+TOKEN = "stbFAULT-MATRIX-SECRET-TOKEN-0000000"
+
+# fault -> (phrase in the error, upstream requests for one tool call)
+FAULTS = {
+    "fault-500-json": ("internal error", 3),
+    "fault-500-empty": ("internal error", 3),
+    "fault-502-html": ("HTTP 502", 3),
+    "fault-503-html": ("HTTP 503", 3),
+    "fault-429": ("rate-limiting", 3),
+    "fault-reset": ("Could not connect", 3),
+    "fault-truncated": ("not valid JSON", 1),
+    "fault-wrong-shape": ("does not have the shape", 1),
+    "fault-content-type": ("'text/plain', not JSON", 1),
+    "fault-redirect": ("redirect, which is not followed", 1),
+    "fault-huge": ("too large", 1),
+    "fault-hang": ("did not answer in time", 1),
+    "fault-drip": ("did not answer in time", 1),
+}
+
+
+def env(url: str) -> dict[str, str]:
+    return {
+        "HUAWEI_MEETING_BASE_URL": url,
+        "HUAWEI_MEETING_ACCESS_TOKEN": TOKEN,
+        "HUAWEI_MEETING_TIMEOUT": "3",
+        "HUAWEI_MEETING_LOG_LEVEL": "DEBUG",
+    }
+
+
+async def test_every_fault_then_a_normal_call() -> None:
+    # The redirect points at a second listener: it must never see a request (or the token).
+    bystander = FaultyUpstream()
+    with bystander.running() as bystander_url:
+        upstream = FaultyUpstream(redirect_target=f"{bystander_url}/steal")
+        with upstream.running() as url:
+            async with run_server(env(url)) as run:
+                for fault, (phrase, requests) in FAULTS.items():
+                    failed = await run.call(TOOL, {"confUUID": fault})
+                    normal = await run.call(TOOL, {"confUUID": "ok"})
+                    message = text_of(failed)
+                    assert failed.is_error is True, fault
+                    assert phrase in message, (fault, message)
+                    assert "X-Request-ID: " in message, fault
+                    assert upstream.seen.counts[fault] == requests, (fault, upstream.seen.counts[fault])
+                    assert normal.is_error is False, (fault, text_of(normal))
+                    assert "Fault matrix control meeting" in text_of(normal)
+                said = run.everything_said()
+    assert sum(bystander.seen.counts.values()) == 0, "the redirect was not followed"
+    assert upstream.seen.huge_bytes_sent < 20 * MAX_BODY_BYTES, "the huge body was not read to the end"
+    assert leaked(said, {TOKEN}) == []
+    assert all(h.get("x-access-token") == TOKEN for h in upstream.seen.headers)
+
+
+async def test_wrong_types_are_tolerated_where_not_essential() -> None:
+    upstream = FaultyUpstream()
+    with upstream.running() as url:
+        async with run_server(env(url)) as run:
+            result = await run.call(TOOL, {"confUUID": "fault-wrong-types"})
+    assert result.is_error is False, text_of(result)
+    data = result.structured_content
+    assert data is not None
+    assert data["conferenceID"] == "914000002"
+    assert "subject" not in data
+    assert data["participants"]["items"] == [{"name": "42", "role": "participant", "kind": "unknown"}]
+
+
+async def test_connection_refused_then_the_upstream_comes_back() -> None:
+    port = free_port()
+    async with run_server(env(f"http://127.0.0.1:{port}")) as run:
+        refused = await run.call(TOOL, {"confUUID": "ok"})
+        upstream = FaultyUpstream()
+        with upstream.running(port=port):
+            normal = await run.call(TOOL, {"confUUID": "ok"})
+    assert refused.is_error is True
+    assert "Could not connect" in text_of(refused)
+    assert "HUAWEI_MEETING_BASE_URL" in text_of(refused)
+    assert normal.is_error is False
+    assert upstream.seen.counts["ok"] == 1

@@ -1,0 +1,120 @@
+"""Property tests: random tool inputs never crash the server or reach the API invalid; random
+API answers never crash the view or break the output budget."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import anyio
+import httpx
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from mcp import Client
+
+from huawei_meeting_mcp.app import create_server
+from huawei_meeting_mcp.auth import StaticToken
+from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, DOCS_EXAMPLE_UUID, LARGE_UUID, Sandbox
+from huawei_meeting_mcp.settings import Settings
+from huawei_meeting_mcp.view import TEXT_BUDGET, ViewOptions, build_detail, render_detail
+from huawei_meeting_mcp.wire import ConfDetailResponse, ConferenceInfo, DetailQuery, ParticipantInfo
+
+TOOL = "get_historical_meeting_detail"
+
+odd_text = st.one_of(
+    st.text(max_size=40),
+    st.text(alphabet=st.characters(categories=["Cc", "Cf", "Zl", "Zp", "So", "Lo"]), max_size=40),
+    st.just("x" * 70_000),
+)
+any_json: st.SearchStrategy[Any] = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), odd_text),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+
+argument_values = st.one_of(
+    any_json,
+    st.integers(min_value=-10, max_value=600),
+    st.sampled_from(["all", "people", "rooms", "ROOMS", ""]),
+    st.sampled_from([DOCS_EXAMPLE_UUID, LARGE_UUID, "sandbox-error-server", " " + DOCS_EXAMPLE_UUID]),
+)
+tool_arguments = st.dictionaries(
+    st.sampled_from(["confUUID", "offset", "limit", "searchKey", "participantType", "userUUID", "X-Type"]),
+    argument_values,
+    max_size=6,
+)
+
+
+def _valid_upstream_request(query: dict[str, str]) -> bool:
+    limit, offset = int(query["limit"]), int(query["offset"])
+    uuid = query["confUUID"]
+    search = query.get("searchKey")
+    return 1 <= len(uuid) <= 64 and 1 <= limit <= 500 and offset >= 0 and (search is None or 1 <= len(search) <= 128)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(batch=st.lists(tool_arguments, min_size=1, max_size=8))
+def test_random_tool_inputs_never_crash_or_reach_the_api_invalid(batch: list[dict[str, Any]]) -> None:
+    sandbox = Sandbox()
+    server = create_server(
+        Settings(base_url="http://127.0.0.1", max_retries=0),
+        transport=httpx.ASGITransport(app=sandbox.app),
+        tokens=StaticToken(DEFAULT_TOKEN),
+    )
+
+    async def go() -> None:
+        async with Client(server) as client:
+            for arguments in batch:
+                result = await client.call_tool(TOOL, arguments)
+                text = "\n".join(getattr(block, "text", "") for block in result.content)
+                assert text, "every result says something"
+                assert len(text) < TEXT_BUDGET
+                if result.is_error:
+                    assert "Error executing tool" in text or "Invalid arguments" in text or "[X-Request-ID" in text
+            healthy = await client.call_tool(TOOL, {"confUUID": DOCS_EXAMPLE_UUID})
+            assert healthy.is_error is False
+
+    anyio.run(go)
+    assert all(_valid_upstream_request(r.query) for r in sandbox.requests)
+    assert all(r.headers.get("x-type") in {"0", "2"} for r in sandbox.requests)
+
+
+def _wire_keys(model: type[Any]) -> list[str]:
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def _object_like(model: type[Any], extra: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
+    return st.dictionaries(st.sampled_from(_wire_keys(model)), extra, max_size=len(model.model_fields))
+
+
+upstream_bodies = st.fixed_dictionaries(
+    {
+        "conferenceData": _object_like(ConferenceInfo, any_json),
+        "data": st.one_of(
+            any_json,
+            st.fixed_dictionaries(
+                {
+                    "offset": any_json,
+                    "count": st.one_of(any_json, st.integers(-5, 10_000)),
+                    "data": st.lists(st.one_of(_object_like(ParticipantInfo, any_json), any_json), max_size=30),
+                }
+            ),
+        ),
+    }
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=upstream_bodies, contacts=st.booleans(), local=st.booleans(), limit=st.integers(1, 500))
+def test_random_api_answers_never_crash_the_view_or_break_the_budget(
+    body: dict[str, Any], contacts: bool, local: bool, limit: int
+) -> None:
+    response = ConfDetailResponse.model_validate_json(json.dumps(body))
+    options = ViewOptions(include_contacts=contacts, api_times="local" if local else "utc")
+    query = DetailQuery(conf_uuid="fuzz", limit=limit)
+    detail, text = render_detail(build_detail(response, query, options), limit)
+    assert len(text) < TEXT_BUDGET
+    assert detail.participants.returned == len(detail.participants.items)
+    next_offset = detail.participants.nextOffset
+    assert next_offset is None or next_offset > detail.participants.offset
+    detail.model_validate(detail.model_dump())
