@@ -118,9 +118,8 @@ class FaultyUpstream:
         elif fault == "fault-hang":
             await self._stop.wait()
         elif fault == "fault-drip":
-            writer.write(
-                f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(GOOD_BODY)}\r\n\r\n".encode()
-            )
+            head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(GOOD_BODY)}\r\n\r\n"
+            writer.write(head.encode())
             for byte in GOOD_BODY:
                 writer.write(bytes([byte]))
                 await writer.drain()
