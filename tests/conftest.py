@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 
 from huawei_meeting_mcp.sandbox import Sandbox, serving
-from tests.helpers import LiveSandbox
+from tests.helpers import SCAN, LiveSandbox
 
 
 @pytest.fixture
@@ -19,3 +19,14 @@ def live_sandbox() -> Iterator[LiveSandbox]:
     sandbox = Sandbox()
     with serving(sandbox) as url:
         yield LiveSandbox(sandbox=sandbox, url=url)
+    # After the test, so that tokens the sandbox issued during it are included.
+    SCAN.secrets.update(sandbox.secret_strings())
+    SCAN.contacts.update(sandbox.contact_strings())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def leak_scan() -> Iterator[None]:
+    """After the whole session: no secret in anything any server said (see helpers.LeakScan)."""
+    yield
+    findings = SCAN.findings()
+    assert not findings, "Secrets leaked:\n" + "\n".join(findings)

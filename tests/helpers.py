@@ -28,6 +28,44 @@ def console_script() -> str:
     return found
 
 
+SECRET_SETTINGS = (
+    "HUAWEI_MEETING_ACCESS_TOKEN",
+    "HUAWEI_MEETING_APP_KEY",
+    "HUAWEI_MEETING_PASSWORD",
+    "HUAWEI_MEETING_HTTP_TOKEN",
+)
+
+
+@dataclass
+class LeakScan:
+    """Everything the servers said during the whole test session, and every secret they knew of.
+
+    The session-wide check in conftest.py fails the run if any secret appears anywhere, and if
+    any contact datum appears in the output of a server that was not told to include contacts.
+    """
+
+    outputs: list[tuple[str, bool]] = field(default_factory=list)
+    secrets: set[str] = field(default_factory=set)
+    contacts: set[str] = field(default_factory=set)
+
+    def record(self, output: str, contacts_allowed: bool) -> None:
+        self.outputs.append((output, contacts_allowed))
+
+    def findings(self) -> list[str]:
+        """A line per leak found (secret shown masked), empty when nothing leaked."""
+        found = []
+        for index, (output, contacts_allowed) in enumerate(self.outputs):
+            for secret in leaked(output, self.secrets):
+                found.append(f"server run {index}: secret {secret[:4]}... appeared")
+            if not contacts_allowed:
+                for contact in leaked(output, self.contacts):
+                    found.append(f"server run {index}: contact {contact[:4]}... appeared with contacts off")
+        return found
+
+
+SCAN = LeakScan()
+
+
 @dataclass
 class LiveSandbox:
     """A sandbox served on loopback: the object (to inspect or change) and its base URL."""
@@ -70,12 +108,21 @@ class ServerRun:
 async def run_server(env: dict[str, str], args: Iterable[str] = ()) -> AsyncIterator[ServerRun]:
     """Start the installed console script over stdio with exactly `env` (plus PATH/HOME)."""
     base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "SYSTEMROOT"}}
+    # Debug logging by default, so that the leak scan covers the most talkative stderr.
+    env = {"HUAWEI_MEETING_LOG_LEVEL": "DEBUG", **env}
+    SCAN.secrets.update(env[name] for name in SECRET_SETTINGS if env.get(name))
     params = StdioServerParameters(command=console_script(), args=list(args), env={**base, **env})
     with tempfile.TemporaryDirectory() as tmp:
         stderr_path = Path(tmp) / "stderr.log"
         with stderr_path.open("w", encoding="utf-8") as errlog:
-            async with Client(stdio_client(params, errlog=errlog)) as client:
-                yield ServerRun(client=client, stderr_path=stderr_path)
+            run: ServerRun | None = None
+            try:
+                async with Client(stdio_client(params, errlog=errlog)) as client:
+                    run = ServerRun(client=client, stderr_path=stderr_path)
+                    yield run
+            finally:
+                if run is not None:
+                    SCAN.record(run.everything_said(), env.get("HUAWEI_MEETING_INCLUDE_CONTACTS") == "true")
 
 
 def text_of(result: CallToolResult) -> str:

@@ -1,0 +1,18 @@
+"""The session-wide leak scan finds what it is meant to find."""
+
+from __future__ import annotations
+
+from tests.helpers import LeakScan
+
+
+def test_leak_scan_finds_secrets_and_contacts() -> None:
+    scan = LeakScan(secrets={"stbSECRET-0001"}, contacts={"+8613800001111"})
+    scan.record("all quiet", contacts_allowed=False)
+    assert scan.findings() == []
+    scan.record("log: token stbSECRET-0001 sent", contacts_allowed=True)
+    scan.record("phone +8613800001111", contacts_allowed=False)
+    scan.record("phone +8613800001111", contacts_allowed=True)
+    assert scan.findings() == [
+        "server run 1: secret stbS... appeared",
+        "server run 2: contact +861... appeared with contacts off",
+    ]
