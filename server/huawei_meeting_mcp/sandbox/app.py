@@ -60,6 +60,8 @@ class Sandbox:
         self.tokens: set[str] = set(tokens)
         self.requests: list[RecordedRequest] = []
         self.hits: Counter[str] = Counter()
+        self.connections: set[tuple[str, int]] = set()
+        """Distinct client (host, port) pairs seen: one per TCP connection the server opened."""
         self.app = Starlette(routes=[Route(CONF_DETAIL_PATH, self._conf_detail, methods=["GET"])])
 
     def secret_strings(self) -> set[str]:
@@ -74,6 +76,8 @@ class Sandbox:
         headers = {k.lower(): v for k, v in request.headers.items() if k.lower() != "x-access-token"}
         self.requests.append(RecordedRequest(request.method, request.url.path, dict(request.query_params), headers))
         self.hits[request.url.path] += 1
+        if request.client is not None:
+            self.connections.add((request.client.host, request.client.port))
         return request.headers.get("X-Request-ID") or uuid.uuid4().hex
 
     @staticmethod
@@ -139,6 +143,7 @@ def serving(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0) -> Iterato
     """Serve `sandbox` over HTTP on a background thread; yields its base URL, stops on exit."""
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((host, port))
     sock.listen(128)
     bound_port = sock.getsockname()[1]
