@@ -64,7 +64,8 @@ def credential_problem(is_set: Callable[[str], bool]) -> str | None:
     used = [kind for kind, names in given.items() if names]
     if len(used) > 1:
         named = "; ".join(_env(given[kind]) for kind in used)
-        choices = ", ".join(_METHODS[kind].label for kind in _METHODS)
+        labels = [method.label for method in _METHODS.values()]
+        choices = ", ".join(labels[:-1]) + " or " + labels[-1]
         return f"credentials for more than one sign-in method are set ({named}): keep exactly one of {choices}"
     for kind in used:
         method = _METHODS[kind]

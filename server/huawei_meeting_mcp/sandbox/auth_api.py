@@ -5,8 +5,8 @@
   `access=` part, the body fields and the signature's `expireTime` against the sandbox clock.
 - `POST /v1/usg/acs/auth/account`: Basic credentials, and disabled (412) or locked (423) accounts.
 
-Tokens are random, last `token_lifetime` seconds by the sandbox clock, obey the 64-tokens-per-user
-rule of `clientType` 72, and can be revoked. The answer is a full TokenDTO, including the
+Tokens are random, last `token_lifetime` seconds by the sandbox clock (or until `expire_all()`),
+obey the 64-tokens-per-user rule of `clientType` 72, and can be revoked. The answer is a full TokenDTO, including the
 `refreshToken` and the `user` block with device passwords that the real service sends, so tests
 can prove none of it leaks. The verification is written independently of the server's signing code.
 """
@@ -75,7 +75,7 @@ class SignInAttempt:
     error_code: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class _Token:
     value: str
     user: str
@@ -174,6 +174,12 @@ class AuthApi:
         issued = self._tokens.pop(token, None)
         if issued is not None:
             self._by_user[issued.user].remove(issued)
+
+    def expire_all(self) -> None:
+        """End every token's lifetime now, as if its validPeriod had run out (without moving the clock)."""
+        now = self.clock()
+        for token in self._tokens.values():
+            token.expires_at = min(token.expires_at, now)
 
     def revoke_all(self) -> None:
         """Invalidate every token issued so far."""
