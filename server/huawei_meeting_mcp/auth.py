@@ -286,8 +286,8 @@ class SigningIn:
         lifetime = self._lifetime(answer, now)
         expires_at = now + lifetime
         logger.info(
-            "Signed in (%s); the token is valid for %.0f s and will be renewed after %.0f s",
-            self._sign_in.method,
+            "Signed in with the %s; the token is valid for %.0f s and will be renewed after %.0f s",
+            "App ID" if self._sign_in.method == "app_id" else "account",
             lifetime,
             lifetime - renewal_margin(lifetime),
         )
