@@ -42,6 +42,7 @@ from huawei_meeting_mcp.errors import (
     InvalidResponseError,
     ServerError,
     SignInError,
+    error_for_status,
 )
 from huawei_meeting_mcp.redaction import MASK, REDACTOR
 from huawei_meeting_mcp.sandbox import (
@@ -57,7 +58,7 @@ from huawei_meeting_mcp.sandbox import (
 )
 from huawei_meeting_mcp.sandbox.app import CONF_DETAIL_PATH
 from huawei_meeting_mcp.settings import Settings
-from huawei_meeting_mcp.wire import DetailQuery
+from huawei_meeting_mcp.wire import DetailQuery, TokenResponse
 from tests.clock import FakeClock
 
 pytestmark = pytest.mark.anyio
@@ -250,7 +251,7 @@ async def test_short_lived_tokens_are_still_reused_for_half_their_life() -> None
 async def test_revoked_token_costs_one_sign_in_and_the_call_succeeds() -> None:
     async with harness() as h:
         await h.client.conf_detail(DetailQuery(DOCS_EXAMPLE_UUID))
-        h.api.revoke_all()
+        h.api.revoke(await h.tokens.get_token())
         answer = await h.client.conf_detail(DetailQuery(DOCS_EXAMPLE_UUID))
     assert answer.conference_data.conference_id == "914083388"
     assert h.api.sign_ins == 2
@@ -306,6 +307,21 @@ async def test_issued_tokens_and_refresh_tokens_are_masked_in_logs() -> None:
     assert token in issued
     assert len(issued) == 2
     assert [REDACTOR.redact(f"<{s}>") for s in issued] == [f"<{MASK}>"] * 2
+
+
+async def test_sandbox_keeps_one_token_per_user_unless_client_type_is_72() -> None:
+    async with harness() as h:
+        sign_in = AppIdSignIn(DEFAULT_APP_ID, DEFAULT_APP_KEY)
+        http = h.poster.inner
+        issued = []
+        for client_type in (72, 72, 1):
+            request = sign_in.request(h.clock.now)
+            body = {**request.body, "clientType": client_type}
+            answer = await http.post_model(request.path, body, request.headers, TokenResponse, error_for_status)
+            issued.append(answer.access_token)
+            if len(issued) == 2:
+                assert sorted(h.api.valid_tokens()) == sorted(issued), "clientType 72 allows several tokens"
+    assert h.api.valid_tokens() == [issued[2]], "clientType 1 allows one token: the earlier ones are evicted"
 
 
 # --- sign-in failures ---------------------------------------------------------------------------

@@ -244,18 +244,18 @@ class SigningIn:
             now = self._clock()
             if current is not None and now < current.renew_at:
                 return current.value  # another call renewed it while this one waited
-            still_valid = current is not None and now < current.expires_at
+            unexpired = current.value if current is not None and now < current.expires_at else None
             if self._failure is not None and now < self._retry_at:
-                if current is not None and still_valid:
-                    return current.value
+                if unexpired:
+                    return unexpired
                 raise self._failure.with_advice(None)
             try:
                 fresh = await self._request_token(now)
             except UpstreamError as exc:
                 self._note_failure(exc)
-                if current is not None and still_valid:
+                if unexpired:
                     logger.warning("Renewing the token failed; the current one stays in use until it expires")
-                    return current.value
+                    return unexpired
                 raise
             if current is not None:
                 self._superseded.append(current.value)
