@@ -20,7 +20,7 @@ from pydantic import Field, ValidationError
 
 from . import __version__
 from .auth import TokenProvider, token_provider
-from .client import MeetingClient, RetryPolicy, create_http_client
+from .client import MeetingClient, RetryPolicy, SignInClient, create_http_client
 from .errors import MeetingError
 from .output import MeetingDetail, ParticipantType
 from .settings import Settings
@@ -156,7 +156,7 @@ def create_server(
         async with create_http_client(settings.base_url, timeout=settings.timeout, transport=transport) as http:
             client = MeetingClient(
                 http,
-                tokens or token_provider(settings),
+                tokens or token_provider(settings, SignInClient(http, timeout=settings.timeout)),
                 timeout=settings.timeout,
                 retry=retry or RetryPolicy(max_retries=settings.max_retries),
             )

@@ -3,6 +3,8 @@
 One shared `httpx.AsyncClient` per process carries every request. Each tool call gets a time
 budget (`HUAWEI_MEETING_TIMEOUT`) that covers sign-in, retries and back-off. Idempotent GETs are
 retried a bounded number of times on 429, 5xx and connection errors, honouring `Retry-After`.
+Sign-in POSTs (`SignInClient`) share the client, the body cap and the error handling, but are
+never retried here: the token provider decides when to sign in again.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from pydantic import BaseModel, ValidationError
 from . import __version__
 from .auth import TokenProvider
 from .errors import (
+    REFUSED_AFTER_SIGN_IN,
     AuthenticationError,
+    ErrorMapper,
     InvalidResponseError,
     RateLimitError,
     ServerError,
@@ -135,15 +139,7 @@ class MeetingClient:
                 request_id=request_ids[-1] if request_ids else "none",
                 detail=f"The {self._timeout:g}-second budget ran out.",
             ) from None
-        try:
-            return model.model_validate(body)
-        except ValidationError:
-            raise InvalidResponseError(
-                request_id=request_ids[-1],
-                status=200,
-                detail=f"The answer does not have the shape of a {model.__name__}.",
-                advice="This server may need an update for a changed API; please report it.",
-            ) from None
+        return _parse(body, model, request_ids[-1])
 
     async def _get_authenticated(
         self, path: str, params: Mapping[str, str | int], headers: Mapping[str, str], request_ids: list[str]
@@ -156,7 +152,10 @@ class MeetingClient:
                 raise
         logger.info("Token rejected; retrying once with a fresh token")
         token = await self._tokens.get_token()
-        return await self._get_with_retries(path, params, headers, token, request_ids)
+        try:
+            return await self._get_with_retries(path, params, headers, token, request_ids)
+        except AuthenticationError as exc:
+            raise exc.with_advice(REFUSED_AFTER_SIGN_IN) from None
 
     async def _get_with_retries(
         self,
@@ -193,86 +192,140 @@ class MeetingClient:
     async def _get_once(
         self, path: str, params: Mapping[str, str | int], headers: Mapping[str, str], request_id: str
     ) -> Any:
-        started = time.perf_counter()
-        try:
-            response = await self._http.send(
-                self._http.build_request("GET", path, params=params, headers={**headers, "X-Request-ID": request_id}),
-                stream=True,
-            )
-        except httpx.ConnectTimeout:
-            raise UpstreamConnectionError(request_id=request_id, detail="Connecting timed out.") from None
-        except httpx.TimeoutException:
-            raise UpstreamTimeoutError(request_id=request_id, detail="No answer arrived in time.") from None
-        except httpx.TransportError as exc:
-            raise UpstreamConnectionError(request_id=request_id, detail=f"({type(exc).__name__})") from None
-        try:
-            raw = await self._read_capped(response, request_id)
-        finally:
-            await response.aclose()
-        logger.debug(
-            "GET %s -> %d, %d bytes, %.0f ms [X-Request-ID: %s]",
+        request = self._http.build_request("GET", path, params=params, headers={**headers, "X-Request-ID": request_id})
+        return await _exchange(self._http, request, request_id, self._max_body, error_for_status)
+
+
+class SignInClient:
+    """Sends sign-in POSTs over the shared client, within the time budget, without retries."""
+
+    def __init__(self, http: httpx.AsyncClient, *, timeout: float, max_body_bytes: int = MAX_BODY_BYTES) -> None:
+        self._http = http
+        self._timeout = timeout
+        self._max_body = max_body_bytes
+
+    async def post_model(
+        self,
+        path: str,
+        body: Mapping[str, Any],
+        headers: Mapping[str, str],
+        model: type[Model],
+        errors: ErrorMapper,
+    ) -> Model:
+        """POST `body` as JSON to `path` and parse the answer as `model`; a refusal raises what `errors` maps."""
+        request_id = uuid.uuid4().hex
+        request = self._http.build_request(
+            "POST",
             path,
-            response.status_code,
-            len(raw),
-            (time.perf_counter() - started) * 1000,
-            request_id,
+            content=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json; charset=UTF-8", **headers, "X-Request-ID": request_id},
         )
-        return self._decode(response, raw, request_id)
-
-    async def _read_capped(self, response: httpx.Response, request_id: str) -> bytes:
-        declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > self._max_body:
-            raise InvalidResponseError(
-                request_id=request_id, status=response.status_code, detail="The answer is too large to read."
-            )
-        chunks: list[bytes] = []
-        size = 0
         try:
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > self._max_body:
-                    raise InvalidResponseError(
-                        request_id=request_id,
-                        status=response.status_code,
-                        detail="The answer is too large to read.",
-                    )
-                chunks.append(chunk)
-        except httpx.TimeoutException:
-            raise UpstreamTimeoutError(request_id=request_id, detail="Reading the answer timed out.") from None
-        except httpx.TransportError as exc:
-            raise UpstreamConnectionError(
-                request_id=request_id, detail=f"The connection broke while reading ({type(exc).__name__})."
+            with anyio.fail_after(self._timeout):
+                answer = await _exchange(self._http, request, request_id, self._max_body, errors)
+        except TimeoutError:
+            raise UpstreamTimeoutError(
+                request_id=request_id, detail=f"Signing in took longer than {self._timeout:g} seconds."
             ) from None
-        return b"".join(chunks)
+        return _parse(answer, model, request_id)
 
-    def _decode(self, response: httpx.Response, raw: bytes, request_id: str) -> Any:
-        status = response.status_code
-        content_type = response.headers.get("Content-Type", "")
-        body: Any = None
-        if raw and (not content_type or _is_json(content_type)):
-            try:
-                body = json.loads(raw)
-            except ValueError:
-                body = None
-        if 300 <= status < 400:
-            raise InvalidResponseError(
-                request_id=request_id,
-                status=status,
-                detail="The API answered with a redirect, which is not followed.",
-            )
-        if status >= 400 or status < 200:
-            error = error_for_status(status, body, request_id)
-            if isinstance(error, RateLimitError):
-                error.retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            raise error
-        if content_type and not _is_json(content_type):
-            raise InvalidResponseError(
-                request_id=request_id,
-                status=status,
-                detail=f"It is {content_type.split(';', 1)[0].strip()[:40]!r}, not JSON.",
-            )
-        if body is None:
-            raise InvalidResponseError(
-                request_id=request_id, status=status, detail="The body is not valid JSON (truncated?)."
-            )
-        return body
+
+def _parse(body: Any, model: type[Model], request_id: str) -> Model:
+    try:
+        return model.model_validate(body)
+    except ValidationError:
+        raise InvalidResponseError(
+            request_id=request_id,
+            status=200,
+            detail=f"The answer does not have the shape of a {model.__name__}.",
+            advice="This server may need an update for a changed API; please report it.",
+        ) from None
+
+
+async def _exchange(
+    http: httpx.AsyncClient, request: httpx.Request, request_id: str, max_body: int, errors: ErrorMapper
+) -> Any:
+    """Send one request; return its decoded JSON body or raise the mapped UpstreamError."""
+    started = time.perf_counter()
+    try:
+        response = await http.send(request, stream=True)
+    except httpx.ConnectTimeout:
+        raise UpstreamConnectionError(request_id=request_id, detail="Connecting timed out.") from None
+    except httpx.TimeoutException:
+        raise UpstreamTimeoutError(request_id=request_id, detail="No answer arrived in time.") from None
+    except httpx.TransportError as exc:
+        raise UpstreamConnectionError(request_id=request_id, detail=f"({type(exc).__name__})") from None
+    try:
+        raw = await _read_capped(response, request_id, max_body)
+    finally:
+        await response.aclose()
+    logger.debug(
+        "%s %s -> %d, %d bytes, %.0f ms [X-Request-ID: %s]",
+        request.method,
+        request.url.path,
+        response.status_code,
+        len(raw),
+        (time.perf_counter() - started) * 1000,
+        request_id,
+    )
+    return _decode(response, raw, request_id, errors)
+
+
+async def _read_capped(response: httpx.Response, request_id: str, max_body: int) -> bytes:
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_body:
+        raise InvalidResponseError(
+            request_id=request_id, status=response.status_code, detail="The answer is too large to read."
+        )
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > max_body:
+                raise InvalidResponseError(
+                    request_id=request_id,
+                    status=response.status_code,
+                    detail="The answer is too large to read.",
+                )
+            chunks.append(chunk)
+    except httpx.TimeoutException:
+        raise UpstreamTimeoutError(request_id=request_id, detail="Reading the answer timed out.") from None
+    except httpx.TransportError as exc:
+        raise UpstreamConnectionError(
+            request_id=request_id, detail=f"The connection broke while reading ({type(exc).__name__})."
+        ) from None
+    return b"".join(chunks)
+
+
+def _decode(response: httpx.Response, raw: bytes, request_id: str, errors: ErrorMapper) -> Any:
+    status = response.status_code
+    content_type = response.headers.get("Content-Type", "")
+    body: Any = None
+    if raw and (not content_type or _is_json(content_type)):
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = None
+    if 300 <= status < 400:
+        raise InvalidResponseError(
+            request_id=request_id,
+            status=status,
+            detail="The API answered with a redirect, which is not followed.",
+        )
+    if status >= 400 or status < 200:
+        error = errors(status, body, request_id)
+        if isinstance(error, RateLimitError):
+            error.retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        raise error
+    if content_type and not _is_json(content_type):
+        raise InvalidResponseError(
+            request_id=request_id,
+            status=status,
+            detail=f"It is {content_type.split(';', 1)[0].strip()[:40]!r}, not JSON.",
+        )
+    if body is None:
+        raise InvalidResponseError(
+            request_id=request_id, status=status, detail="The body is not valid JSON (truncated?)."
+        )
+    return body

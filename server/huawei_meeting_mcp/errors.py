@@ -3,6 +3,7 @@
     MeetingError                    base: a message a person (or model) can act on
     ├── CredentialsMissingError     no credentials configured
     └── UpstreamError               status, Huawei error code, request id
+        ├── SignInError             App ID or account sign-in refused (wrong key, clock, locked, ...)
         ├── AuthenticationError     401, USG.000000004
         ├── PermissionDeniedError   403, MMC.111070010, MMC.111070002
         ├── NotFoundError           MMC.111070005, MMC.111072065
@@ -19,11 +20,16 @@ Every message is built here from fixed text plus a few sanitised fields, so no s
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar, Literal, TypeVar
 
+from .redaction import REDACTOR
 from .text import clean_text
 
 MAX_UPSTREAM_MESSAGE = 200
+
+SignInMethod = Literal["app_id", "account"]
+_Error = TypeVar("_Error", bound="UpstreamError")
 
 
 class MeetingError(Exception):
@@ -35,8 +41,9 @@ class CredentialsMissingError(MeetingError):
 
     def __init__(self) -> None:
         super().__init__(
-            "No Huawei Cloud Meeting credentials are configured. "
-            "Set HUAWEI_MEETING_ACCESS_TOKEN in the server's environment (see the README), "
+            "No Huawei Cloud Meeting credentials are configured. In the server's environment set "
+            "HUAWEI_MEETING_APP_ID and HUAWEI_MEETING_APP_KEY (recommended), or HUAWEI_MEETING_ACCOUNT and "
+            "HUAWEI_MEETING_PASSWORD, or a static HUAWEI_MEETING_ACCESS_TOKEN (see the README); "
             "or start the server with --demo to try it against the built-in sandbox."
         )
 
@@ -65,6 +72,17 @@ class UpstreamError(MeetingError):
         self.custom_advice = advice
         super().__init__(self._compose())
 
+    def with_advice(self: _Error, advice: str | None) -> _Error:
+        """A new error like this one with other advice (None keeps it), to raise afresh."""
+        return type(self)(
+            request_id=self.request_id,
+            status=self.status,
+            error_code=self.error_code,
+            error_msg=self.error_msg,
+            detail=self.detail,
+            advice=self.custom_advice if advice is None else advice,
+        )
+
     def _compose(self) -> str:
         facts = []
         if self.status is not None:
@@ -84,9 +102,24 @@ class AuthenticationError(UpstreamError):
 
     summary = "Huawei rejected the access token."
     advice = (
-        "Tokens expire after 12-24 hours: set a fresh HUAWEI_MEETING_ACCESS_TOKEN, "
-        "or configure App ID sign-in so the server renews tokens itself."
+        "A static HUAWEI_MEETING_ACCESS_TOKEN expires 12-24 hours after it was issued and has probably expired: "
+        "set a fresh one, or better switch to App ID sign-in (HUAWEI_MEETING_APP_ID and HUAWEI_MEETING_APP_KEY "
+        "instead of the token) so the server signs in and renews its token itself."
     )
+
+
+REFUSED_AFTER_SIGN_IN = (
+    "The server signed in again and the new token was refused too: check that the App ID or account may use "
+    "the Meeting management API and belongs to the site HUAWEI_MEETING_BASE_URL points at."
+)
+"""Advice when a token obtained by signing in moments ago is rejected as well."""
+
+
+class SignInError(UpstreamError):
+    """Huawei refused the configured App ID or account sign-in."""
+
+    summary = "Signing in to Huawei Cloud Meeting failed."
+    advice = "Check the sign-in settings."
 
 
 class PermissionDeniedError(UpstreamError):
@@ -181,7 +214,52 @@ def error_fields(body: object) -> tuple[str | None, str | None]:
         for value in body.values():
             if isinstance(value, dict):
                 return error_fields(value)
-    return (clean_text(code, 40) if code else None), (clean_text(message, MAX_UPSTREAM_MESSAGE) if message else None)
+    # Huawei's message is shown to the user: mask any secret it might quote, before cutting it short.
+    return (
+        clean_text(code, 40) if code else None,
+        clean_text(REDACTOR.redact(message), MAX_UPSTREAM_MESSAGE) if message else None,
+    )
+
+
+ErrorMapper = Callable[[int, Any, str], UpstreamError]
+"""Turns a refused request (status, decoded body or None, request id) into the error to raise."""
+
+_SIGN_IN_BY_CODE: dict[str, str] = {
+    "USG.206010025": (
+        "The App ID or App Key is wrong: check HUAWEI_MEETING_APP_ID and HUAWEI_MEETING_APP_KEY "
+        "(and leave HUAWEI_MEETING_CORP_ID unset unless the app is a multi-enterprise app)."
+    ),
+    "USG.206010057": (
+        "The signature had expired when Huawei checked it, so this computer's clock is probably wrong: "
+        "check the system clock (automatic time sync), then try again."
+    ),
+    "USG.206010000": "The account or password is wrong: check HUAWEI_MEETING_ACCOUNT and HUAWEI_MEETING_PASSWORD.",
+    "USG.206110009": (
+        "The App ID does not belong to that enterprise: check HUAWEI_MEETING_CORP_ID "
+        "(only multi-enterprise apps use it)."
+    ),
+}
+
+_SIGN_IN_BY_STATUS: dict[int, str] = {
+    412: "The account is disabled: ask the enterprise administrator to enable it.",
+    423: "The account is locked: wait until it unlocks, or ask the enterprise administrator to unlock it.",
+}
+
+_SIGN_IN_FALLBACK: dict[SignInMethod, str] = {
+    "app_id": "Check HUAWEI_MEETING_APP_ID, HUAWEI_MEETING_APP_KEY and the system clock.",
+    "account": "Check HUAWEI_MEETING_ACCOUNT and HUAWEI_MEETING_PASSWORD.",
+}
+
+
+def sign_in_error(status: int, body: object, request_id: str, method: SignInMethod) -> UpstreamError:
+    """Map a refused sign-in to an error that says which setting to fix; 404, 429 and 5xx map as usual."""
+    code, message = error_fields(body)
+    advice = _SIGN_IN_BY_CODE.get(code or "") or _SIGN_IN_BY_STATUS.get(status)
+    if advice is None and status in {400, 401, 403}:
+        advice = _SIGN_IN_FALLBACK[method]
+    if advice is None:
+        return error_for_status(status, body, request_id)
+    return SignInError(request_id=request_id, status=status, error_code=code, error_msg=message, advice=advice)
 
 
 def error_for_status(status: int, body: object, request_id: str) -> UpstreamError:

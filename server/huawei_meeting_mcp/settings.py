@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "HUAWEI_MEETING_"
@@ -28,6 +30,54 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
+CredentialKind = Literal["access_token", "app_id", "account"]
+
+
+@dataclass(frozen=True)
+class _Method:
+    label: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+
+
+_METHODS: dict[CredentialKind, _Method] = {
+    "app_id": _Method("App ID sign-in", ("app_id", "app_key"), ("user_id", "corp_id")),
+    "account": _Method("account sign-in", ("account", "password")),
+    "access_token": _Method("a static access token", ("access_token",)),
+}
+
+
+def _env(names: list[str] | tuple[str, ...]) -> str:
+    shown = [ENV_PREFIX + name.upper() for name in names]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def _verb(names: list[str] | tuple[str, ...]) -> str:
+    return "is" if len(names) == 1 else "are"
+
+
+def credential_problem(is_set: Callable[[str], bool]) -> str | None:
+    """Why the credential settings are half-configured or ambiguous; None when they are usable."""
+    given = {
+        kind: [name for name in method.required + method.optional if is_set(name)] for kind, method in _METHODS.items()
+    }
+    used = [kind for kind, names in given.items() if names]
+    if len(used) > 1:
+        named = "; ".join(_env(given[kind]) for kind in used)
+        labels = [method.label for method in _METHODS.values()]
+        choices = ", ".join(labels[:-1]) + " or " + labels[-1]
+        return f"credentials for more than one sign-in method are set ({named}): keep exactly one of {choices}"
+    for kind in used:
+        method = _METHODS[kind]
+        missing = [name for name in method.required if not is_set(name)]
+        if missing:
+            return (
+                f"{_env(given[kind])} {_verb(given[kind])} set but {_env(missing)} {_verb(missing)} not: "
+                f"{method.label} needs {_env(method.required)}"
+            )
+    return None
+
+
 class Settings(BaseSettings):
     """Everything the server reads from the environment (prefix `HUAWEI_MEETING_`)."""
 
@@ -39,8 +89,26 @@ class Settings(BaseSettings):
     )
 
     access_token: SecretStr | None = Field(
-        default=None, description="A static access token from Huawei's auth APIs (secret)."
+        default=None, description="A static access token from Huawei's auth APIs (secret); expires in 12-24 h."
     )
+    app_id: str | None = Field(
+        default=None, max_length=64, description="App ID for App ID sign-in (recommended for production)."
+    )
+    app_key: SecretStr | None = Field(default=None, description="App Key of that App ID (secret).")
+    user_id: str | None = Field(
+        default=None,
+        max_length=64,
+        description="Third-party user ID to act as with App ID sign-in; unset: the enterprise's default admin.",
+    )
+    corp_id: str | None = Field(
+        default=None,
+        max_length=32,
+        description="Enterprise ID, only for multi-enterprise (SP) apps; switches to the 5-part signature.",
+    )
+    account: str | None = Field(
+        default=None, max_length=255, description="Huawei Cloud Meeting account for account sign-in."
+    )
+    password: SecretStr | None = Field(default=None, description="Password of that account (secret).")
     base_url: str = Field(
         default=DEFAULT_BASE_URL,
         description="API base URL; https is required except for loopback hosts.",
@@ -65,6 +133,32 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Level of the log lines written to stderr."
     )
+
+    @property
+    def credentials(self) -> CredentialKind | None:
+        """Which sign-in method is configured, or None when no credentials are."""
+        if self.access_token is not None:
+            return "access_token"
+        if self.app_id is not None:
+            return "app_id"
+        if self.account is not None:
+            return "account"
+        return None
+
+    @model_validator(mode="after")
+    def _one_credential_method(self) -> Settings:
+        problem = credential_problem(lambda name: getattr(self, name) is not None)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+    @field_validator("app_id", "app_key", "user_id", "corp_id", "account", mode="before")
+    @classmethod
+    def _strip_credential(cls, value: object) -> object:
+        # A key pasted with a trailing newline would otherwise fail sign-in with a baffling error.
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -91,7 +185,8 @@ def load_settings() -> Settings:
     except ValidationError as exc:
         problems = []
         for error in exc.errors(include_input=False, include_url=False):
-            field = str(error["loc"][0]) if error["loc"] else "?"
             message = error["msg"].removeprefix("Value error, ")
-            problems.append(f"{ENV_PREFIX}{field.upper()} {message}")
+            if error["loc"]:
+                message = f"{ENV_PREFIX}{str(error['loc'][0]).upper()} {message}"
+            problems.append(message)
         raise ConfigError("Invalid configuration: " + "; ".join(problems) + ".") from None

@@ -185,3 +185,17 @@ class DetailQuery:
         if self.search_key:
             params["searchKey"] = self.search_key
         return params
+
+
+class TokenResponse(WireModel):
+    """A TokenDTO (§4.4), the answer of both sign-in APIs: the token and its lifetime.
+
+    The `user` block (which carries device passwords) is deliberately not modelled.
+    """
+
+    access_token: str = Field(min_length=1)
+    valid_period: Lenient[int] = None
+    """Lifetime in seconds."""
+    expire_time: Lenient[int] = None
+    """Expiry as Unix seconds."""
+    refresh_token: Lenient[str] = None

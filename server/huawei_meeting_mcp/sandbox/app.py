@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from .auth_api import AuthApi
 from .data import SandboxMeeting, contact_strings, sample_meetings, secret_strings
 
 CONF_DETAIL_PATH = "/v1/mmc/management/conferences/history/confDetail"
@@ -55,18 +56,20 @@ class RecordedRequest:
 class Sandbox:
     """The sandbox API: sample meetings, accepted tokens, and a log of what it was asked."""
 
-    def __init__(self, *, tokens: Iterable[str] = (DEFAULT_TOKEN,)) -> None:
+    def __init__(self, *, tokens: Iterable[str] = (DEFAULT_TOKEN,), auth: AuthApi | None = None) -> None:
+        """`tokens` are accepted as they are; `auth` signs in and issues more (`auth_api.AuthApi`)."""
         self.meetings: dict[str, SandboxMeeting] = sample_meetings()
         self.tokens: set[str] = set(tokens)
+        self.auth = auth or AuthApi()
         self.requests: list[RecordedRequest] = []
         self.hits: Counter[str] = Counter()
         self.connections: set[tuple[str, int]] = set()
         """Distinct client (host, port) pairs seen: one per TCP connection the server opened."""
-        self.app = Starlette(routes=[Route(CONF_DETAIL_PATH, self._conf_detail, methods=["GET"])])
+        self.app = Starlette(routes=[Route(CONF_DETAIL_PATH, self._conf_detail, methods=["GET"]), *self.auth.routes()])
 
     def secret_strings(self) -> set[str]:
-        """Every value that must never appear in the server's output: tokens, passwords, links."""
-        return secret_strings(self.meetings) | self.tokens
+        """Every value that must never appear in the server's output: tokens, keys, passwords, links."""
+        return secret_strings(self.meetings) | self.tokens | self.auth.secret_strings()
 
     def contact_strings(self) -> set[str]:
         """Every phone number and e-mail address in the sample data."""
@@ -97,7 +100,8 @@ class Sandbox:
 
     def authenticated(self, request: Request) -> bool:
         """True when the request carries a token the sandbox issued or was given."""
-        return request.headers.get("X-Access-Token", "") in self.tokens
+        token = request.headers.get("X-Access-Token", "")
+        return token in self.tokens or self.auth.accepts(token)
 
     async def _conf_detail(self, request: Request) -> Response:
         request_id = self._record(request)
