@@ -1,0 +1,54 @@
+"""Load: 50 concurrent tool calls complete correctly with one sign-in and a few upstream connections."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+import pytest
+
+from huawei_meeting_mcp.sandbox import DEFAULT_APP_ID, DEFAULT_APP_KEY, LARGE_UUID, AuthApi, Sandbox, serving
+from tests.helpers import SCAN, ServerRun, run_server
+
+pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
+
+TOOL = "get_historical_meeting_detail"
+CALLS = 50
+
+
+async def fifty_concurrent_calls(run: ServerRun) -> dict[int, Any]:
+    results: dict[int, Any] = {}
+
+    async def one(i: int) -> None:
+        results[i] = await run.call(TOOL, {"confUUID": LARGE_UUID, "offset": i * 10, "limit": 10})
+
+    async with anyio.create_task_group() as group:
+        for i in range(CALLS):
+            group.start_soon(one, i)
+    return results
+
+
+def check_results(results: dict[int, Any]) -> None:
+    assert len(results) == CALLS
+    for i, result in results.items():
+        assert result.is_error is False
+        assert result.structured_content is not None
+        assert result.structured_content["participants"]["offset"] == i * 10
+        assert result.structured_content["participants"]["items"][0]["accountId"] == f"user{i * 10:03d}@examplecorp"
+
+
+async def test_fifty_concurrent_calls_over_stdio_with_app_id_sign_in() -> None:
+    sandbox = Sandbox(tokens=(), auth=AuthApi())
+    with serving(sandbox) as url:
+        env = {
+            "HUAWEI_MEETING_BASE_URL": url,
+            "HUAWEI_MEETING_APP_ID": DEFAULT_APP_ID,
+            "HUAWEI_MEETING_APP_KEY": DEFAULT_APP_KEY,
+        }
+        async with run_server(env) as run:
+            results = await fifty_concurrent_calls(run)
+    SCAN.secrets.update(sandbox.secret_strings())
+    check_results(results)
+    assert sandbox.auth.sign_ins == 1, "concurrent calls shared one sign-in"
+    assert sum(1 for r in sandbox.requests if "confDetail" in r.path) == CALLS
+    assert 1 <= len(sandbox.connections) <= 10, "the shared client's pool bounds connections"
