@@ -35,7 +35,8 @@ async def test_tool_schema_and_annotations(live_sandbox: LiveSandbox) -> None:
     assert props["participantType"]["enum"] == ["all", "people", "rooms"]
     assert tool.output_schema is not None
     assert "participants" in tool.output_schema["properties"]
-    assert tool.description and "offset" in tool.description
+    assert tool.description
+    assert "offset" in tool.description
 
 
 async def test_docs_example_happy_path(live_sandbox: LiveSandbox) -> None:
