@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from pydantic import SecretStr
 
+from . import __version__
 from .app import AppState
 from .auth import StaticToken
 from .errors import MeetingError, NotFoundError, UpstreamConnectionError
@@ -42,6 +43,8 @@ def shown_value(value: object) -> str:
         return f"{MASK} (secret, set)"
     if value is None:
         return "(not set)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, list):
         return ", ".join(str(item) for item in value) or "(none)"
     return str(value)
@@ -60,7 +63,7 @@ def settings_lines(settings: Settings) -> list[str]:
 
 async def run_check(settings: Settings, state: AbstractAsyncContextManager[AppState]) -> CheckReport:
     """Show `settings`, get a token through `state`'s client, probe the API once, and diagnose."""
-    report = CheckReport(lines=["Settings (HUAWEI_MEETING_* environment variables):", *settings_lines(settings), ""])
+    report = CheckReport(lines=[f"huawei-meeting-mcp {__version__}", "Settings:", *settings_lines(settings), ""])
     async with state as app:
         tokens = app.client.tokens
         try:
