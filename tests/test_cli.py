@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import socket
 import subprocess
 from collections.abc import Callable, Iterator
@@ -70,8 +71,9 @@ def test_check_diagnoses_each_way_it_can_go(live_sandbox: LiveSandbox) -> None:
     )
 
     assert working.returncode == 0, working.stdout + working.stderr
-    assert f"HUAWEI_MEETING_BASE_URL              {url}  [set]" in working.stdout
-    assert "HUAWEI_MEETING_ACCESS_TOKEN          ******** (secret, set)  [set]" in working.stdout
+    assert re.search(rf"^  HUAWEI_MEETING_BASE_URL +{re.escape(url)}  \[set\]$", working.stdout, re.MULTILINE)
+    assert re.search(r"^  HUAWEI_MEETING_ACCESS_TOKEN +\*+ \(secret, set\)  \[set\]$", working.stdout, re.MULTILINE)
+    assert re.search(r"^  HUAWEI_MEETING_TIMEOUT +10\.0  \[default\]$", working.stdout, re.MULTILINE)
     assert "not found" in working.stdout
     assert working.stdout.rstrip().endswith("with these settings.")
     assert working.stdout.rstrip().splitlines()[-1].startswith("OK:")

@@ -2,7 +2,8 @@
 
 The API call asks `history/confDetail` for a confUUID no meeting can have. It is the same
 endpoint, headers and token path the tool uses, and it returns no meeting data: Huawei answers
-401 when it refuses the token, and "not found" once it has accepted it, which is what proves the
+401 (USG.000000004) when it refuses the token, and "not found" (MMC.111070005, or MMC.111072065,
+whose "auth failed" concerns the meeting) once it has accepted it, which is what proves the
 settings work. Nothing is retried, so the answer is quick and describes exactly one attempt.
 """
 

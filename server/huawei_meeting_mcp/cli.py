@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass
+from typing import NoReturn
 
 import anyio
 import httpx
@@ -100,7 +101,7 @@ def build_parser(tools: list[Tool]) -> tuple[argparse.ArgumentParser, dict[str, 
     return parser, tool_commands
 
 
-def _exit(message: str, code: int) -> None:
+def _exit(message: str, code: int) -> NoReturn:
     sys.stderr.write(f"huawei-meeting-mcp: {message}\n")
     raise SystemExit(code)
 
@@ -111,7 +112,6 @@ def _load_settings() -> Settings:
         return load_settings()
     except ConfigError as exc:
         _exit(str(exc), 2)
-        raise  # unreachable: _exit raises
 
 
 def _start_logging(settings: Settings, *, for_people: bool) -> None:
