@@ -5,8 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LINT_PATHS := server tests $(wildcard scripts)
+MCPB := npx -y @anthropic-ai/mcpb@2.1.2
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test lint typecheck manifest pytest bundle bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,10 +25,18 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The MCP Bundle manifest must pass the official validator (needs Node/npx; the npm registry the first time).
+manifest:
+	$(MCPB) validate manifest.json
+
 pytest: $(STAMP)
 	$(BIN)/pytest
 
-test: lint typecheck pytest
+# dist/huawei-meeting-mcp-<version>-<platform>-py<XY>.mcpb for this platform and Python (see docs/install.md).
+bundle: $(STAMP)
+	$(BIN)/python scripts/build_bundle.py
+
+test: lint typecheck manifest pytest
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 import httpx
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import CallToolResult, InputRequiredResult, TextContent, ToolAnnotations
+from mcp.types import CallToolResult, InputRequiredResult, TextContent, Tool, ToolAnnotations
 from pydantic import Field, ValidationError
 
 from . import __version__
@@ -142,6 +142,45 @@ class MeetingServer(MCPServer[AppState]):
             raise
 
 
+@asynccontextmanager
+async def open_state(
+    settings: Settings,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    tokens: TokenProvider | None = None,
+    retry: RetryPolicy | None = None,
+) -> AsyncIterator[AppState]:
+    """Open the shared HTTP client and yield what tool calls share; closes the client on exit."""
+    async with create_http_client(settings.base_url, timeout=settings.timeout, transport=transport) as http:
+        client = MeetingClient(
+            http,
+            tokens or token_provider(settings, SignInClient(http, timeout=settings.timeout)),
+            timeout=settings.timeout,
+            retry=retry or RetryPolicy(max_retries=settings.max_retries),
+        )
+        yield AppState(
+            client=client,
+            options=ViewOptions(include_contacts=settings.include_contacts, api_times=settings.api_times),
+        )
+
+
+CLI_COMMANDS: dict[str, str] = {
+    "get_historical_meeting_detail": "detail",
+}
+"""Short command-line names of the tools (`huawei-meeting-mcp detail ...`); others keep their tool name."""
+
+
+def add_tools(server: MCPServer[AppState]) -> None:
+    """Register every tool on `server`; the MCP server and the command line both list them from here."""
+    server.add_tool(
+        get_historical_meeting_detail,
+        name="get_historical_meeting_detail",
+        title=READ_ONLY.title,
+        description=DETAIL_DESCRIPTION,
+        annotations=READ_ONLY,
+    )
+
+
 def create_server(
     settings: Settings,
     *,
@@ -151,19 +190,8 @@ def create_server(
 ) -> MeetingServer:
     """Build the MCP server; `transport` and `tokens` let the demo and tests wire in the sandbox."""
 
-    @asynccontextmanager
-    async def lifespan(_server: MCPServer[AppState]) -> AsyncIterator[AppState]:
-        async with create_http_client(settings.base_url, timeout=settings.timeout, transport=transport) as http:
-            client = MeetingClient(
-                http,
-                tokens or token_provider(settings, SignInClient(http, timeout=settings.timeout)),
-                timeout=settings.timeout,
-                retry=retry or RetryPolicy(max_retries=settings.max_retries),
-            )
-            yield AppState(
-                client=client,
-                options=ViewOptions(include_contacts=settings.include_contacts, api_times=settings.api_times),
-            )
+    def lifespan(_server: MCPServer[AppState]) -> AbstractAsyncContextManager[AppState]:
+        return open_state(settings, transport=transport, tokens=tokens, retry=retry)
 
     server = MeetingServer(
         name="huawei-meeting-mcp",
@@ -173,11 +201,12 @@ def create_server(
         lifespan=lifespan,
         log_level=settings.log_level,
     )
-    server.add_tool(
-        get_historical_meeting_detail,
-        name="get_historical_meeting_detail",
-        title=READ_ONLY.title,
-        description=DETAIL_DESCRIPTION,
-        annotations=READ_ONLY,
-    )
+    add_tools(server)
     return server
+
+
+async def tool_definitions() -> list[Tool]:
+    """The tools exactly as `tools/list` shows them; needs no settings and opens no connection."""
+    server = MeetingServer(name="huawei-meeting-mcp")
+    add_tools(server)
+    return await server.list_tools()

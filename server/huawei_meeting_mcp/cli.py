@@ -1,41 +1,100 @@
-"""The `huawei-meeting-mcp` command: with no arguments, an MCP server on stdio."""
+"""The `huawei-meeting-mcp` command: with no arguments, an MCP server on stdio.
+
+    huawei-meeting-mcp [--demo]                          MCP over stdio (what MCP clients launch)
+    huawei-meeting-mcp serve --transport http [--host --port]   MCP over streamable HTTP
+    huawei-meeting-mcp check                             settings, sign-in and one API call, diagnosed
+    huawei-meeting-mcp detail CONF_UUID [...] [--json]   a tool, run for a person (one per tool)
+    huawei-meeting-mcp sandbox [--port N]                the fake Huawei API, for trying things
+
+`--demo` works everywhere: the server then answers from the in-process sandbox.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
+from typing import NoReturn
 
+import anyio
 import httpx
+from mcp.types import Tool
 from pydantic import SecretStr
 
 from . import __version__
-from .app import create_server
-from .auth import StaticToken
+from .app import CLI_COMMANDS, MeetingServer, create_server, open_state, tool_definitions
+from .auth import StaticToken, TokenProvider
+from .check import run_check
+from .client import RetryPolicy
+from .http_server import serve_http
 from .redaction import REDACTOR, configure_logging
 from .sandbox import DEFAULT_APP_ID, DEFAULT_APP_KEY, DEFAULT_TOKEN, AuthApi, Sandbox, serve_forever
 from .sandbox.auth_api import DEFAULT_TOKEN_LIFETIME
 from .settings import ConfigError, Settings, load_settings
+from .tool_commands import ToolCommand, add_tool_commands, call_tool, print_result
 
 DEMO_BASE_URL = "http://127.0.0.1"
 """Base URL shown for the in-process sandbox; no socket is opened for it."""
+DEMO_HELP = "answer from the built-in sandbox (sample meetings), no credentials needed"
+PEOPLE_LOG_LEVEL = "WARNING"
+"""Log level of the commands for people, unless HUAWEI_MEETING_LOG_LEVEL says otherwise."""
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser for every subcommand."""
+@dataclass(frozen=True)
+class Upstream:
+    """Where API calls go: Huawei as the settings say, or the in-process sandbox (`--demo`)."""
+
+    settings: Settings
+    transport: httpx.AsyncBaseTransport | None = None
+    tokens: TokenProvider | None = None
+
+    def server(self) -> MeetingServer:
+        """The MCP server wired to this upstream."""
+        return create_server(self.settings, transport=self.transport, tokens=self.tokens)
+
+
+def demo_settings(settings: Settings) -> Settings:
+    """The given settings, pointed at the in-process sandbox."""
+    return settings.model_copy(update={"base_url": DEMO_BASE_URL, "access_token": SecretStr(DEFAULT_TOKEN)})
+
+
+def upstream(settings: Settings, demo: bool) -> Upstream:
+    """Huawei as configured, or (with `demo`) a fresh in-process sandbox."""
+    if not demo:
+        return Upstream(settings)
+    return Upstream(
+        demo_settings(settings),
+        transport=httpx.ASGITransport(app=Sandbox().app),
+        tokens=StaticToken(DEFAULT_TOKEN),
+    )
+
+
+def build_parser(tools: list[Tool]) -> tuple[argparse.ArgumentParser, dict[str, ToolCommand]]:
+    """The argument parser, with one subcommand per tool; also returns those subcommands by name."""
+    demo = argparse.ArgumentParser(add_help=False)
+    demo.add_argument("--demo", action="store_true", default=argparse.SUPPRESS, help=DEMO_HELP)
     parser = argparse.ArgumentParser(
         prog="huawei-meeting-mcp",
         description="MCP server for past Huawei Cloud Meeting conferences. "
-        "With no command it serves MCP over stdio, as MCP clients expect.",
+        "With no command it serves MCP over stdio, as MCP clients expect. "
+        "Settings come from HUAWEI_MEETING_* environment variables (see `check`).",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument(
-        "--demo",
-        action="store_true",
-        help="answer from the built-in sandbox (sample meetings), no credentials",
-    )
+    parser.add_argument("--demo", action="store_true", help=DEMO_HELP)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    serve = commands.add_parser("serve", help="serve MCP over stdio (the default)")
-    serve.add_argument("--demo", action="store_true", default=argparse.SUPPRESS, help="use the built-in sandbox")
+
+    serve = commands.add_parser("serve", parents=[demo], help="serve MCP over stdio (the default) or HTTP")
+    serve.add_argument("--transport", choices=["stdio", "http"], default="stdio", help="default: stdio")
+    serve.add_argument("--host", default="127.0.0.1", help="HTTP: address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="HTTP: port to bind, 0 for any free one (default 8000)")
+
+    commands.add_parser(
+        "check",
+        parents=[demo],
+        help="show the effective settings, sign in, make one cheap API call, and say what to fix",
+    )
+    tool_commands = add_tool_commands(commands, tools, CLI_COMMANDS, [demo])
+
     sandbox = commands.add_parser("sandbox", help="run the sandbox API over HTTP for trying and testing")
     sandbox.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     sandbox.add_argument("--port", type=int, default=8780, help="port to bind (default 8780)")
@@ -48,50 +107,33 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_TOKEN_LIFETIME,
         help=f"seconds a signed-in token stays valid (default {DEFAULT_TOKEN_LIFETIME})",
     )
-    return parser
+    return parser, tool_commands
 
 
-def _fail(message: str) -> None:
+def _exit(message: str, code: int) -> NoReturn:
     sys.stderr.write(f"huawei-meeting-mcp: {message}\n")
-    raise SystemExit(2)
+    raise SystemExit(code)
 
 
-def demo_settings(settings: Settings) -> Settings:
-    """The given settings, pointed at the in-process sandbox."""
-    return settings.model_copy(update={"base_url": DEMO_BASE_URL, "access_token": SecretStr(DEFAULT_TOKEN)})
-
-
-def serve_stdio(demo: bool) -> None:
-    """Serve MCP over stdio, against Huawei or (with `demo`) the in-process sandbox."""
+def _load_settings() -> Settings:
+    """The settings, or exit 2 with the one-line message that names the bad variable."""
     try:
-        settings = load_settings()
+        return load_settings()
     except ConfigError as exc:
-        _fail(str(exc))
-        return
-    configure_logging(settings.log_level)
-    REDACTOR.add(
-        *(
-            secret.get_secret_value()
-            for secret in (settings.access_token, settings.app_key, settings.password)
-            if secret
-        )
-    )
-    if demo:
-        sandbox = Sandbox()
-        server = create_server(
-            demo_settings(settings),
-            transport=httpx.ASGITransport(app=sandbox.app),
-            tokens=StaticToken(DEFAULT_TOKEN),
-        )
-    else:
-        server = create_server(settings)
-    server.run("stdio")
+        _exit(str(exc), 2)
+
+
+def _start_logging(settings: Settings, *, for_people: bool) -> None:
+    """Log to stderr through the redactor, which learns every configured secret first."""
+    REDACTOR.add(*(value.get_secret_value() for value in settings.secrets()))
+    quiet = for_people and "log_level" not in settings.model_fields_set
+    configure_logging(PEOPLE_LOG_LEVEL if quiet else settings.log_level)
 
 
 def run_sandbox(args: argparse.Namespace) -> None:
     """Serve the sandbox API over HTTP and print the settings that point a server at it."""
     if args.token_lifetime < 1:
-        _fail("--token-lifetime must be at least 1 second")
+        _exit("--token-lifetime must be at least 1 second", 2)
     configure_logging("INFO")
     url = f"http://{args.host}:{args.port}"
     sys.stderr.write(
@@ -104,10 +146,52 @@ def run_sandbox(args: argparse.Namespace) -> None:
     serve_forever(Sandbox(tokens=[args.token], auth=auth), args.host, args.port)
 
 
+def run_serve(args: argparse.Namespace) -> None:
+    """Serve MCP over stdio or streamable HTTP."""
+    settings = _load_settings()
+    _start_logging(settings, for_people=False)
+    wired = upstream(settings, args.demo)
+    if getattr(args, "transport", "stdio") == "stdio":
+        wired.server().run("stdio")
+        return
+    try:
+        serve_http(wired.server(), wired.settings, args.host, args.port)
+    except ConfigError as exc:
+        _exit(str(exc), 2)
+
+
+def run_check_command(args: argparse.Namespace) -> None:
+    """Print the check report; exit 0 when everything works, 1 with a diagnosis otherwise."""
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        sys.stdout.write(f"FAILED: {exc}\n")
+        raise SystemExit(1) from None
+    _start_logging(settings, for_people=True)
+    wired = upstream(settings, args.demo)
+    state = open_state(wired.settings, transport=wired.transport, tokens=wired.tokens, retry=RetryPolicy(0))
+    report = anyio.run(run_check, wired.settings, state)
+    sys.stdout.write(report.text())
+    raise SystemExit(0 if report.ok else 1)
+
+
+def run_tool_command(command: ToolCommand, args: argparse.Namespace) -> None:
+    """Run one tool as a person's command and print what the assistant would get."""
+    settings = _load_settings()
+    _start_logging(settings, for_people=True)
+    result = anyio.run(call_tool, upstream(settings, args.demo).server(), command.tool, command.tool_arguments(args))
+    raise SystemExit(print_result(result, args.json))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script."""
-    args = build_parser().parse_args(argv)
+    parser, tool_commands = build_parser(anyio.run(tool_definitions))
+    args = parser.parse_args(argv)
     if args.command == "sandbox":
         run_sandbox(args)
-        return
-    serve_stdio(demo=args.demo)
+    elif args.command == "check":
+        run_check_command(args)
+    elif args.command in tool_commands:
+        run_tool_command(tool_commands[args.command], args)
+    else:
+        run_serve(args)

@@ -122,6 +122,11 @@ class MeetingClient:
         self._max_body = max_body_bytes
         self._sleep = sleep
 
+    @property
+    def tokens(self) -> TokenProvider:
+        """Where this client's access tokens come from (the `check` command signs in through it)."""
+        return self._tokens
+
     async def conf_detail(self, query: DetailQuery) -> ConfDetailResponse:
         """Details of one ended meeting and a page of its invitees (`history/confDetail`)."""
         return await self.get_model(CONF_DETAIL_PATH, query.params(), query.headers(), ConfDetailResponse)

@@ -5,15 +5,16 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ENV_PREFIX = "HUAWEI_MEETING_"
 DEFAULT_BASE_URL = "https://api.meeting.huaweicloud.com"
 INTERNATIONAL_BASE_URL = "https://api-intl.meeting.huaweicloud.com"
+MIN_HTTP_TOKEN_LENGTH = 16
 
 
 class ConfigError(Exception):
@@ -158,6 +159,38 @@ class Settings(BaseSettings):
         # A key pasted with a trailing newline would otherwise fail sign-in with a baffling error.
         if isinstance(value, str):
             return value.strip() or None
+        return value
+
+    http_token: SecretStr | None = Field(
+        default=None,
+        description="HTTP mode only: the bearer token every request to /mcp must carry (secret, 16+ characters).",
+    )
+    http_allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="HTTP mode only: extra Host header values to accept, comma-separated (e.g. mcp.example.com).",
+    )
+    http_allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="HTTP mode only: browser Origins to accept, comma-separated (e.g. https://chat.example.com).",
+    )
+
+    def secrets(self) -> list[SecretStr]:
+        """Every secret that is set (tokens, keys, passwords), for the log redactor."""
+        return [value for name in type(self).model_fields if isinstance(value := getattr(self, name), SecretStr)]
+
+    @field_validator("http_allowed_hosts", "http_allowed_origins", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
+
+    @field_validator("http_token")
+    @classmethod
+    def _check_http_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < MIN_HTTP_TOKEN_LENGTH:
+            raise ValueError(
+                f"must be at least {MIN_HTTP_TOKEN_LENGTH} characters; make one with "
+                "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
         return value
 
     @field_validator("log_level", mode="before")

@@ -1,0 +1,252 @@
+"""The command line for people: `check`, the tool subcommands, `--help`, `--version`, `--demo`."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import socket
+import subprocess
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+import pytest
+from mcp.types import Tool
+
+from huawei_meeting_mcp import __version__
+from huawei_meeting_mcp.app import tool_definitions
+from huawei_meeting_mcp.check import PROBE_CONF_UUID
+from huawei_meeting_mcp.cli import build_parser, main
+from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, DOCS_EXAMPLE_UUID, LARGE_UUID
+from huawei_meeting_mcp.sandbox.app import CONF_DETAIL_PATH
+from huawei_meeting_mcp.settings import ENV_PREFIX
+from tests.helpers import LiveSandbox, console_script, leaked, run_server, text_of
+
+pytestmark = pytest.mark.anyio
+
+TOOL = "get_historical_meeting_detail"
+WRONG_TOKEN = "stbWRONG-token-for-check-000000000"
+
+
+def run_commands(*runs: tuple[list[str], dict[str, str]]) -> list[subprocess.CompletedProcess[str]]:
+    """Run several `huawei-meeting-mcp ARGS` processes side by side (each with exactly its env); wait for all."""
+    base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "SYSTEMROOT"}}
+    processes = [
+        subprocess.Popen(  # noqa: S603 - our own console script
+            [console_script(), *args],
+            env={**base, **env},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
+        for args, env in runs
+    ]
+    done = []
+    for process in processes:
+        out, err = process.communicate(timeout=120)
+        done.append(subprocess.CompletedProcess(process.args, process.returncode, out, err))
+    return done
+
+
+def closed_loopback_port() -> int:
+    """A loopback port nothing listens on (bound once to learn a free number, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def test_check_diagnoses_each_way_it_can_go(live_sandbox: LiveSandbox) -> None:
+    url = live_sandbox.url
+    working, no_credentials, wrong_token, unreachable = run_commands(
+        (["check"], live_sandbox.env()),
+        (["check"], {"HUAWEI_MEETING_BASE_URL": url}),
+        (["check"], live_sandbox.env(HUAWEI_MEETING_ACCESS_TOKEN=WRONG_TOKEN)),
+        (["check"], live_sandbox.env(HUAWEI_MEETING_BASE_URL=f"http://127.0.0.1:{closed_loopback_port()}")),
+    )
+
+    assert working.returncode == 0, working.stdout + working.stderr
+    assert re.search(rf"^  HUAWEI_MEETING_BASE_URL +{re.escape(url)}  \[set\]$", working.stdout, re.MULTILINE)
+    assert re.search(r"^  HUAWEI_MEETING_ACCESS_TOKEN +\*+ \(secret, set\)  \[set\]$", working.stdout, re.MULTILINE)
+    assert re.search(r"^  HUAWEI_MEETING_TIMEOUT +10\.0  \[default\]$", working.stdout, re.MULTILINE)
+    assert "not found" in working.stdout
+    assert working.stdout.rstrip().endswith("with these settings.")
+    assert working.stdout.rstrip().splitlines()[-1].startswith("OK:")
+
+    assert no_credentials.returncode == 1
+    assert "FAILED: No Huawei Cloud Meeting credentials are configured" in no_credentials.stdout
+    assert "set HUAWEI_MEETING_APP_ID and HUAWEI_MEETING_APP_KEY (recommended)" in no_credentials.stdout
+
+    assert wrong_token.returncode == 1
+    assert "FAILED: Huawei rejected the access token. (HTTP 401, USG.000000004" in wrong_token.stdout
+    assert "set a fresh one, or better switch to App ID sign-in" in wrong_token.stdout
+
+    assert unreachable.returncode == 1
+    assert "is unreachable. Could not connect to the Huawei Cloud Meeting API" in unreachable.stdout
+    assert "Check the network and HUAWEI_MEETING_BASE_URL" in unreachable.stdout
+
+    probes = live_sandbox.sandbox.requests
+    assert [(r.path, r.query) for r in probes] == [
+        (CONF_DETAIL_PATH, {"confUUID": PROBE_CONF_UUID, "offset": "0", "limit": "1"})
+    ] * 2, "one probe each from the working and the wrong-token check, nothing retried"
+    everything = "".join(r.stdout + r.stderr for r in (working, no_credentials, wrong_token, unreachable))
+    assert leaked(everything, [DEFAULT_TOKEN, WRONG_TOKEN]) == []
+
+
+TOOL_RUNS: list[tuple[list[str], dict[str, Any]]] = [
+    ([DOCS_EXAMPLE_UUID], {"confUUID": DOCS_EXAMPLE_UUID}),
+    (
+        [LARGE_UUID, "--offset", "3", "--limit", "4", "--search-key", "Munich", "--participant-type", "people"],
+        {"confUUID": LARGE_UUID, "offset": 3, "limit": 4, "searchKey": "Munich", "participantType": "people"},
+    ),
+]
+
+
+async def test_tool_commands_print_what_the_assistant_gets(live_sandbox: LiveSandbox) -> None:
+    env = live_sandbox.env()
+    runs = [(["detail", *args], env) for args, _ in TOOL_RUNS] + [
+        (["detail", DOCS_EXAMPLE_UUID, "--json"], env),
+        (["detail", "sandbox-error-forbidden"], env),
+    ]
+    done = await anyio.to_thread.run_sync(lambda: run_commands(*runs))
+    async with run_server(env) as run:
+        expected = [await run.call(TOOL, arguments) for _, arguments in TOOL_RUNS]
+        forbidden = await run.call(TOOL, {"confUUID": "sandbox-error-forbidden"})
+    plain, filtered, as_json, failed = done
+
+    for command, result in zip((plain, filtered), expected, strict=True):
+        assert command.returncode == 0, command.stderr
+        assert command.stdout == text_of(result) + "\n"
+    assert json.loads(as_json.stdout) == expected[0].structured_content
+
+    assert failed.returncode == 1
+    assert failed.stdout == ""
+    without_id = "[X-Request-ID:"
+    assert failed.stderr.split(without_id)[0] == text_of(forbidden).split(without_id)[0]
+    assert "may not view this meeting" in failed.stderr
+
+
+@dataclass
+class Outcome:
+    """What one in-process run of the command printed, and its exit code."""
+
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Outcome]]:
+    """Run `main(argv)` in this process with only the given HUAWEI_MEETING_* variables; restores logging after."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+
+    def run(*argv: str, **env: str) -> Outcome:
+        for name in [n for n in os.environ if n.startswith(ENV_PREFIX)]:
+            monkeypatch.delenv(name)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as exited:
+            main(list(argv))
+        out, err = capsys.readouterr()
+        return Outcome(code=int(exited.value.code or 0), out=out, err=err)
+
+    yield run
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def test_help_and_version(cli: Callable[..., Outcome]) -> None:
+    top, detail, check, version = cli("--help"), cli("detail", "--help"), cli("check", "--help"), cli("--version")
+    assert top.code == detail.code == check.code == version.code == 0
+    for command in ("serve", "check", "detail", "sandbox"):
+        assert f"    {command} " in top.out
+    assert "--demo" in top.out
+    assert "CONF_UUID" in detail.out
+    assert "--participant-type {all,people,rooms}" in detail.out
+    assert "--search-key SEARCH_KEY" in detail.out
+    assert "--json" in detail.out
+    assert "--demo" in check.out
+    assert version.out.strip() == f"huawei-meeting-mcp {__version__}"
+
+
+def test_demo_is_accepted_everywhere(cli: Callable[..., Outcome]) -> None:
+    before = cli("--demo", "detail", LARGE_UUID, "--search-key", "王", "--json")
+    after = cli("detail", DOCS_EXAMPLE_UUID, "--demo")
+    check = cli("check", "--demo")
+    assert before.code == after.code == check.code == 0
+    names = [p["name"] for p in json.loads(before.out)["participants"]["items"]]
+    assert names
+    assert all("王" in name for name in names)
+    assert 'Meeting "user8001\'s test meeting"' in after.out
+    assert check.out.rstrip().splitlines()[-1].startswith("OK:")
+    assert leaked(before.out + after.out + check.out + check.err, [DEFAULT_TOKEN]) == []
+
+
+def test_argument_errors(cli: Callable[..., Outcome]) -> None:
+    invalid = cli("--demo", "detail", DOCS_EXAMPLE_UUID, "--limit", "0")
+    unparsable = cli("--demo", "detail", DOCS_EXAMPLE_UUID, "--limit", "many")
+    missing = cli("--demo", "detail")
+    assert invalid.code == 1
+    assert invalid.out == ""
+    assert invalid.err.startswith("Invalid arguments for get_historical_meeting_detail: limit:")
+    assert unparsable.code == missing.code == 2
+    assert "--limit: invalid int value: 'many'" in unparsable.err
+    assert "the following arguments are required: CONF_UUID" in missing.err
+
+
+def test_check_reports_a_bad_setting_as_a_diagnosis(cli: Callable[..., Outcome]) -> None:
+    bad = cli("check", HUAWEI_MEETING_TIMEOUT="-1")
+    assert bad.code == 1
+    assert bad.out.startswith("FAILED: Invalid configuration: HUAWEI_MEETING_TIMEOUT")
+
+
+def _parse(tools: list[Tool], *argv: str) -> tuple[str, dict[str, Any]]:
+    parser, commands = build_parser(tools)
+    args = parser.parse_args(argv)
+    command = commands[args.command]
+    return command.tool, command.tool_arguments(args)
+
+
+def test_every_tool_gets_a_command_that_maps_options_to_its_arguments() -> None:
+    tools = anyio.run(tool_definitions)
+    assert _parse(tools, "detail", "abc") == (TOOL, {"confUUID": "abc"})
+    assert _parse(tools, "detail", "abc", "--limit", "5", "--participant-type", "rooms") == (
+        TOOL,
+        {"confUUID": "abc", "limit": 5, "participantType": "rooms"},
+    )
+
+
+def test_commands_follow_any_input_schema() -> None:
+    listing = Tool(
+        name="list_things",
+        description="List things.",
+        input_schema={
+            "type": "object",
+            "properties": {
+                "startDate": {"type": "string", "description": "From."},
+                "pageSize": {"type": "integer", "default": 20},
+                "score": {"anyOf": [{"type": "number"}, {"type": "null"}], "default": None},
+                "queryAll": {"type": "boolean", "default": False},
+                "kinds": {"type": "array", "items": {"type": "string"}},
+                "sortType": {"type": "string", "enum": ["ASC", "DSC"]},
+            },
+            "required": ["startDate"],
+        },
+    )
+    name, arguments = _parse(
+        [listing], "list_things", "2025-01-01", "--page-size", "5", "--score", "0.5", "--query-all", "--kinds", "a", "b"
+    )
+    assert name == "list_things"
+    assert arguments == {"startDate": "2025-01-01", "pageSize": 5, "score": 0.5, "queryAll": True, "kinds": ["a", "b"]}
+    assert _parse([listing], "list_things", "2025-01-01", "--no-query-all", "--sort-type", "DSC")[1] == {
+        "startDate": "2025-01-01",
+        "queryAll": False,
+        "sortType": "DSC",
+    }

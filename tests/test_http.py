@@ -1,0 +1,216 @@
+"""Streamable HTTP mode: the installed command serving real MCP clients over loopback, and its guards."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import httpx
+import httpx2
+import pytest
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.exceptions import MCPError
+
+from huawei_meeting_mcp.http_server import MAX_REQUEST_BODY, check_bind, host_header_patterns, transport_security
+from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID
+from huawei_meeting_mcp.settings import ConfigError, Settings
+from tests.helpers import LiveSandbox, console_script, leaked, text_of
+
+pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
+
+TOOL = "get_historical_meeting_detail"
+HTTP_TOKEN = "http-bearer-Zq8w3vN5x2Lk7Tq9Rb4m"
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}},
+}
+MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+
+
+@dataclass
+class HttpRun:
+    """A running HTTP server: its /mcp URL, its base URL, and what it wrote to stderr."""
+
+    url: str
+    lines: list[str]
+
+    @property
+    def base(self) -> str:
+        return self.url.removesuffix("/mcp")
+
+    def stderr(self) -> str:
+        return "".join(self.lines)
+
+
+@contextmanager
+def http_server(env: dict[str, str], *args: str) -> Iterator[HttpRun]:
+    """Run `huawei-meeting-mcp serve --transport http --port 0`; yield once it announces its URL."""
+    base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "SYSTEMROOT"}}
+    process = subprocess.Popen(  # noqa: S603 - our own console script
+        [console_script(), *args, "serve", "--transport", "http", "--port", "0"],
+        env={**base, **env},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: list[str] = []
+    urls: list[str] = []
+    announced = threading.Event()
+
+    def drain() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            lines.append(line)
+            if found := re.search(r"Serving MCP at (\S+)", line):
+                urls.append(found[1])
+                announced.set()
+        announced.set()  # the process ended without announcing
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        assert announced.wait(60), "the server did not start within a minute"
+        assert urls, "".join(lines)
+        yield HttpRun(url=urls[0], lines=lines)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        reader.join(timeout=10)
+
+
+def _leaf_errors(error: BaseException) -> list[BaseException]:
+    nested = getattr(error, "exceptions", None)
+    return [leaf for inner in nested for leaf in _leaf_errors(inner)] if nested else [error]
+
+
+async def test_loopback_needs_no_token_and_serves_both_protocol_eras(live_sandbox: LiveSandbox) -> None:
+    with http_server(live_sandbox.env()) as run:
+        async with Client(run.url) as modern:
+            tools = (await modern.list_tools()).tools
+            result = await modern.call_tool(TOOL, {"confUUID": DOCS_EXAMPLE_UUID})
+            era = modern.protocol_version
+        async with Client(run.url, mode="legacy") as legacy:
+            again = await legacy.call_tool(TOOL, {"confUUID": DOCS_EXAMPLE_UUID})
+            legacy_era = legacy.protocol_version
+        async with httpx.AsyncClient() as raw:
+            health = await raw.get(run.base + "/health")
+    assert [t.name for t in tools] == [TOOL]
+    assert result.is_error is False
+    assert 'Meeting "user8001\'s test meeting"' in text_of(result)
+    assert text_of(again) == text_of(result)
+    assert (era, legacy_era) == ("2026-07-28", "2025-11-25")
+    assert (health.status_code, health.json()) == (200, {"status": "ok"})
+    assert "no token (loopback only)" in run.stderr()
+
+
+async def test_bearer_token_origin_host_and_body_guards(live_sandbox: LiveSandbox) -> None:
+    env = live_sandbox.env(
+        HUAWEI_MEETING_HTTP_TOKEN=HTTP_TOKEN,
+        HUAWEI_MEETING_HTTP_ALLOWED_ORIGINS="https://chat.example.com",
+    )
+    authorized = {**MCP_HEADERS, "Authorization": f"Bearer {HTTP_TOKEN}"}
+    with http_server(env) as run:
+        with_token = httpx2.AsyncClient(headers={"Authorization": f"Bearer {HTTP_TOKEN}"})
+        async with with_token, Client(streamable_http_client(run.url, http_client=with_token)) as client:
+            result = await client.call_tool(TOOL, {"confUUID": DOCS_EXAMPLE_UUID})
+        calls_so_far = len(live_sandbox.sandbox.requests)
+        with pytest.raises(Exception) as refused:  # noqa: PT011 - the SDK wraps the 401 in task-group errors
+            async with Client(run.url) as client:
+                await client.list_tools()
+        async with httpx.AsyncClient(base_url=run.base) as raw:
+            no_token = await raw.post("/mcp", json=INITIALIZE, headers=MCP_HEADERS)
+            wrong = await raw.post("/mcp", json=INITIALIZE, headers={**MCP_HEADERS, "Authorization": "Bearer nope"})
+            basic = await raw.post("/mcp", json=INITIALIZE, headers={**MCP_HEADERS, "Authorization": "Basic eDp5"})
+            good = await raw.post("/mcp", json=INITIALIZE, headers=authorized)
+            foreign = await raw.post("/mcp", json=INITIALIZE, headers={**authorized, "Origin": "http://evil.example"})
+            allowed = await raw.post(
+                "/mcp", json=INITIALIZE, headers={**authorized, "Origin": "https://chat.example.com"}
+            )
+            rebound = await raw.post("/mcp", json=INITIALIZE, headers={**authorized, "Host": "evil.example"})
+            huge = await raw.post("/mcp", content=b"x" * (MAX_REQUEST_BODY + 1), headers=authorized)
+            health = await raw.get("/health")
+    assert result.is_error is False
+    assert any(isinstance(leaf, MCPError) for leaf in _leaf_errors(refused.value))
+    for response in (no_token, wrong, basic):
+        assert response.status_code == 401
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+        assert "HUAWEI_MEETING_HTTP_TOKEN" in response.json()["error_description"]
+    assert good.status_code == 200
+    assert good.json()["result"]["serverInfo"]["name"] == "huawei-meeting-mcp"
+    assert foreign.status_code == 403
+    assert allowed.status_code == 200
+    assert rebound.status_code == 421
+    assert huge.status_code == 413
+    assert health.status_code == 200, "the health route answers load balancers without a token"
+    assert len(live_sandbox.sandbox.requests) == calls_so_far, "refused requests never reached Huawei"
+    upstream_headers = [value for r in live_sandbox.sandbox.requests for value in r.headers.values()]
+    assert leaked("\n".join(upstream_headers), [HTTP_TOKEN]) == [], "the MCP token is never passed upstream"
+    assert leaked(run.stderr(), [HTTP_TOKEN]) == []
+
+
+def test_public_address_without_token_is_refused() -> None:
+    done = subprocess.run(  # noqa: S603 - our own console script
+        [console_script(), "--demo", "serve", "--transport", "http", "--host", "0.0.0.0", "--port", "0"],  # noqa: S104
+        env={"PATH": os.environ["PATH"]},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 2
+    assert "HUAWEI_MEETING_HTTP_TOKEN" in done.stderr
+    assert "Serving MCP" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("host", "settings", "fix"),
+    [
+        ("0.0.0.0", Settings(), "HUAWEI_MEETING_HTTP_TOKEN"),  # noqa: S104
+        ("192.0.2.10", Settings(), "HUAWEI_MEETING_HTTP_TOKEN"),
+        ("::", Settings(http_token=HTTP_TOKEN), "HUAWEI_MEETING_HTTP_ALLOWED_HOSTS"),
+    ],
+)
+def test_unsafe_or_unusable_binds_name_the_fix(host: str, settings: Settings, fix: str) -> None:
+    with pytest.raises(ConfigError, match=fix):
+        check_bind(host, settings)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "localhost", "::1"])
+def test_loopback_binds_need_nothing(host: str) -> None:
+    check_bind(host, Settings())
+
+
+def test_allow_lists_cover_loopback_the_bound_address_and_configured_names() -> None:
+    settings = Settings(
+        http_token=HTTP_TOKEN,
+        http_allowed_hosts="mcp.example.com, mcp.example.com:8443",
+        http_allowed_origins="https://chat.example.com/",
+    )
+    security = transport_security("192.0.2.10", settings)
+    assert security.enable_dns_rebinding_protection is True
+    assert {"127.0.0.1:*", "localhost:*", "[::1]:*", "192.0.2.10", "192.0.2.10:*"} <= set(security.allowed_hosts)
+    assert {"mcp.example.com", "mcp.example.com:*", "mcp.example.com:8443"} <= set(security.allowed_hosts)
+    assert "https://chat.example.com" in security.allowed_origins
+    assert "0.0.0.0:*" not in transport_security("0.0.0.0", settings).allowed_hosts  # noqa: S104
+
+
+@pytest.mark.parametrize(
+    ("name", "patterns"),
+    [
+        ("mcp.example.com", ["mcp.example.com", "mcp.example.com:*"]),
+        ("mcp.example.com:8443", ["mcp.example.com:8443"]),
+        ("2001:db8::1", ["[2001:db8::1]", "[2001:db8::1]:*"]),
+        ("[2001:db8::1]:8000", ["[2001:db8::1]:8000"]),
+    ],
+)
+def test_host_header_patterns(name: str, patterns: list[str]) -> None:
+    assert host_header_patterns(name) == patterns

@@ -1,0 +1,81 @@
+"""manifest.json agrees with the server: the tools it lists, and a user_config entry for every setting."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, get_args
+
+import pytest
+from mcp import Client
+from pydantic import SecretStr
+
+from huawei_meeting_mcp import __version__
+from huawei_meeting_mcp.app import create_server
+from huawei_meeting_mcp.settings import ENV_PREFIX, Settings, load_settings
+
+pytestmark = pytest.mark.anyio
+
+ROOT = Path(__file__).resolve().parent.parent
+MANIFEST: dict[str, Any] = json.loads((ROOT / "manifest.json").read_text(encoding="utf-8"))
+CONFIG = MANIFEST["server"]["mcp_config"]
+USER_CONFIG: dict[str, dict[str, Any]] = MANIFEST["user_config"]
+BUNDLE_SETTINGS = [name for name in Settings.model_fields if not name.startswith("http_")]
+"""Every setting but the HTTP-mode ones: a bundle runs over stdio."""
+
+
+async def test_manifest_tools_are_the_live_tools() -> None:
+    async with Client(create_server(Settings())) as client:
+        live = [tool.name for tool in (await client.list_tools()).tools]
+    assert sorted(tool["name"] for tool in MANIFEST["tools"]) == sorted(live)
+    assert MANIFEST["tools_generated"] is False
+
+
+def test_manifest_names_this_version_and_the_launcher() -> None:
+    assert MANIFEST["version"] == __version__
+    assert MANIFEST["server"]["entry_point"] == "server/main.py"
+    assert (ROOT / MANIFEST["server"]["entry_point"]).is_file()
+    assert CONFIG["args"] == ["${__dirname}/server/main.py"]
+
+
+def test_every_setting_has_a_user_config_entry_mapped_to_its_variable() -> None:
+    expected = {ENV_PREFIX + name.upper(): f"${{user_config.{name}}}" for name in BUNDLE_SETTINGS}
+    assert CONFIG["env"] == expected
+    assert set(USER_CONFIG) == set(BUNDLE_SETTINGS)
+
+
+@pytest.mark.parametrize("name", BUNDLE_SETTINGS)
+def test_user_config_entry_matches_the_setting(name: str) -> None:
+    entry = USER_CONFIG[name]
+    field = Settings.model_fields[name]
+    secret = SecretStr in (field.annotation, *get_args(field.annotation))
+    assert entry.get("sensitive", False) is secret
+    assert entry["required"] is False, "every setting has a default or is optional (App ID users skip the token)"
+    if field.default is not None:
+        assert entry["default"] == field.default
+        kind = {bool: "boolean", int: "number", float: "number"}.get(type(field.default), "string")
+        assert entry["type"] == kind
+
+
+def _filled(values: dict[str, str]) -> dict[str, str]:
+    """The manifest's env block with `${user_config.x}` replaced as a host does."""
+    return {
+        variable: re.sub(r"\$\{user_config\.(\w+)\}", lambda m: values[m[1]], template)
+        for variable, template in CONFIG["env"].items()
+    }
+
+
+def _default_text(entry: dict[str, Any]) -> str:
+    """A user_config default as a host writes it into the environment ("false", "10", ...)."""
+    value = entry.get("default", "")
+    return json.dumps(value) if isinstance(value, bool) else str(value)
+
+
+def test_defaults_and_empty_values_start_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    defaults = {name: _default_text(entry) for name, entry in USER_CONFIG.items()}
+    empty = dict.fromkeys(USER_CONFIG, "")
+    for values in (defaults, empty):
+        for variable, value in _filled(values).items():
+            monkeypatch.setenv(variable, value)
+        assert load_settings().model_dump() == Settings.model_construct().model_dump()
