@@ -17,8 +17,8 @@ demo: $(STAMP)
 	$(BIN)/python scripts/demo.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check server tests scripts
-	$(BIN)/ruff format --check server tests scripts
+	$(BIN)/ruff check server tests $(wildcard scripts)
+	$(BIN)/ruff format --check server tests $(wildcard scripts)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
