@@ -2,6 +2,7 @@
 
     MeetingError                    base: a message a person (or model) can act on
     ├── CredentialsMissingError     no credentials configured
+    ├── InvalidArgumentError        arguments refused before any call (e.g. an inverted date range)
     └── UpstreamError               status, Huawei error code, request id
         ├── AuthenticationError     401, USG.000000004
         ├── PermissionDeniedError   403, MMC.111070010, MMC.111070002
@@ -39,6 +40,10 @@ class CredentialsMissingError(MeetingError):
             "Set HUAWEI_MEETING_ACCESS_TOKEN in the server's environment (see the README), "
             "or start the server with --demo to try it against the built-in sandbox."
         )
+
+
+class InvalidArgumentError(MeetingError):
+    """Arguments the schema cannot check (a date format, a range) were refused before any API call."""
 
 
 class UpstreamError(MeetingError):
