@@ -156,7 +156,7 @@ def build_detail(response: ConfDetailResponse, query: DetailQuery, options: View
         participants=ParticipantPage(
             participantType=query.participant_type,
             searchKey=query.search_key,
-            total=max(total, offset + len(people)),
+            total=max(total, offset + len(people)) if people else total,
             offset=offset,
             returned=len(people),
             nextOffset=offset + len(people) if more else None,
