@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .data import SandboxMeeting, contact_strings, sample_meetings, secret_strings
+from .history_api import routes as history_routes
 
 CONF_DETAIL_PATH = "/v1/mmc/management/conferences/history/confDetail"
 DEFAULT_TOKEN = "stbSANDBOX0000demo0000token0000000000"  # noqa: S105 - the sandbox's published demo token
@@ -60,7 +61,12 @@ class Sandbox:
         self.tokens: set[str] = set(tokens)
         self.requests: list[RecordedRequest] = []
         self.hits: Counter[str] = Counter()
-        self.app = Starlette(routes=[Route(CONF_DETAIL_PATH, self._conf_detail, methods=["GET"])])
+        self.app = Starlette(
+            routes=[
+                Route(CONF_DETAIL_PATH, self._conf_detail, methods=["GET"]),
+                *history_routes(self, ERROR_CASES),
+            ]
+        )
 
     def secret_strings(self) -> set[str]:
         """Every value that must never appear in the server's output: tokens, passwords, links."""
