@@ -229,6 +229,10 @@ def build_attendance(
 # --- text rendering -------------------------------------------------------------------------
 
 
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _point(point: MeetingTime) -> str:
     if point.utc is None:
         return "unknown"
@@ -238,7 +242,7 @@ def _point(point: MeetingTime) -> str:
 def attendee_line(person: Attendee) -> str:
     """One compact line per attendee."""
     minutes = f"{person.minutesAttended} min" if person.minutesAttended is not None else "minutes unknown"
-    sessions = f"{person.sessions} session{'s' if person.sessions != 1 else ''}"
+    sessions = _plural(person.sessions, "session")
     return "- " + join(
         [
             person.name or "(no name)",
@@ -277,11 +281,11 @@ def _heading(result: MeetingAttendance) -> list[str]:
             else None,
         ]
     )
-    pages = f"{result.pagesRead} page{'s' if result.pagesRead != 1 else ''}"
     capped = " (capped)" if result.capped else ""
     lines.append(
-        f"Summary: {summary.uniqueAttendees} unique attendees in {summary.sessions} sessions "
-        f"({result.recordsRead} records read in {pages}{capped})" + (f" · {stays}" if stays else "")
+        f"Summary: {_plural(summary.uniqueAttendees, 'unique attendee')} in {_plural(summary.sessions, 'session')} "
+        f"({_plural(result.recordsRead, 'record')} read in {_plural(result.pagesRead, 'page')}{capped})"
+        + (f" · {stays}" if stays else "")
     )
     page = result.attendees
     search = f', matching "{result.searchKey}"' if result.searchKey else ""
