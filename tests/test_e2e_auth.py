@@ -120,7 +120,7 @@ async def test_wrong_app_key_is_explained_once_and_not_retried_in_a_loop(app_san
     assert text_of(again) == text_of(first), "while backing off, the same error is repeated"
     assert [a.status for a in api.attempts] == [401]
     assert app_sandbox.sandbox.requests == [], "no business call without a token"
-    assert [t.name for t in tools] == [TOOL], "the server keeps serving"
+    assert TOOL in [t.name for t in tools], "the server keeps serving"
     assert leaked(said, {WRONG_KEY, *app_sandbox.sandbox.secret_strings()}) == []
 
 

@@ -37,6 +37,7 @@ async def test_tool_schema_and_annotations(live_sandbox: LiveSandbox) -> None:
     assert "participants" in tool.output_schema["properties"]
     assert tool.description
     assert "offset" in tool.description
+    assert "list_historical_meetings" in tool.description
 
 
 async def test_docs_example_happy_path(live_sandbox: LiveSandbox) -> None:
@@ -194,8 +195,8 @@ async def test_bad_input_is_refused_before_any_upstream_call(live_sandbox: LiveS
 async def test_no_secret_or_contact_leaves_the_server(live_sandbox: LiveSandbox) -> None:
     sandbox = live_sandbox.sandbox
     async with run_server(live_sandbox.env(HUAWEI_MEETING_LOG_LEVEL="DEBUG")) as run:
-        for conf_uuid in sandbox.meetings:
-            for offset in (0, 300):
+        for conf_uuid, meeting in sandbox.meetings.items():
+            for offset in range(0, len(meeting.participants), 300):
                 await run.call(TOOL, {"confUUID": conf_uuid, "limit": 500, "offset": offset})
         await run.call(TOOL, {"confUUID": "sandbox-error-unauthorized"})
         said = run.everything_said()
@@ -228,10 +229,15 @@ async def test_wrong_token_says_how_to_fix_it(live_sandbox: LiveSandbox) -> None
 async def test_without_credentials_tools_list_and_calls_explain() -> None:
     async with run_server({}) as run:
         tools = (await run.client.list_tools()).tools
-        result = await run.call(TOOL, {"confUUID": DOCS_EXAMPLE_UUID})
-    assert [t.name for t in tools] == [TOOL]
-    assert result.is_error is True
-    assert "HUAWEI_MEETING_ACCESS_TOKEN" in text_of(result)
+        results = [
+            await run.call(TOOL, {"confUUID": DOCS_EXAMPLE_UUID}),
+            await run.call("list_historical_meetings", {}),
+            await run.call("get_historical_meeting_attendance", {"confUUID": DOCS_EXAMPLE_UUID}),
+        ]
+    assert [t.name for t in tools] == ["list_historical_meetings", TOOL, "get_historical_meeting_attendance"]
+    for result in results:
+        assert result.is_error is True
+        assert "HUAWEI_MEETING_ACCESS_TOKEN" in text_of(result)
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from huawei_meeting_mcp.sandbox.data import LARGE_UUID, RECURRING_UUID, sample_meetings
-from huawei_meeting_mcp.view import TEXT_BUDGET, ViewOptions, build_detail, next_call, render_detail
+from huawei_meeting_mcp.view import TEXT_BUDGET, ViewOptions, build_detail, render_detail
+from huawei_meeting_mcp.view.detail import next_call
 from huawei_meeting_mcp.wire import ConfDetailResponse, DetailQuery
 
 FIXTURES = Path(__file__).parent / "fixtures"

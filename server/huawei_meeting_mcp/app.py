@@ -7,33 +7,50 @@ tool returns structured content plus a compact text rendering of the same facts.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Annotated, Any
 
 import httpx
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, InputRequiredResult, TextContent, Tool, ToolAnnotations
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from . import __version__
 from .auth import TokenProvider, token_provider
-from .client import MeetingClient, RetryPolicy, SignInClient, create_http_client
-from .errors import MeetingError
-from .output import MeetingDetail, ParticipantType
+from .client import (
+    ATTENDANCE_PAGE_SIZE,
+    MAX_ATTENDANCE_PAGES,
+    MeetingClient,
+    RetryPolicy,
+    SignInClient,
+    create_http_client,
+)
+from .dates import resolve_range
+from .errors import MeetingError, UpstreamError
+from .output import MeetingAttendance, MeetingDetail, MeetingList, ParticipantType
 from .settings import Settings
 from .view import ViewOptions, build_detail, render_detail
-from .wire import DetailQuery
+from .view.attendance import AttendanceRequest, build_attendance, render_attendance
+from .view.history import build_history, render_history
+from .wire import ConfDetailResponse, DetailQuery, HistoryQuery, SortType
 
 logger = logging.getLogger(__name__)
 
 INSTRUCTIONS = """\
-Read-only access to ended Huawei Cloud Meeting conferences.
-- get_historical_meeting_detail(confUUID): what a meeting was (subject, organizer, times in UTC and
-  the meeting's own zone, duration, recording, settings) and who was invited, a page at a time.
-  confUUID is the 32-character ID of one occurrence, not the 9-digit meeting ID.
+Read-only access to ended Huawei Cloud Meeting conferences. Which tool answers which question:
+- list_historical_meetings(startDate, endDate, searchKey): "which meetings did we have", "find last Tuesday's
+  supply-chain review". Searches by topic, organizer or 9-digit meeting ID in a window on start times
+  (default: the last 30 days; dates without an offset are UTC). Gives each occurrence's confUUID.
+- get_historical_meeting_detail(confUUID): what one meeting was (subject, organizer, times in UTC and the
+  meeting's own zone, duration, recording, settings) and who was invited.
+- get_historical_meeting_attendance(confUUID): who actually joined, when, from which devices and for how
+  many minutes, one entry per person.
+A confUUID is the 32-character ID of one occurrence, not the 9-digit meeting ID: a meeting ID held several
+times has several confUUIDs, so list first, then ask for detail or attendance.
 Answers never contain passwords, join links or stream URLs.
 """
 
@@ -42,23 +59,57 @@ INTERNAL_ERROR = (
     "Try again; if it repeats, report it with the server's stderr log."
 )
 
-READ_ONLY = ToolAnnotations(
-    title="Get historical meeting detail",
-    read_only_hint=True,
-    destructive_hint=False,
-    idempotent_hint=True,
-    open_world_hint=True,
-)
+
+def _read_only(title: str) -> ToolAnnotations:
+    return ToolAnnotations(
+        title=title,
+        read_only_hint=True,
+        destructive_hint=False,
+        idempotent_hint=True,
+        open_world_hint=True,
+    )
+
+
+DETAIL_ANNOTATIONS = _read_only("Get historical meeting detail")
+LIST_ANNOTATIONS = _read_only("List historical meetings")
+ATTENDANCE_ANNOTATIONS = _read_only("Get historical meeting attendance")
 
 DETAIL_DESCRIPTION = """\
 Details of one ended Huawei Cloud Meeting conference, by confUUID: subject, meeting ID, organizer and
 enterprise, kind (instant, scheduled, recurring, webinar), media, start and end in UTC and in the meeting's
 own time zone, duration, recording, key settings, invitation counts, recurrence, and one page of the
 people invited when it was scheduled (name, role, device kind, department, account). It does not say who
-actually joined. Page with offset and limit (1-500); when more remain the answer gives the exact next call.
-searchKey filters participants by name or account; participantType selects people or rooms only.
+actually joined: use get_historical_meeting_attendance for that. Page with offset and limit (1-500); when
+more remain the answer gives the exact next call. searchKey filters participants by name or account;
+participantType selects people or rooms only. No confUUID yet? Find the meeting with
+list_historical_meetings (by date, topic, organizer or meeting ID).
 Passwords, join links and stream URLs are never returned; phone numbers and e-mails only when the operator
 enabled them."""
+
+LIST_DESCRIPTION = """\
+Find ended Huawei Cloud Meeting conferences: one row per occurrence that started in a window, with its
+confUUID (needed by get_historical_meeting_detail and get_historical_meeting_attendance), meeting ID,
+subject, organizer, start in UTC and in the meeting's own zone, duration, invited count and whether a
+recording exists. startDate and endDate each take an ISO 8601 date (2026-11-24, covering the whole day),
+a date-time with or without an offset (2026-11-24T09:30+08:00; without an offset it is UTC) or epoch
+milliseconds; the default is the last 30 days up to now. searchKey matches topic, organizer or the
+9-digit meeting ID. A meeting ID held several times appears once per occurrence. sortType orders by start
+time (DSC_StartTIME newest first, the default, or ASC_StartTIME) or puts recorded meetings first
+(DSC_RecordTYPE / ASC_RecordTYPE). Page with offset and limit (1-500); the answer gives the exact next call.
+History is kept 6 months by default (12 at most); ordinary users see only meetings they created or were
+invited to; administrators set queryAll=true to search the whole enterprise. Answers never contain
+passwords or join links."""
+
+ATTENDANCE_DESCRIPTION = f"""\
+Who actually joined one ended Huawei Cloud Meeting conference (by confUUID from list_historical_meetings),
+one entry per person: name, department, device types, first join and last leave (ISO 8601 UTC, and in the
+meeting's own zone when it can be read), number of sessions (each rejoin is one) and minutes attended, with
+overlapping sessions (two devices at once) counted once. A summary gives unique attendees and who stayed
+longest and shortest. One person is one display name with one number. The tool reads every attendance
+record ({ATTENDANCE_PAGE_SIZE} per request, at most {MAX_ATTENDANCE_PAGES} requests =
+{ATTENDANCE_PAGE_SIZE * MAX_ATTENDANCE_PAGES:,} records; it says when it stopped there), reporting progress
+as it goes, then pages over people with offset and limit (1-500). searchKey narrows the records by name.
+Phone numbers (callNumber) only when the operator enabled contacts."""
 
 
 @dataclass(frozen=True)
@@ -103,18 +154,121 @@ async def get_historical_meeting_detail(
         search_key=searchKey,
         participant_type=participantType,
     )
-    try:
+    with tool_errors("get_historical_meeting_detail"):
         response = await state.client.conf_detail(query)
+    detail, text = render_detail(build_detail(response, query, state.options), limit)
+    return _result(text, detail)
+
+
+async def list_historical_meetings(
+    ctx: Context[AppState, Any],
+    startDate: Annotated[
+        str | int | None,
+        Field(
+            description="Earliest meeting start: ISO 8601 date or date-time (no offset = UTC) or epoch ms. "
+            "Default: 30 days before endDate."
+        ),
+    ] = None,
+    endDate: Annotated[
+        str | int | None,
+        Field(
+            description="Latest meeting start: ISO 8601 date (the whole day) or date-time (no offset = UTC) "
+            "or epoch ms. Default: now."
+        ),
+    ] = None,
+    searchKey: Annotated[
+        str | None,
+        Field(min_length=1, max_length=128, description="Topic, organizer or 9-digit meeting ID to look for."),
+    ] = None,
+    offset: Annotated[int, Field(ge=0, description="Index of the first meeting to return.")] = 0,
+    limit: Annotated[int, Field(ge=1, le=500, description="Meetings per page.")] = 20,
+    sortType: Annotated[
+        SortType,
+        Field(
+            description="DSC_StartTIME (newest first), ASC_StartTIME, or recorded meetings first: DSC_/ASC_RecordTYPE."
+        ),
+    ] = "DSC_StartTIME",
+    queryAll: Annotated[
+        bool, Field(description="Administrators: search every user's meetings, not only your own.")
+    ] = False,
+) -> Annotated[CallToolResult, MeetingList]:
+    """Ended meetings that started in a window, one row per occurrence."""
+    state = _state(ctx)
+    with tool_errors("list_historical_meetings"):
+        window = resolve_range(startDate, endDate, now=datetime.now(timezone.utc))
+        query = HistoryQuery(
+            start_ms=window.start.epoch_ms,
+            end_ms=window.end.epoch_ms,
+            offset=offset,
+            limit=limit,
+            search_key=searchKey,
+            sort_type=sortType,
+            query_all=queryAll,
+        )
+        response = await state.client.history(query)
+    listing, text = render_history(build_history(response, query, window, state.options), limit)
+    return _result(text, listing)
+
+
+async def get_historical_meeting_attendance(
+    confUUID: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=64,
+            description="UUID of one occurrence of the meeting (from list_historical_meetings), not the meeting ID.",
+        ),
+    ],
+    ctx: Context[AppState, Any],
+    searchKey: Annotated[
+        str | None,
+        Field(min_length=1, max_length=128, description="Only attendance records whose name contains this."),
+    ] = None,
+    offset: Annotated[int, Field(ge=0, description="Index of the first attendee (person) to return.")] = 0,
+    limit: Annotated[int, Field(ge=1, le=500, description="Attendees (people, not records) per page.")] = 50,
+) -> Annotated[CallToolResult, MeetingAttendance]:
+    """Who joined one ended meeting, when and for how long, one entry per person."""
+    state = _state(ctx)
+    request = AttendanceRequest(conf_uuid=confUUID.strip(), offset=offset, limit=limit, search_key=searchKey)
+
+    async def on_page(read: int, total: int | None) -> None:
+        of = f" of {total}" if total is not None else ""
+        await ctx.report_progress(read, total, f"Read {read}{of} attendance records")
+
+    with tool_errors("get_historical_meeting_attendance"):
+        await ctx.report_progress(0, None, "Reading attendance records")
+        fetched = await state.client.all_attendance(request.conf_uuid, searchKey, on_page=on_page)
+        meeting, problem = await _meeting_for_zone(state.client, request.conf_uuid)
+    result, text = render_attendance(build_attendance(fetched, request, meeting, problem, state.options), limit)
+    return _result(text, result)
+
+
+async def _meeting_for_zone(client: MeetingClient, conf_uuid: str) -> tuple[ConfDetailResponse | None, str | None]:
+    """One cheap confDetail call (one participant) for the meeting's subject and zone; a failure is not fatal."""
+    try:
+        return await client.conf_detail(DetailQuery(conf_uuid=conf_uuid, limit=1)), None
+    except UpstreamError as exc:
+        logger.info("Meeting detail for the attendance answer failed: %s", type(exc).__name__)
+        return None, f"{exc.summary} [X-Request-ID: {exc.request_id}]"
+
+
+def _result(text: str, model: BaseModel) -> CallToolResult:
+    return CallToolResult(
+        content=[TextContent(type="text", text=text)],
+        structured_content=model.model_dump(mode="json", exclude_none=True),
+    )
+
+
+@contextmanager
+def tool_errors(tool: str) -> Iterator[None]:
+    """Turn our errors into tool errors with their actionable message; hide anything unexpected."""
+    try:
+        yield
     except MeetingError as exc:
         raise ToolError(str(exc)) from None
     except Exception:
-        logger.exception("Unexpected error in get_historical_meeting_detail")
+        logger.exception("Unexpected error in %s", tool)
         raise ToolError(INTERNAL_ERROR) from None
-    detail, text = render_detail(build_detail(response, query, state.options), limit)
-    return CallToolResult(
-        content=[TextContent(type="text", text=text)],
-        structured_content=detail.model_dump(mode="json", exclude_none=True),
-    )
 
 
 def describe_invalid_arguments(tool: str, error: ValidationError) -> str:
@@ -165,7 +319,9 @@ async def open_state(
 
 
 CLI_COMMANDS: dict[str, str] = {
+    "list_historical_meetings": "list",
     "get_historical_meeting_detail": "detail",
+    "get_historical_meeting_attendance": "attendance",
 }
 """Short command-line names of the tools (`huawei-meeting-mcp detail ...`); others keep their tool name."""
 
@@ -173,11 +329,25 @@ CLI_COMMANDS: dict[str, str] = {
 def add_tools(server: MCPServer[AppState]) -> None:
     """Register every tool on `server`; the MCP server and the command line both list them from here."""
     server.add_tool(
+        list_historical_meetings,
+        name="list_historical_meetings",
+        title=LIST_ANNOTATIONS.title,
+        description=LIST_DESCRIPTION,
+        annotations=LIST_ANNOTATIONS,
+    )
+    server.add_tool(
         get_historical_meeting_detail,
         name="get_historical_meeting_detail",
-        title=READ_ONLY.title,
+        title=DETAIL_ANNOTATIONS.title,
         description=DETAIL_DESCRIPTION,
-        annotations=READ_ONLY,
+        annotations=DETAIL_ANNOTATIONS,
+    )
+    server.add_tool(
+        get_historical_meeting_attendance,
+        name="get_historical_meeting_attendance",
+        title=ATTENDANCE_ANNOTATIONS.title,
+        description=ATTENDANCE_DESCRIPTION,
+        annotations=ATTENDANCE_ANNOTATIONS,
     )
 
 

@@ -36,11 +36,26 @@ from .errors import (
     UpstreamTimeoutError,
     error_for_status,
 )
-from .wire import ConfDetailResponse, DetailQuery
+from .wire import (
+    AttendancePage,
+    AttendanceQuery,
+    AttendanceRecord,
+    AttendanceRecords,
+    ConfDetailResponse,
+    DetailQuery,
+    HistoryListResponse,
+    HistoryQuery,
+)
 
 logger = logging.getLogger(__name__)
 
 CONF_DETAIL_PATH = "/v1/mmc/management/conferences/history/confDetail"
+HISTORY_PATH = "/v1/mmc/management/conferences/history"
+ATTENDANCE_PATH = "/v1/mmc/management/conferences/history/confAttendeeRecord"
+ATTENDANCE_PAGE_SIZE = 500
+"""The API's largest attendance page."""
+MAX_ATTENDANCE_PAGES = 20
+"""Attendance reading stops after this many pages (10,000 records) and says so."""
 USER_AGENT = f"huawei-meeting-mcp/{__version__}"
 MAX_BODY_BYTES = 4 * 1024 * 1024
 """Answers larger than this are refused without being read in full (a 500-participant page is ~300 kB)."""
@@ -48,6 +63,8 @@ MAX_BODY_BYTES = 4 * 1024 * 1024
 CONNECT_TIMEOUT = 5.0
 
 Model = TypeVar("Model", bound=BaseModel)
+PageCallback = Callable[[int, "int | None"], Awaitable[None]]
+"""Told after each attendance page: records read so far, and the total the API reported (if any)."""
 
 
 @dataclass(frozen=True)
@@ -130,6 +147,44 @@ class MeetingClient:
     async def conf_detail(self, query: DetailQuery) -> ConfDetailResponse:
         """Details of one ended meeting and a page of its invitees (`history/confDetail`)."""
         return await self.get_model(CONF_DETAIL_PATH, query.params(), query.headers(), ConfDetailResponse)
+
+    async def history(self, query: HistoryQuery) -> HistoryListResponse:
+        """A page of ended meetings that started in the query's window (`history`)."""
+        return await self.get_model(HISTORY_PATH, query.params(), {}, HistoryListResponse)
+
+    async def attendance_page(self, query: AttendanceQuery) -> AttendancePage:
+        """One page of who joined and left an ended meeting, and when (`history/confAttendeeRecord`)."""
+        return await self.get_model(ATTENDANCE_PATH, query.params(), {}, AttendancePage)
+
+    async def all_attendance(
+        self,
+        conf_uuid: str,
+        search_key: str | None = None,
+        *,
+        on_page: PageCallback | None = None,
+        page_size: int = ATTENDANCE_PAGE_SIZE,
+        max_pages: int = MAX_ATTENDANCE_PAGES,
+    ) -> AttendanceRecords:
+        """Every attendance record of a meeting, page by page, up to `max_pages` pages.
+
+        Paging follows the API's `count` when it gives one, and otherwise stops at the first short page.
+        Each page is one request with its own time budget.
+        """
+        records: list[AttendanceRecord] = []
+        total: int | None = None
+        pages = 0
+        more = True
+        while more and pages < max_pages:
+            page = await self.attendance_page(AttendanceQuery(conf_uuid, len(records), page_size, search_key))
+            pages += 1
+            rows = page.data or []
+            records.extend(rows)
+            if page.count is not None and page.count >= 0:
+                total = page.count
+            more = bool(rows) and (len(records) < total if total is not None else len(rows) >= page_size)
+            if on_page is not None:
+                await on_page(len(records), total)
+        return AttendanceRecords(records=records, reported_total=total, pages=pages, capped=more)
 
     async def get_model(
         self, path: str, params: Mapping[str, str | int], headers: Mapping[str, str], model: type[Model]

@@ -2,6 +2,7 @@
 
     MeetingError                    base: a message a person (or model) can act on
     ├── CredentialsMissingError     no credentials configured
+    ├── InvalidArgumentError        arguments refused before any call (e.g. an inverted date range)
     └── UpstreamError               status, Huawei error code, request id
         ├── SignInError             App ID or account sign-in refused (wrong key, clock, locked, ...)
         ├── AuthenticationError     401, USG.000000004
@@ -46,6 +47,10 @@ class CredentialsMissingError(MeetingError):
             "HUAWEI_MEETING_PASSWORD, or a static HUAWEI_MEETING_ACCESS_TOKEN (see the README); "
             "or start the server with --demo to try it against the built-in sandbox."
         )
+
+
+class InvalidArgumentError(MeetingError):
+    """Arguments the schema cannot check (a date format, a range) were refused before any API call."""
 
 
 class UpstreamError(MeetingError):

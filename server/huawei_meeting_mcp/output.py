@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .wire import SortType
+
 ParticipantType = Literal["all", "people", "rooms"]
 
 
@@ -22,7 +24,7 @@ class OutputModel(BaseModel):
 class MeetingTime(OutputModel):
     """One instant, in UTC and in the meeting's own time zone."""
 
-    utc: str | None = Field(default=None, description="ISO 8601 in UTC, e.g. 2019-11-18T23:31Z.")
+    utc: str | None = Field(default=None, description="ISO 8601 in UTC, e.g. 2019-11-18T23:31Z (attendance: seconds).")
     local: str | None = Field(
         default=None, description="ISO 8601 in the meeting's time zone, with its offset; null if unknown."
     )
@@ -122,4 +124,137 @@ class MeetingDetail(OutputModel):
     invited: InvitedSummary = Field(description="Invitation counts.")
     recurrence: str | None = Field(default=None, description="The recurrence in words, for recurring meetings.")
     participants: ParticipantPage = Field(description="A page of invited participants (not who joined).")
+    notes: list[str] = Field(default_factory=list, description="Caveats about this answer.")
+
+
+class RangeEnd(OutputModel):
+    """One end of the window on meeting start times, as sent to the API."""
+
+    utc: str = Field(description="ISO 8601 in UTC with milliseconds, e.g. 2026-11-24T00:00:00.000Z.")
+    epochMs: int = Field(description="The same instant in Unix epoch milliseconds, exactly as the API received it.")
+    defaulted: bool = Field(description="Not given: the default (now, or 30 days before endDate) was used.")
+
+
+class MeetingRow(OutputModel):
+    """One occurrence of an ended meeting."""
+
+    confUUID: str | None = Field(
+        default=None, description="UUID of this occurrence: pass it to the detail and attendance tools."
+    )
+    conferenceID: str | None = Field(
+        default=None, description="The 9-digit meeting ID; the same ID can belong to several occurrences."
+    )
+    subject: str | None = Field(default=None, description="Topic.")
+    scheduserName: str | None = Field(default=None, description="Organizer (who scheduled it).")
+    start: MeetingTime = Field(description="Start time, in UTC and in the meeting's own zone.")
+    timeZoneID: str | None = Field(default=None, description="Huawei's time zone ID of the meeting, e.g. '56'.")
+    durationMinutes: int | None = Field(default=None, description="End minus start, in minutes.")
+    invited: int | None = Field(default=None, description="Number of people invited when it was scheduled.")
+    hasRecording: bool | None = Field(default=None, description="A cloud recording file exists.")
+
+
+class RepeatedMeetingID(OutputModel):
+    """A meeting ID that appears on several rows of this page: one row per occurrence."""
+
+    conferenceID: str = Field(description="The meeting ID.")
+    occurrences: int = Field(description="How many rows of this page carry it.")
+
+
+class MeetingList(OutputModel):
+    """A page of ended meetings that started in a window, and how to get the next page."""
+
+    startDate: RangeEnd = Field(description="Start of the window on meeting start times.")
+    endDate: RangeEnd = Field(description="End of the window on meeting start times.")
+    searchKey: str | None = Field(default=None, description="The topic / organizer / meeting ID filter, if any.")
+    sortType: SortType = Field(description="The order the API was asked for.")
+    queryAll: bool = Field(description="Asked for the whole enterprise (administrators only).")
+    timesReadAs: Literal["utc", "local"] = Field(
+        description="How the API's start times were read (HUAWEI_MEETING_API_TIMES): as UTC or as the meeting's zone."
+    )
+    total: int = Field(description="Meetings matching the request in all pages.")
+    offset: int = Field(description="Offset of the first meeting in this page.")
+    returned: int = Field(description="Meetings in this page.")
+    nextOffset: int | None = Field(
+        default=None, description="Pass as offset to get the next page; null when this is the last page."
+    )
+    trimmedToFit: bool = Field(
+        default=False, description="The page was cut short to keep the answer under the size budget."
+    )
+    meetings: list[MeetingRow] = Field(description="One row per meeting occurrence.")
+    repeatedMeetingIDs: list[RepeatedMeetingID] = Field(
+        default_factory=list, description="Meeting IDs held several times within this page."
+    )
+    notes: list[str] = Field(default_factory=list, description="Caveats and next steps.")
+
+
+class Stay(OutputModel):
+    """How long one attendee stayed."""
+
+    name: str | None = Field(default=None, description="Display name.")
+    minutesAttended: float = Field(description="Minutes attended, overlapping sessions counted once.")
+
+
+class AttendanceSummary(OutputModel):
+    """The attendance of the meeting at a glance."""
+
+    uniqueAttendees: int = Field(description="People who joined (matching searchKey, if given).")
+    sessions: int = Field(description="Join-to-leave sessions (attendance records) read.")
+    longestStay: Stay | None = Field(default=None, description="Who stayed longest.")
+    shortestStay: Stay | None = Field(default=None, description="Who stayed shortest.")
+
+
+class Attendee(OutputModel):
+    """One person's attendance, all their sessions taken together."""
+
+    name: str | None = Field(default=None, description="Display name.")
+    deptName: str | None = Field(default=None, description="Department.")
+    callNumber: str | None = Field(
+        default=None, description="Number they joined with; only when HUAWEI_MEETING_INCLUDE_CONTACTS=true."
+    )
+    deviceTypes: list[str] = Field(description="Device types they joined from, as the API names them.")
+    mediaTypes: list[str] = Field(description="Media types of their sessions, as the API names them.")
+    firstJoin: MeetingTime = Field(description="When they first joined.")
+    lastLeave: MeetingTime = Field(description="When they last left.")
+    sessions: int = Field(description="Join-to-leave sessions (a rejoin is a new session).")
+    minutesAttended: float | None = Field(
+        default=None, description="Minutes in the meeting, overlapping sessions (two devices at once) counted once."
+    )
+    sessionsWithoutLeaveTime: int | None = Field(
+        default=None, description="Sessions with no valid leave time, left out of minutesAttended."
+    )
+
+
+class AttendeePage(OutputModel):
+    """A page of attendees (people, not raw records), and how to get the next one."""
+
+    total: int = Field(description="Attendees in all pages.")
+    offset: int = Field(description="Offset of the first attendee in this page.")
+    returned: int = Field(description="Attendees in this page.")
+    nextOffset: int | None = Field(
+        default=None, description="Pass as offset to get the next page; null when this is the last page."
+    )
+    trimmedToFit: bool = Field(
+        default=False, description="The page was cut short to keep the answer under the size budget."
+    )
+    items: list[Attendee] = Field(description="The attendees of this page, in order of first join.")
+
+
+class MeetingAttendance(OutputModel):
+    """Who actually joined an ended meeting, when, and for how long, one entry per person."""
+
+    confUUID: str = Field(description="UUID of this occurrence of the meeting.")
+    conferenceID: str | None = Field(default=None, description="The 9-digit meeting ID, when the meeting was read.")
+    subject: str | None = Field(default=None, description="Topic, when the meeting was read.")
+    timeZone: TimeZoneInfo | None = Field(
+        default=None, description="The meeting's zone, used for the local times; null when it could not be read."
+    )
+    start: MeetingTime | None = Field(default=None, description="The meeting's scheduled start, when read.")
+    end: MeetingTime | None = Field(default=None, description="The meeting's end, when read.")
+    searchKey: str | None = Field(default=None, description="The filter that was applied, if any.")
+    recordsRead: int = Field(description="Attendance records read (one per join-to-leave session).")
+    recordsReported: int | None = Field(default=None, description="Records the API said it holds.")
+    pagesRead: int = Field(description="Pages of up to 500 records read.")
+    capped: bool = Field(description="Reading stopped at the page cap; the summary covers the records read.")
+    summary: AttendanceSummary = Field(description="Unique attendees, longest and shortest stay.")
+    attendees: AttendeePage = Field(description="A page of attendees.")
     notes: list[str] = Field(default_factory=list, description="Caveats about this answer.")

@@ -146,11 +146,11 @@ def parse_api_time(value: str | None, zone: tzinfo) -> datetime | None:
     return naive.replace(tzinfo=zone).astimezone(timezone.utc)
 
 
-def iso_utc(moment: datetime) -> str:
-    """Format an aware datetime as ISO 8601 UTC with a Z suffix, minute precision."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
+def iso_utc(moment: datetime, timespec: str = "minutes") -> str:
+    """Format an aware datetime as ISO 8601 UTC with a Z suffix, to `timespec` (minutes or seconds)."""
+    return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec=timespec) + "Z"
 
 
-def iso_local(moment: datetime, zone: tzinfo) -> str:
-    """Format an aware datetime as ISO 8601 in `zone`, with its offset, minute precision."""
-    return moment.astimezone(zone).isoformat(timespec="minutes")
+def iso_local(moment: datetime, zone: tzinfo, timespec: str = "minutes") -> str:
+    """Format an aware datetime as ISO 8601 in `zone`, with its offset, to `timespec` (minutes or seconds)."""
+    return moment.astimezone(zone).isoformat(timespec=timespec)

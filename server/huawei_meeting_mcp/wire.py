@@ -9,7 +9,7 @@ only the parts the tools cannot do without (`conferenceData`) are required.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
 from pydantic import (
     BaseModel,
@@ -23,6 +23,10 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 T = TypeVar("T")
+
+SortType = Literal["DSC_StartTIME", "ASC_StartTIME", "DSC_RecordTYPE", "ASC_RecordTYPE"]
+"""The history list's orders: start time newest/oldest first, or meetings with a recording first (§3.1)."""
+SORT_TYPES: tuple[str, ...] = get_args(SortType)
 
 
 def _none_on_error(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
@@ -150,6 +154,48 @@ class PageParticipant(WireModel):
     data: ObjectList[ParticipantInfo] = None
 
 
+class HistoryListResponse(WireModel):
+    """The body of `GET /v1/mmc/management/conferences/history` (§3.1): a page of ended meetings."""
+
+    offset: Lenient[int] = None
+    limit: Lenient[int] = None
+    count: Lenient[int] = None
+    data: ObjectList[ConferenceInfo] = None
+
+
+class AttendanceRecord(WireModel):
+    """One join-to-leave session of one attendee (`confAttendeeRecord` `data[]`, §3.3)."""
+
+    display_name: Lenient[str] = None
+    call_number: Lenient[str] = None
+    device_type: Lenient[str] = None
+    join_time: Lenient[int] = None
+    left_time: Lenient[int] = None
+    media_type: Lenient[str] = None
+    dept_name: Lenient[str] = None
+
+
+class AttendancePage(WireModel):
+    """The body of `GET /v1/mmc/management/conferences/history/confAttendeeRecord` (§3.3)."""
+
+    offset: Lenient[int] = None
+    limit: Lenient[int] = None
+    count: Lenient[int] = None
+    data: ObjectList[AttendanceRecord] = None
+
+
+@dataclass(frozen=True)
+class AttendanceRecords:
+    """Every attendance record read for one meeting, over as many pages as it took (or the cap allowed)."""
+
+    records: list[AttendanceRecord]
+    reported_total: int | None
+    """The API's `count`: how many records it holds (None if it did not say)."""
+    pages: int
+    capped: bool
+    """Reading stopped at the page cap while more records remained."""
+
+
 class ConfDetailResponse(WireModel):
     """The body of `GET /v1/mmc/management/conferences/history/confDetail`."""
 
@@ -199,3 +245,47 @@ class TokenResponse(WireModel):
     expire_time: Lenient[int] = None
     """Expiry as Unix seconds."""
     refresh_token: Lenient[str] = None
+
+
+@dataclass(frozen=True)
+class HistoryQuery:
+    """What to ask the history list for: a window on start times (epoch ms), a filter, a page and an order."""
+
+    start_ms: int
+    end_ms: int
+    offset: int = 0
+    limit: int = 20
+    search_key: str | None = None
+    sort_type: SortType = "DSC_StartTIME"
+    query_all: bool = False
+
+    def params(self) -> dict[str, str | int]:
+        """The query string."""
+        params: dict[str, str | int] = {
+            "startDate": self.start_ms,
+            "endDate": self.end_ms,
+            "offset": self.offset,
+            "limit": self.limit,
+            "sortType": self.sort_type,
+            "queryAll": "true" if self.query_all else "false",
+        }
+        if self.search_key:
+            params["searchKey"] = self.search_key
+        return params
+
+
+@dataclass(frozen=True)
+class AttendanceQuery:
+    """One page of a meeting's attendance records."""
+
+    conf_uuid: str
+    offset: int = 0
+    limit: int = 500
+    search_key: str | None = None
+
+    def params(self) -> dict[str, str | int]:
+        """The query string."""
+        params: dict[str, str | int] = {"confUUID": self.conf_uuid, "offset": self.offset, "limit": self.limit}
+        if self.search_key:
+            params["searchKey"] = self.search_key
+        return params

@@ -24,6 +24,7 @@ from starlette.routing import Route
 
 from .auth_api import AuthApi
 from .data import SandboxMeeting, contact_strings, sample_meetings, secret_strings
+from .history_api import routes as history_routes
 
 CONF_DETAIL_PATH = "/v1/mmc/management/conferences/history/confDetail"
 DEFAULT_TOKEN = "stbSANDBOX0000demo0000token0000000000"  # noqa: S105 - the sandbox's published demo token
@@ -65,7 +66,13 @@ class Sandbox:
         self.hits: Counter[str] = Counter()
         self.connections: set[tuple[str, int]] = set()
         """Distinct client (host, port) pairs seen: one per TCP connection the server opened."""
-        self.app = Starlette(routes=[Route(CONF_DETAIL_PATH, self._conf_detail, methods=["GET"]), *self.auth.routes()])
+        self.app = Starlette(
+            routes=[
+                Route(CONF_DETAIL_PATH, self._conf_detail, methods=["GET"]),
+                *history_routes(self, ERROR_CASES),
+                *self.auth.routes(),
+            ]
+        )
 
     def secret_strings(self) -> set[str]:
         """Every value that must never appear in the server's output: tokens, keys, passwords, links."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
 from importlib import resources
 from typing import Any
 
@@ -21,10 +22,14 @@ Json = dict[str, Any]
 
 @dataclass
 class SandboxMeeting:
-    """One ended meeting: its `conferenceData` and every invited participant."""
+    """One ended meeting: its `conferenceData`, every invited participant, and who actually joined."""
 
     conference: Json
     participants: list[Json] = field(default_factory=list)
+    attendance: list[Json] = field(default_factory=list)
+    """`confAttendeeRecord` rows, one per join-to-leave session, in order of joining."""
+    mine: bool = True
+    """The signed-in user organized it or was invited: listed without `queryAll=true`."""
 
 
 def _hex(rng: random.Random, n: int) -> str:
@@ -237,10 +242,260 @@ def _recurring(rng: random.Random) -> SandboxMeeting:
     return SandboxMeeting(conference=conf, participants=people)
 
 
+# --- six months of history: the list and attendance endpoints -------------------------------------
+
+HISTORY_FIRST_DAY = date(2026, 5, 25)
+HISTORY_LAST_DAY = date(2026, 11, 25)
+STANDUP_ID = "914087001"
+"""The weekly stand-up's personal meeting ID: held twice a week, one confUUID per occurrence."""
+ENTERPRISE = "Example Manufacturing Co., Ltd."
+
+REJOINER = ("Kwame Mensah", "+233201234567")
+"""In the large meeting: PC 01:00-01:40, phone 01:30-02:10 (overlapping), PC again 02:30-03:15 = 115 minutes."""
+LONGEST = ("Daniel Kim", "+821012345678")
+"""In the large meeting: 00:50-03:20, the longest stay (150 minutes)."""
+SHORTEST = ("Fatima Noor", "+971501234567")
+"""In the large meeting: 03:14:30-03:15:00, the shortest stay (half a minute)."""
+
+_ROOM_DEVICES = {"terminal": "TE30", "ideahub": "IdeaHub", "board": "Board", "hwvision": "HUAWEI Vision"}
+
+
+def _ms(moment: datetime) -> int:
+    return (moment - datetime(1970, 1, 1, tzinfo=timezone.utc)) // timedelta(milliseconds=1)
+
+
+def _api_time(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def _from_api_time(value: str) -> datetime:
+    return datetime.strptime(value, "%Y-%m-%d %H:%M").replace(tzinfo=timezone.utc)
+
+
+def _record(person: Json, device: str, media: str, joined: datetime, left: datetime) -> Json:
+    return {
+        "displayName": person["name"],
+        "callNumber": person["participantID"],
+        "deviceType": device,
+        "joinTime": _ms(joined),
+        "leftTime": _ms(left),
+        "mediaType": media,
+        "deptName": person.get("deptName", ""),
+    }
+
+
+def _attendance(rng: random.Random, invitees: list[Json], start: datetime, end: datetime) -> list[Json]:
+    """Who joined: most invitees, some late or leaving early, some dropping out and rejoining.
+
+    Some are on a phone and a laptop at once, and now and then a guest dials in uninvited.
+    """
+    records: list[Json] = []
+    guests = [
+        {"name": f"Guest {rng.randrange(1000, 9999)}", "participantID": f"+8610{rng.randrange(10000000, 99999999)}"}
+        for _ in range(rng.choice([0, 0, 1, 2]))
+    ]
+    for person in [*invitees, *guests]:
+        if rng.random() < 0.15:
+            continue
+        kind = person.get("attendeeType", "outside")
+        device = _ROOM_DEVICES.get(kind) or rng.choice(["PC", "PC", "PC", "Mobile", "Pad"])
+        if kind == "outside":
+            device = "Phone"
+        media = "Voice" if device in {"Phone", "Mobile"} else "Video"
+        joined = start + timedelta(seconds=rng.randint(-180, 300))
+        left = end + timedelta(seconds=rng.randint(-120, 180))
+        roll = rng.random()
+        if roll < 0.10:  # left early
+            records.append(_record(person, device, media, joined, joined + (left - joined) * rng.uniform(0.3, 0.8)))
+        elif roll < 0.25:  # dropped out and came back
+            drop = joined + (left - joined) * rng.uniform(0.2, 0.6)
+            back = drop + timedelta(seconds=rng.randint(30, 240))
+            records.append(_record(person, device, media, joined, drop))
+            records.append(_record(person, device, media, back, left))
+        elif roll < 0.30 and device == "PC":  # a phone as well, for a while
+            records.append(_record(person, device, media, joined, left))
+            extra = joined + (left - joined) * rng.uniform(0.1, 0.5)
+            records.append(_record(person, "Mobile", "Voice", extra, extra + (left - extra) * rng.uniform(0.2, 0.6)))
+        else:
+            records.append(_record(person, device, media, joined, left))
+    return sorted(records, key=lambda r: (r["joinTime"], r["displayName"]))
+
+
+def _large_attendance(rng: random.Random, meeting: SandboxMeeting) -> list[Json]:
+    """The large meeting's records (over 500), with three people whose numbers the tests know by heart."""
+    start = _from_api_time(meeting.conference["startTime"])
+    end = _from_api_time(meeting.conference["endTime"])
+    at = start.replace(minute=0)  # 01:00 UTC
+
+    def person(who: tuple[str, str]) -> Json:
+        return {"name": who[0], "participantID": who[1], "deptName": "Partners"}
+
+    scripted = [
+        _record(person(REJOINER), "PC", "Video", at, at + timedelta(minutes=40)),
+        _record(person(REJOINER), "Mobile", "Voice", at + timedelta(minutes=30), at + timedelta(minutes=70)),
+        _record(person(REJOINER), "PC", "Video", at + timedelta(minutes=90), at + timedelta(minutes=135)),
+        _record(person(LONGEST), "PC", "Video", at - timedelta(minutes=10), at + timedelta(minutes=140)),
+        _record(
+            person(SHORTEST), "Mobile", "Voice", at + timedelta(minutes=134, seconds=30), at + timedelta(minutes=135)
+        ),
+    ]
+    records = _attendance(rng, meeting.participants, start, end) + scripted
+    return sorted(records, key=lambda r: (r["joinTime"], r["displayName"]))
+
+
+def _roster(rng: random.Random) -> list[Json]:
+    names = [name for group in _GIVEN.values() for name in group]
+    return [
+        {
+            "participantID": f"+8613{rng.randrange(100000000, 999999999)}",
+            "name": name,
+            "role": 0,
+            "state": "MEETTING",
+            "attendeeType": "normal",
+            "accountId": f"staff{i:02d}@examplecorp",
+            "email": f"staff{i:02d}.{_hex(rng, 4)}@example-corp.com",
+            "deptName": _DEPARTMENTS[i % len(_DEPARTMENTS)],
+        }
+        for i, name in enumerate(names)
+    ]
+
+
+def _occurrence(
+    rng: random.Random,
+    *,
+    subject: str,
+    organizer: str,
+    zone_id: str,
+    start: datetime,
+    minutes: int,
+    invitees: list[Json],
+    conf_type: str = "FUTURE",
+    recorded: bool = False,
+    mine: bool = True,
+) -> SandboxMeeting:
+    end = start + timedelta(minutes=minutes)
+    people = [dict(p, role=1 if i == 0 else 0) for i, p in enumerate(invitees)]
+    conf: Json = {
+        "conferenceID": f"{rng.randrange(900000000, 999999999)}",
+        "confUUID": _hex(rng, 32),
+        "subject": subject,
+        "size": len(people),
+        "timeZoneID": zone_id,
+        "startTime": _api_time(start),
+        "endTime": _api_time(end),
+        "mediaTypes": "Voice,Video,Data",
+        "conferenceState": "Destroyed",
+        "language": "en-US",
+        "userUUID": _hex(rng, 32),
+        "scheduserName": organizer,
+        "conferenceType": 0,
+        "confType": conf_type,
+        "isAutoMute": 1,
+        "isAutoRecord": 1 if recorded else 0,
+        "recordType": 2 if recorded else 0,
+        "recordAuthType": 1,
+        "vmrFlag": 0,
+        "isHasRecordFile": recorded,
+        "terminlCount": 0,
+        "normalCount": len(people),
+        "deptName": ENTERPRISE,
+        "confMode": "RTC",
+    }
+    _secrets(conf, rng)
+    return SandboxMeeting(conf, people, _attendance(rng, people, start, end), mine)
+
+
+def _standup(rng: random.Random, recurring: SandboxMeeting, start: datetime) -> SandboxMeeting:
+    """Another occurrence of the weekly stand-up: same meeting ID and invitees, its own confUUID."""
+    conf = json.loads(json.dumps(recurring.conference))
+    end = start + timedelta(minutes=rng.randint(18, 32))
+    conf.update(confUUID=_hex(rng, 32), startTime=_api_time(start), endTime=_api_time(end))
+    people = recurring.participants
+    return SandboxMeeting(conf, people, _attendance(rng, people, start, end))
+
+
+def history(large: SandboxMeeting, recurring: SandboxMeeting) -> list[SandboxMeeting]:
+    """Six months of ended meetings around the showcases, and attendance records for the showcases too.
+
+    A twice-weekly stand-up on one personal meeting ID, a weekly supply-chain review, a monthly
+    all-hands, Finance meetings the signed-in user was not invited to, and ad-hoc instant calls.
+    """
+    rng = random.Random(20260525)  # noqa: S311 - sample data, not security
+    large.attendance = _large_attendance(rng, large)
+    recurring_start = _from_api_time(recurring.conference["startTime"])
+    recurring.attendance = _attendance(
+        rng, recurring.participants, recurring_start, _from_api_time(recurring.conference["endTime"])
+    )
+    roster = _roster(rng)
+    finance = [p for p in roster if p["deptName"] == "Finance"] + roster[:3]
+    meetings: list[SandboxMeeting] = []
+    day = HISTORY_FIRST_DAY
+    while day <= HISTORY_LAST_DAY:
+        midnight = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+        weekday = day.weekday()
+        if weekday in (0, 2) and day >= date(2026, 6, 1) and day != recurring_start.date():
+            meetings.append(_standup(rng, recurring, midnight + timedelta(hours=8)))
+        if weekday == 1 and day != date(2026, 11, 24):
+            meetings.append(
+                _occurrence(
+                    rng,
+                    subject="Supply-chain review / 供应链周会",
+                    organizer="李娜 (Li Na)",
+                    zone_id="56",
+                    start=midnight + timedelta(hours=1),
+                    minutes=rng.choice([45, 60, 60, 75]),
+                    invitees=rng.sample(roster, 12),
+                    recorded=day.isocalendar()[1] % 2 == 0,
+                )
+            )
+        if weekday == 3 and day.day <= 7:
+            meetings.append(
+                _occurrence(
+                    rng,
+                    subject=f"All-hands {day:%B %Y}",
+                    organizer="王伟",
+                    zone_id="56",
+                    start=midnight + timedelta(hours=6),
+                    minutes=90,
+                    invitees=roster,
+                    recorded=True,
+                )
+            )
+        if weekday == 4 and day.isocalendar()[1] % 2 == 1:
+            meetings.append(
+                _occurrence(
+                    rng,
+                    subject="Finance forecast sync",
+                    organizer="Zoë Müller",
+                    zone_id="27",
+                    start=midnight + timedelta(hours=9),
+                    minutes=50,
+                    invitees=finance,
+                    mine=False,
+                )
+            )
+        if weekday < 5 and rng.random() < 0.1:
+            meetings.append(
+                _occurrence(
+                    rng,
+                    subject=rng.choice(["Quick sync", "Supplier call: 华南物流", "Incident review", "1:1"]),
+                    organizer=rng.choice(["Amélie Dubois", "李娜 (Li Na)", "José Álvarez"]),
+                    zone_id=rng.choice(["26", "56", "29"]),
+                    start=midnight + timedelta(hours=rng.randint(1, 16), minutes=rng.choice([0, 15, 30, 45])),
+                    minutes=rng.randint(10, 40),
+                    invitees=rng.sample(roster, rng.randint(2, 5)),
+                    conf_type="IMMEDIATELY",
+                )
+            )
+        day += timedelta(days=1)
+    return meetings
+
+
 def sample_meetings() -> dict[str, SandboxMeeting]:
-    """The sandbox's meetings by confUUID, the same on every call."""
+    """The sandbox's meetings by confUUID, the same on every call: three showcases and six months of history."""
     rng = random.Random(20261126)  # noqa: S311 - sample data, not security
     meetings = [_docs_example(rng), _large(rng), _recurring(rng)]
+    meetings.extend(history(meetings[1], meetings[2]))
     return {m.conference["confUUID"]: m for m in meetings}
 
 
@@ -254,7 +509,7 @@ _SECRET_KEYS = {
     "auxAddress",
     "liveUrl",
 }
-_CONTACT_KEYS = {"participantID", "subscriberID", "phone", "phone2", "phone3", "sms", "email"}
+_CONTACT_KEYS = {"participantID", "subscriberID", "phone", "phone2", "phone3", "sms", "email", "callNumber"}
 
 
 def _collect(value: Any, keys: set[str], found: set[str]) -> None:
@@ -283,4 +538,5 @@ def contact_strings(meetings: dict[str, SandboxMeeting]) -> set[str]:
     for meeting in meetings.values():
         _collect(meeting.conference, _CONTACT_KEYS, found)
         _collect(meeting.participants, _CONTACT_KEYS, found)
+        _collect(meeting.attendance, _CONTACT_KEYS, found)
     return found

@@ -1,34 +1,18 @@
-"""The view: a pure function from the API's answer to the trimmed output, and its text rendering.
-
-No I/O and no globals: everything it needs comes in as arguments, so it is tested from fixtures.
-"""
+"""The detail view: a confDetail answer to the trimmed output for one page of invitees, and its text."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Literal
-
-from .output import (
+from ..output import (
     InvitedSummary,
     MeetingDetail,
     MeetingSettings,
-    MeetingTime,
     Participant,
     ParticipantPage,
     Recording,
-    TimeZoneInfo,
 )
-from .text import clean_text
-from .timezones import iso_local, iso_utc, parse_api_time, zone_for
-from .wire import ConfDetailResponse, ConferenceInfo, CycleParams, DetailQuery, ParticipantInfo
-
-TEXT_BUDGET = 24_000
-"""The text block of any answer stays under this many characters."""
-
-SHORT = 128  # names, departments, accounts
-LONG = 256  # subjects
+from ..text import clean_text
+from ..wire import ConfDetailResponse, ConferenceInfo, CycleParams, DetailQuery, ParticipantInfo
+from .common import LONG, TEXT_BUDGET, ViewOptions, call_text, join, lines_that_fit, meeting_times, text, when, words
 
 STATES = {
     "Schedule": "scheduled",
@@ -51,28 +35,6 @@ DEVICE_KINDS = {
 }
 CYCLES = {"Day": "day", "Week": "week", "Month": "month"}
 WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-
-
-@dataclass(frozen=True)
-class ViewOptions:
-    """Operator choices that change what the view shows."""
-
-    include_contacts: bool = False
-    api_times: Literal["utc", "local"] = "utc"
-
-
-def _text(value: str | None, limit: int = SHORT) -> str | None:
-    if value is None:
-        return None
-    cleaned = clean_text(value, limit)
-    return cleaned or None
-
-
-def _words(table: Mapping[Any, str], value: str | int | None) -> str | None:
-    if value is None:
-        return None
-    found = table.get(value)
-    return found if found is not None else f"unknown ({clean_text(value, 32)})"
 
 
 def _kind(conf: ConferenceInfo) -> str:
@@ -106,7 +68,7 @@ def _recurrence(cycle: CycleParams | None) -> str | None:
             on = " on day " + ", ".join(str(p) for p in cycle.point)
     span = ""
     if cycle.start_date or cycle.end_date:
-        span = f" from {_text(cycle.start_date, 16) or '?'} to {_text(cycle.end_date, 16) or '?'} (meeting's zone)"
+        span = f" from {text(cycle.start_date, 16) or '?'} to {text(cycle.end_date, 16) or '?'} (meeting's zone)"
     return every + on + span
 
 
@@ -133,7 +95,7 @@ def _settings(conf: ConferenceInfo) -> MeetingSettings:
     return MeetingSettings(
         autoMute=_auto_mute(conf),
         waitingRoom=config.enable_waiting_room if config else None,
-        whoMayJoin=_words(CALL_IN, config.call_in_restriction) if config else None,
+        whoMayJoin=words(CALL_IN, config.call_in_restriction) if config else None,
         guestsNeedPassword=None if free_pwd is None else not free_pwd,
         guestsMayStart=config.allow_guest_start_conf if config else None,
         autoExtendMinutes=config.prolong_length if config else None,
@@ -142,54 +104,24 @@ def _settings(conf: ConferenceInfo) -> MeetingSettings:
 
 def _participant(raw: ParticipantInfo, include_contacts: bool) -> Participant:
     participant = Participant(
-        name=_text(raw.name),
+        name=text(raw.name),
         role="chair" if raw.role == 1 else "participant",
-        kind=_words(DEVICE_KINDS, raw.attendee_type) or "unknown",
-        deptName=_text(raw.dept_name),
-        accountId=_text(raw.account_id),
+        kind=words(DEVICE_KINDS, raw.attendee_type) or "unknown",
+        deptName=text(raw.dept_name),
+        accountId=text(raw.account_id),
     )
     if include_contacts:
-        participant.phone = _text(raw.participant_id or raw.subscriber_id, 64)
-        participant.sms = _text(raw.sms, 64)
-        participant.email = _text(raw.email)
+        participant.phone = text(raw.participant_id or raw.subscriber_id, 64)
+        participant.sms = text(raw.sms, 64)
+        participant.email = text(raw.email)
     return participant
-
-
-def _times(
-    conf: ConferenceInfo, options: ViewOptions, notes: list[str]
-) -> tuple[TimeZoneInfo, MeetingTime, MeetingTime, int | None, Literal["utc", "local"]]:
-    zone = zone_for(conf.time_zone_id)
-    zone_info = TimeZoneInfo(timeZoneID=_text(conf.time_zone_id, 16), label=zone.label if zone else None)
-    if zone is None:
-        notes.append(
-            "The meeting's time zone is unknown"
-            + (f" (timeZoneID {zone_info.timeZoneID})" if zone_info.timeZoneID else "")
-            + ", so no local times are given."
-        )
-    reading: Literal["utc", "local"] = options.api_times
-    if reading == "local" and zone is None:
-        reading = "utc"
-        notes.append("API times were read as UTC because the meeting's zone is unknown.")
-    source_zone = zone.tz if (reading == "local" and zone) else timezone.utc
-    start = parse_api_time(conf.start_time, source_zone)
-    end = parse_api_time(conf.end_time, source_zone)
-
-    def point(moment: datetime | None) -> MeetingTime:
-        if moment is None:
-            return MeetingTime()
-        return MeetingTime(utc=iso_utc(moment), local=iso_local(moment, zone.tz) if zone else None)
-
-    duration = None
-    if start and end and end >= start:
-        duration = int((end - start).total_seconds() // 60)
-    return zone_info, point(start), point(end), duration, reading
 
 
 def build_detail(response: ConfDetailResponse, query: DetailQuery, options: ViewOptions) -> MeetingDetail:
     """Turn a confDetail answer into the trimmed, redacted output for one page of participants."""
     conf = response.conference_data
     notes: list[str] = []
-    zone_info, start, end, duration, reading = _times(conf, options, notes)
+    times = meeting_times(conf, options, notes)
 
     page = response.data
     raw_people = page.data if page and page.data else []
@@ -200,22 +132,22 @@ def build_detail(response: ConfDetailResponse, query: DetailQuery, options: View
     notes.append("Participants are the people invited when the meeting was scheduled, not who actually joined.")
 
     return MeetingDetail(
-        confUUID=_text(conf.conf_uuid, 64) or query.conf_uuid,
-        conferenceID=_text(conf.conference_id, 32),
-        subject=_text(conf.subject, LONG),
-        scheduserName=_text(conf.scheduser_name),
-        deptName=_text(conf.dept_name),
-        conferenceState=_words(STATES, conf.conference_state),
+        confUUID=text(conf.conf_uuid, 64) or query.conf_uuid,
+        conferenceID=text(conf.conference_id, 32),
+        subject=text(conf.subject, LONG),
+        scheduserName=text(conf.scheduser_name),
+        deptName=text(conf.dept_name),
+        conferenceState=words(STATES, conf.conference_state),
         kind=_kind(conf),
         mediaTypes=_media(conf.media_types),
-        timeZone=zone_info,
-        start=start,
-        end=end,
-        timesReadAs=reading,
-        durationMinutes=duration,
+        timeZone=times.zone,
+        start=times.start,
+        end=times.end,
+        timesReadAs=times.reading,
+        durationMinutes=times.duration_minutes,
         recording=Recording(
             isHasRecordFile=conf.is_has_record_file,
-            recordType=_words(RECORD_TYPES, conf.record_type),
+            recordType=words(RECORD_TYPES, conf.record_type),
             autoRecord=None if conf.is_auto_record is None else conf.is_auto_record == 1,
         ),
         settings=_settings(conf),
@@ -224,7 +156,7 @@ def build_detail(response: ConfDetailResponse, query: DetailQuery, options: View
         participants=ParticipantPage(
             participantType=query.participant_type,
             searchKey=query.search_key,
-            total=max(total, offset + len(people)),
+            total=max(total, offset + len(people)) if people else total,
             offset=offset,
             returned=len(people),
             nextOffset=offset + len(people) if more else None,
@@ -247,23 +179,13 @@ def _count(n: int | None, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
-def _join(parts: list[str | None], sep: str = " · ") -> str:
-    return sep.join(p for p in parts if p)
-
-
-def _when(point: MeetingTime) -> str:
-    if point.utc is None:
-        return "unknown"
-    return f"{point.utc} ({point.local} local)" if point.local else point.utc
-
-
 def _header_lines(detail: MeetingDetail) -> list[str]:
     rec, st, inv = detail.recording, detail.settings, detail.invited
     zone = detail.timeZone
     zone_text = zone.label or (f"unknown timeZoneID {zone.timeZoneID}" if zone.timeZoneID else "unknown")
     lines = [
         f'Meeting "{detail.subject or "(no subject)"}" · ID {detail.conferenceID or "?"} · confUUID {detail.confUUID}',
-        _join(
+        join(
             [
                 f"Organizer: {detail.scheduserName}" if detail.scheduserName else None,
                 f"Enterprise: {detail.deptName}" if detail.deptName else None,
@@ -271,13 +193,13 @@ def _header_lines(detail: MeetingDetail) -> list[str]:
                 f"Kind: {detail.kind}",
             ]
         ),
-        f"Start: {_when(detail.start)} · End: {_when(detail.end)}"
+        f"Start: {when(detail.start)} · End: {when(detail.end)}"
         + (f" · Duration: {detail.durationMinutes} min" if detail.durationMinutes is not None else ""),
         f"Time zone: {zone_text} · API times read as {'UTC' if detail.timesReadAs == 'utc' else 'local time'}",
     ]
     if detail.mediaTypes:
         lines.append("Media: " + ", ".join(detail.mediaTypes))
-    recording = _join(
+    recording = join(
         [
             _yes_no(rec.isHasRecordFile, "a recording file exists", "no recording file"),
             f"mode: {rec.recordType}" if rec.recordType else None,
@@ -286,7 +208,7 @@ def _header_lines(detail: MeetingDetail) -> list[str]:
     )
     if recording:
         lines.append("Recording: " + recording)
-    settings = _join(
+    settings = join(
         [
             f"auto-mute on join: {st.autoMute}" if st.autoMute else None,
             _yes_no(st.waitingRoom, "waiting room on", "waiting room off"),
@@ -310,7 +232,7 @@ def _header_lines(detail: MeetingDetail) -> list[str]:
 
 def participant_line(p: Participant) -> str:
     """One compact line per participant."""
-    return "- " + _join([p.name or "(no name)", p.role, p.kind, p.deptName, p.accountId, p.phone, p.sms, p.email])
+    return "- " + join([p.name or "(no name)", p.role, p.kind, p.deptName, p.accountId, p.phone, p.sms, p.email])
 
 
 def _page_heading(page: ParticipantPage) -> str:
@@ -327,12 +249,14 @@ def next_call(detail: MeetingDetail, limit: int) -> str | None:
     page = detail.participants
     if page.nextOffset is None:
         return None
-    args = [f'confUUID="{detail.confUUID}"', f"offset={page.nextOffset}", f"limit={limit}"]
-    if page.searchKey:
-        args.append(f'searchKey="{page.searchKey}"')
-    if page.participantType != "all":
-        args.append(f'participantType="{page.participantType}"')
-    return f"get_historical_meeting_detail({', '.join(args)})"
+    args: dict[str, str | int | None] = {
+        "confUUID": detail.confUUID,
+        "offset": page.nextOffset,
+        "limit": limit,
+        "searchKey": page.searchKey,
+        "participantType": None if page.participantType == "all" else page.participantType,
+    }
+    return call_text("get_historical_meeting_detail", args)
 
 
 def _footer(detail: MeetingDetail, limit: int) -> list[str]:
@@ -354,23 +278,19 @@ def render_detail(detail: MeetingDetail, limit: int, budget: int = TEXT_BUDGET) 
     head = "\n".join([*_header_lines(detail), _page_heading(detail.participants)])
     lines = [participant_line(p) for p in detail.participants.items]
     # Reserve room for the footer of a trimmed page, which is the longest footer there is.
-    trimmed_page = detail.participants.model_copy(update={"nextOffset": 0, "trimmedToFit": True})
+    page = detail.participants
+    trimmed_page = page.model_copy(update={"nextOffset": page.offset + len(lines), "trimmedToFit": True})
     reserve = len("\n".join(_footer(detail.model_copy(update={"participants": trimmed_page}), limit))) + 2
-    room = budget - len(head) - reserve - 1
-    kept = 0
-    used = 0
-    for line in lines:
-        if used + len(line) + 1 > room:
-            break
-        used += len(line) + 1
-        kept += 1
+    kept = lines_that_fit(lines, budget - len(head) - reserve - 1)
     if kept < len(lines):
-        page = detail.participants
-        items = page.items[:kept]
         page = page.model_copy(
-            update={"items": items, "returned": kept, "nextOffset": page.offset + kept, "trimmedToFit": True}
+            update={
+                "items": page.items[:kept],
+                "returned": kept,
+                "nextOffset": page.offset + kept,
+                "trimmedToFit": True,
+            }
         )
         detail = detail.model_copy(update={"participants": page})
         head = "\n".join([*_header_lines(detail), _page_heading(detail.participants)])
-    text = "\n".join([head, *lines[:kept], *_footer(detail, limit)])
-    return detail, text
+    return detail, "\n".join([head, *lines[:kept], *_footer(detail, limit)])

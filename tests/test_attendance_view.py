@@ -1,0 +1,246 @@
+"""Attendance: folding join/leave records into people, the summary, paging, redaction and the budget."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from huawei_meeting_mcp.view import TEXT_BUDGET, ViewOptions
+from huawei_meeting_mcp.view.attendance import (
+    AttendanceRequest,
+    aggregate,
+    build_attendance,
+    merged_ms,
+    person_key,
+    render_attendance,
+)
+from huawei_meeting_mcp.wire import AttendancePage, AttendanceRecord, AttendanceRecords, ConfDetailResponse
+
+FIXTURES = Path(__file__).parent / "fixtures"
+T0 = 1795482000000  # 2026-11-24T01:00:00Z
+MIN = 60_000
+UUID = "4d2b9c7e51a011efb7e3fa163e5a9c01"
+
+
+def record(
+    name: str | None, number: str | None, joined: int | None, left: int | None, **extra: Any
+) -> AttendanceRecord:
+    raw: dict[str, Any] = {"displayName": name, "callNumber": number, "joinTime": joined, "leftTime": left}
+    raw.update(extra)
+    return AttendanceRecord.model_validate({k: v for k, v in raw.items() if v is not None})
+
+
+def fetched(records: list[AttendanceRecord], *, capped: bool = False, total: int | None = None) -> AttendanceRecords:
+    return AttendanceRecords(
+        records=records, reported_total=len(records) if total is None else total, pages=1, capped=capped
+    )
+
+
+def meeting() -> ConfDetailResponse:
+    body = json.loads((FIXTURES / "confdetail-docs-example.json").read_text(encoding="utf-8"))["response"]["body"]
+    return ConfDetailResponse.model_validate(body)
+
+
+@pytest.mark.parametrize(
+    ("intervals", "total"),
+    [
+        ([], 0),
+        ([(0, 10)], 10),
+        ([(0, 10), (20, 30)], 20),
+        ([(0, 10), (5, 15)], 15),
+        ([(5, 15), (0, 10)], 15),
+        ([(0, 100), (10, 20), (30, 40)], 100),
+        ([(0, 10), (10, 20)], 20),
+        ([(0, 10), (0, 10)], 10),
+        ([(3, 3)], 0),
+    ],
+)
+def test_merged_ms_counts_overlaps_once(intervals: list[tuple[int, int]], total: int) -> None:
+    assert merged_ms(intervals) == total
+
+
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 30)).map(lambda t: (t[0], t[0] + t[1])), max_size=12))
+def test_merged_ms_equals_the_covered_length(intervals: list[tuple[int, int]]) -> None:
+    covered = {tick for start, end in intervals for tick in range(start, end)}
+    assert merged_ms(intervals) == len(covered)
+
+
+def test_rejoins_and_overlapping_devices_fold_into_one_person() -> None:
+    records = [
+        record("Kwame Mensah", "+233201234567", T0 + 90 * MIN, T0 + 135 * MIN, deviceType="PC", mediaType="Video"),
+        record("Kwame Mensah", "+233201234567", T0, T0 + 40 * MIN, deviceType="PC", mediaType="Video"),
+        record(" kwame mensah ", "+233201234567", T0 + 30 * MIN, T0 + 70 * MIN, deviceType="Mobile", mediaType="Voice"),
+    ]
+    [person] = aggregate(records[::-1])
+    assert person.sessions == 3
+    assert person.attended_ms == 115 * MIN, "01:00-02:10 (PC and phone overlapping) plus 02:30-03:15"
+    assert person.first_join_ms == T0
+    assert person.last_leave_ms == T0 + 135 * MIN
+    assert person.device_types == ["PC", "Mobile"], "in the order they were first used"
+    assert person.media_types == ["Video", "Voice"]
+    assert person.name == "Kwame Mensah", "the name as first seen, not the normalised key"
+
+
+def test_same_name_with_another_number_is_another_person_and_anonymous_records_stay_apart() -> None:
+    records = [
+        record("Ana Souza", "+5511987654321", T0, T0 + 10 * MIN),
+        record("Ana Souza", "+5511912345678", T0 + 5 * MIN, T0 + 6 * MIN),
+        record(None, None, T0 + 1 * MIN, T0 + 2 * MIN),
+        record(None, None, T0 + 3 * MIN, T0 + 4 * MIN),
+        record(None, "+8610123", T0 + 7 * MIN, T0 + 8 * MIN),
+    ]
+    people = aggregate(records)
+    assert len(people) == 5
+    assert person_key(records[2]) is None
+    assert [p.name for p in people] == ["Ana Souza", None, None, "Ana Souza", None]
+
+
+def test_missing_or_backwards_leave_times_count_sessions_but_no_minutes() -> None:
+    records = [
+        record("Li Na", "1", T0, T0 + 10 * MIN),
+        record("Li Na", "1", T0 + 20 * MIN, None),
+        record("Li Na", "1", T0 + 30 * MIN, T0 + 25 * MIN),
+        record("Nobody Timed", "2", None, None),
+        record("Wild Clock", "3", 10**20, T0),
+    ]
+    li, wild, nobody = aggregate(records)
+    assert (li.sessions, li.sessions_without_leave, li.attended_ms) == (3, 2, 10 * MIN)
+    assert li.last_leave_ms == T0 + 10 * MIN
+    assert (nobody.first_join_ms, nobody.attended_ms, nobody.sessions_without_leave) == (None, None, 1)
+    assert wild.first_join_ms is None, "an absurd epoch value is ignored, not an overflow"
+
+
+def test_people_are_ordered_by_first_join_then_name() -> None:
+    records = [
+        record("b", "1", T0 + 5 * MIN, T0 + 6 * MIN),
+        record("A", "2", T0 + 5 * MIN, T0 + 6 * MIN),
+        record("c", "3", T0, T0 + 1 * MIN),
+        record("untimed", "4", None, None),
+    ]
+    assert [p.name for p in aggregate(records)] == ["c", "A", "b", "untimed"]
+
+
+def sample_records() -> list[AttendanceRecord]:
+    return [
+        record("Kwame Mensah", "+233201234567", T0, T0 + 40 * MIN, deviceType="PC", deptName="Partners"),
+        record("Kwame Mensah", "+233201234567", T0 + 30 * MIN, T0 + 70 * MIN, deviceType="Mobile"),
+        record("Daniel Kim", "+821012345678", T0 - 10 * MIN, T0 + 140 * MIN, deviceType="PC"),
+        record("Fatima Noor", "+971501234567", T0 + 134 * MIN + 30_000, T0 + 135 * MIN, deviceType="Mobile"),
+    ]
+
+
+def test_summary_and_times_in_utc_and_the_meetings_zone() -> None:
+    request = AttendanceRequest(conf_uuid=UUID)
+    result = build_attendance(fetched(sample_records()), request, meeting(), None, ViewOptions())
+    assert result.summary.uniqueAttendees == 3
+    assert result.summary.sessions == 4
+    assert result.summary.longestStay is not None
+    assert (result.summary.longestStay.name, result.summary.longestStay.minutesAttended) == ("Daniel Kim", 150.0)
+    assert result.summary.shortestStay is not None
+    assert (result.summary.shortestStay.name, result.summary.shortestStay.minutesAttended) == ("Fatima Noor", 0.5)
+    daniel, kwame, fatima = result.attendees.items
+    assert daniel.firstJoin.model_dump() == {"utc": "2026-11-24T00:50:00Z", "local": "2026-11-24T08:50:00+08:00"}
+    assert kwame.minutesAttended == 70.0
+    assert kwame.sessions == 2
+    assert fatima.lastLeave.utc == "2026-11-24T03:15:00Z"
+    assert result.subject == "user8001's test meeting"
+    assert result.timeZone is not None
+    assert result.timeZone.timeZoneID == "56"
+
+
+def test_call_numbers_only_with_contacts() -> None:
+    request = AttendanceRequest(conf_uuid=UUID)
+    hidden = build_attendance(fetched(sample_records()), request, meeting(), None, ViewOptions())
+    shown = build_attendance(fetched(sample_records()), request, meeting(), None, ViewOptions(include_contacts=True))
+    _, hidden_text = render_attendance(hidden, 50)
+    _, shown_text = render_attendance(shown, 50)
+    assert "+233201234567" not in hidden_text
+    assert "+233201234567" not in hidden.model_dump_json()
+    assert "+233201234567" in shown_text
+    assert shown.attendees.items[1].callNumber == "+233201234567"
+
+
+def test_without_the_meeting_times_are_utc_only_and_the_reason_is_given() -> None:
+    request = AttendanceRequest(conf_uuid=UUID)
+    result = build_attendance(
+        fetched(sample_records()), request, None, "The API timed out [X-Request-ID: r1]", ViewOptions()
+    )
+    assert result.attendees.items[0].firstJoin.local is None
+    assert result.timeZone is None
+    assert any("could not be read (The API timed out [X-Request-ID: r1])" in n for n in result.notes)
+    _, text = render_attendance(result, 50)
+    assert text.startswith("Attendance · confUUID")
+
+
+def test_paging_over_people_gives_the_exact_next_call() -> None:
+    request = AttendanceRequest(conf_uuid=UUID, offset=1, limit=1, search_key='Kim "K"')
+    result = build_attendance(fetched(sample_records()), request, meeting(), None, ViewOptions())
+    assert (result.attendees.total, result.attendees.returned, result.attendees.nextOffset) == (3, 1, 2)
+    assert result.attendees.items[0].name == "Kwame Mensah"
+    _, text = render_attendance(result, 1)
+    call = (
+        'get_historical_meeting_attendance(confUUID="4d2b9c7e51a011efb7e3fa163e5a9c01", '
+        'searchKey="Kim \\"K\\"", offset=2, limit=1)'
+    )
+    assert call in text
+    assert "Attendees 2-2 of 3" in text
+
+
+def test_empty_capped_and_beyond_the_end_are_explained() -> None:
+    empty = build_attendance(fetched([]), AttendanceRequest(conf_uuid=UUID), meeting(), None, ViewOptions())
+    assert any("No attendance records" in n and "list_historical_meetings" in n for n in empty.notes)
+    assert empty.summary.longestStay is None
+    capped = build_attendance(
+        AttendanceRecords(records=sample_records(), reported_total=12_000, pages=20, capped=True),
+        AttendanceRequest(conf_uuid=UUID),
+        meeting(),
+        None,
+        ViewOptions(),
+    )
+    assert any("Reading stopped after 20 pages (4 records) of the 12000" in n for n in capped.notes)
+    _, text = render_attendance(capped, 50)
+    assert "(capped)" in text
+    beyond = build_attendance(
+        fetched(sample_records()), AttendanceRequest(UUID, offset=9), meeting(), None, ViewOptions()
+    )
+    assert any("No attendees at offset 9: there are 3" in n for n in beyond.notes)
+    assert beyond.attendees.nextOffset is None
+
+
+def test_a_recorded_shape_page_parses() -> None:
+    page = AttendancePage.model_validate(json.loads((FIXTURES / "attendance-page.json").read_text(encoding="utf-8")))
+    assert page.count == 3
+    assert page.data is not None
+    first = page.data[0]
+    assert (first.display_name, first.device_type, first.join_time, first.left_time) == (
+        "user8002",
+        "PC",
+        1574119860000,
+        1574119920000,
+    )
+    assert page.data[2].join_time is None, "a join time of the wrong type becomes None, not a failure"
+
+
+def test_a_huge_page_is_trimmed_to_the_budget_and_says_where_to_continue() -> None:
+    records = [
+        record(f"Attendee {i:04d} " + "名" * 40, f"+86130{i:08d}", T0 + i * 1000, T0 + 60 * MIN, deviceType="PC")
+        for i in range(500)
+    ]
+    request = AttendanceRequest(conf_uuid=UUID, limit=500)
+    result, text = render_attendance(
+        build_attendance(fetched(records), request, meeting(), None, ViewOptions(include_contacts=True)), 500
+    )
+    assert len(text) < TEXT_BUDGET
+    page = result.attendees
+    assert page.trimmedToFit is True
+    assert 0 < page.returned < 500
+    assert page.nextOffset == page.returned
+    assert len(re.findall(r"^- ", text, flags=re.MULTILINE)) == page.returned
+    assert f"offset={page.returned}, limit=500" in text
+    assert result.summary.uniqueAttendees == 500, "the summary covers everyone, not just the page"
