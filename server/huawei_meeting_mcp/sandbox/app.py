@@ -82,7 +82,8 @@ class Sandbox:
         """Every phone number and e-mail address in the sample data."""
         return contact_strings(self.meetings)
 
-    def _record(self, request: Request) -> str:
+    def record(self, request: Request) -> str:
+        """Log a business request (without its token) and return the request ID to answer with."""
         headers = {k.lower(): v for k, v in request.headers.items() if k.lower() != "x-access-token"}
         self.requests.append(RecordedRequest(request.method, request.url.path, dict(request.query_params), headers))
         self.hits[request.url.path] += 1
@@ -91,7 +92,8 @@ class Sandbox:
         return request.headers.get("X-Request-ID") or uuid.uuid4().hex
 
     @staticmethod
-    def _json(body: Any, request_id: str, status: int = 200) -> Response:
+    def json_response(body: Any, request_id: str, status: int = 200) -> Response:
+        """A JSON answer with the gateway's headers, as the service sends it."""
         return JSONResponse(
             body,
             status_code=status,
@@ -99,8 +101,9 @@ class Sandbox:
             media_type="application/json;charset=UTF-8",
         )
 
-    def _error(self, status: int, code: str, message: str, request_id: str) -> Response:
-        response = self._json({"error_code": code, "error_msg": message}, request_id, status)
+    def error_response(self, status: int, code: str, message: str, request_id: str) -> Response:
+        """A documented error body (`error_code`, `error_msg`) with its status."""
+        response = self.json_response({"error_code": code, "error_msg": message}, request_id, status)
         if status == 429:
             response.headers["Retry-After"] = "1"
         return response
@@ -111,23 +114,23 @@ class Sandbox:
         return token in self.tokens or self.auth.accepts(token)
 
     async def _conf_detail(self, request: Request) -> Response:
-        request_id = self._record(request)
+        request_id = self.record(request)
         if not self.authenticated(request):
-            return self._error(401, "USG.000000004", "Authentication failed.", request_id)
+            return self.error_response(401, "USG.000000004", "Authentication failed.", request_id)
         query = request.query_params
         conf_uuid = query.get("confUUID", "")
         try:
             offset = int(query.get("offset", "0"))
             limit = int(query.get("limit", "20"))
         except ValueError:
-            return self._error(400, "MMC.111070001", "Request parameter error.", request_id)
+            return self.error_response(400, "MMC.111070001", "Request parameter error.", request_id)
         if not conf_uuid or offset < 0 or not 0 < limit <= 500:
-            return self._error(400, "MMC.111070001", "Request parameter error.", request_id)
+            return self.error_response(400, "MMC.111070001", "Request parameter error.", request_id)
         if conf_uuid in ERROR_CASES:
-            return self._error(*ERROR_CASES[conf_uuid], request_id)
+            return self.error_response(*ERROR_CASES[conf_uuid], request_id)
         meeting = self.meetings.get(conf_uuid)
         if meeting is None:
-            return self._error(400, "MMC.111072065", "CONF_NOT_FOUND_OR_AUTH_FAILED", request_id)
+            return self.error_response(400, "MMC.111072065", "CONF_NOT_FOUND_OR_AUTH_FAILED", request_id)
 
         people = meeting.participants
         if request.headers.get("X-Type") == "2":
@@ -146,7 +149,7 @@ class Sandbox:
             "conferenceData": meeting.conference,
             "data": {"offset": offset, "limit": limit, "count": len(people), "data": page},
         }
-        return self._json(body, request_id)
+        return self.json_response(body, request_id)
 
 
 @contextmanager

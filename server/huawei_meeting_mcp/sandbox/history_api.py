@@ -115,30 +115,30 @@ def routes(sandbox: Sandbox, error_cases: Mapping[str, tuple[int, str, str]]) ->
     """The two endpoints, bound to `sandbox` (meetings, tokens, request log, error bodies) and its error cases."""
 
     async def history_endpoint(request: Request) -> Response:
-        request_id = sandbox._record(request)
+        request_id = sandbox.record(request)
         if not sandbox.authenticated(request):
-            return sandbox._error(401, "USG.000000004", "Authentication failed.", request_id)
+            return sandbox.error_response(401, "USG.000000004", "Authentication failed.", request_id)
         try:
-            return sandbox._json(list_history(sandbox, dict(request.query_params)), request_id)
+            return sandbox.json_response(list_history(sandbox, dict(request.query_params)), request_id)
         except ParameterError:
-            return sandbox._error(*BAD_REQUEST, request_id)
+            return sandbox.error_response(*BAD_REQUEST, request_id)
 
     async def attendance_endpoint(request: Request) -> Response:
-        request_id = sandbox._record(request)
+        request_id = sandbox.record(request)
         if not sandbox.authenticated(request):
-            return sandbox._error(401, "USG.000000004", "Authentication failed.", request_id)
+            return sandbox.error_response(401, "USG.000000004", "Authentication failed.", request_id)
         conf_uuid = request.query_params.get("confUUID", "")
         if not conf_uuid:
-            return sandbox._error(*BAD_REQUEST, request_id)
+            return sandbox.error_response(*BAD_REQUEST, request_id)
         if conf_uuid in error_cases:
-            return sandbox._error(*error_cases[conf_uuid], request_id)
+            return sandbox.error_response(*error_cases[conf_uuid], request_id)
         meeting = sandbox.meetings.get(conf_uuid)
         if meeting is None:
-            return sandbox._error(400, "MMC.111072065", "CONF_NOT_FOUND_OR_AUTH_FAILED", request_id)
+            return sandbox.error_response(400, "MMC.111072065", "CONF_NOT_FOUND_OR_AUTH_FAILED", request_id)
         try:
-            return sandbox._json(attendance(meeting, dict(request.query_params)), request_id)
+            return sandbox.json_response(attendance(meeting, dict(request.query_params)), request_id)
         except ParameterError:
-            return sandbox._error(*BAD_REQUEST, request_id)
+            return sandbox.error_response(*BAD_REQUEST, request_id)
 
     return [
         Route(HISTORY_PATH, history_endpoint, methods=["GET"]),
