@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import subprocess
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+import threading
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -133,3 +136,57 @@ def text_of(result: CallToolResult) -> str:
 def leaked(haystack: str, secrets: Iterable[str]) -> list[str]:
     """The secrets that occur in `haystack` (empty when nothing leaked)."""
     return sorted(s for s in secrets if s and s in haystack)
+
+
+@dataclass
+class HttpRun:
+    """A running HTTP server: its /mcp URL, its base URL, and what it wrote to stderr."""
+
+    url: str
+    lines: list[str]
+
+    @property
+    def base(self) -> str:
+        return self.url.removesuffix("/mcp")
+
+    def stderr(self) -> str:
+        return "".join(self.lines)
+
+
+@contextmanager
+def http_server(env: dict[str, str], *args: str) -> Iterator[HttpRun]:
+    """Run `huawei-meeting-mcp serve --transport http --port 0`; yield once it announces its URL."""
+    base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "SYSTEMROOT"}}
+    process = subprocess.Popen(  # noqa: S603 - our own console script
+        [console_script(), *args, "serve", "--transport", "http", "--port", "0"],
+        env={**base, **env},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: list[str] = []
+    urls: list[str] = []
+    announced = threading.Event()
+
+    def drain() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            lines.append(line)
+            if found := re.search(r"Serving MCP at (\S+)", line):
+                urls.append(found[1])
+                announced.set()
+        announced.set()  # the process ended without announcing
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    SCAN.secrets.update(env[name] for name in SECRET_SETTINGS if env.get(name))
+    try:
+        assert announced.wait(60), "the server did not start within a minute"
+        assert urls, "".join(lines)
+        yield HttpRun(url=urls[0], lines=lines)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        reader.join(timeout=10)
+        SCAN.record("".join(lines), env.get("HUAWEI_MEETING_INCLUDE_CONTACTS") == "true")

@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import os
-import re
 import subprocess
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 
 import httpx
 import httpx2
@@ -20,7 +15,7 @@ from mcp.shared.exceptions import MCPError
 from huawei_meeting_mcp.http_server import MAX_REQUEST_BODY, check_bind, host_header_patterns, transport_security
 from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID
 from huawei_meeting_mcp.settings import ConfigError, Settings
-from tests.helpers import LiveSandbox, console_script, leaked, text_of
+from tests.helpers import LiveSandbox, console_script, http_server, leaked, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
@@ -33,58 +28,6 @@ INITIALIZE = {
     "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}},
 }
 MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
-
-
-@dataclass
-class HttpRun:
-    """A running HTTP server: its /mcp URL, its base URL, and what it wrote to stderr."""
-
-    url: str
-    lines: list[str]
-
-    @property
-    def base(self) -> str:
-        return self.url.removesuffix("/mcp")
-
-    def stderr(self) -> str:
-        return "".join(self.lines)
-
-
-@contextmanager
-def http_server(env: dict[str, str], *args: str) -> Iterator[HttpRun]:
-    """Run `huawei-meeting-mcp serve --transport http --port 0`; yield once it announces its URL."""
-    base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "SYSTEMROOT"}}
-    process = subprocess.Popen(  # noqa: S603 - our own console script
-        [console_script(), *args, "serve", "--transport", "http", "--port", "0"],
-        env={**base, **env},
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    lines: list[str] = []
-    urls: list[str] = []
-    announced = threading.Event()
-
-    def drain() -> None:
-        assert process.stderr is not None
-        for line in process.stderr:
-            lines.append(line)
-            if found := re.search(r"Serving MCP at (\S+)", line):
-                urls.append(found[1])
-                announced.set()
-        announced.set()  # the process ended without announcing
-
-    reader = threading.Thread(target=drain, daemon=True)
-    reader.start()
-    try:
-        assert announced.wait(60), "the server did not start within a minute"
-        assert urls, "".join(lines)
-        yield HttpRun(url=urls[0], lines=lines)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        reader.join(timeout=10)
 
 
 def _leaf_errors(error: BaseException) -> list[BaseException]:

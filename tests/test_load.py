@@ -6,9 +6,10 @@ from typing import Any
 
 import anyio
 import pytest
+from mcp import Client
 
 from huawei_meeting_mcp.sandbox import DEFAULT_APP_ID, DEFAULT_APP_KEY, LARGE_UUID, AuthApi, Sandbox, serving
-from tests.helpers import SCAN, ServerRun, run_server
+from tests.helpers import SCAN, ServerRun, http_server, run_server, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
@@ -51,4 +52,31 @@ async def test_fifty_concurrent_calls_over_stdio_with_app_id_sign_in() -> None:
     check_results(results)
     assert sandbox.auth.sign_ins == 1, "concurrent calls shared one sign-in"
     assert sum(1 for r in sandbox.requests if "confDetail" in r.path) == CALLS
+    assert 1 <= len(sandbox.connections) <= 10, "the shared client's pool bounds connections"
+
+
+async def test_fifty_concurrent_calls_over_http_with_app_id_sign_in() -> None:
+    sandbox = Sandbox(tokens=(), auth=AuthApi())
+    with serving(sandbox) as url:
+        env = {
+            "HUAWEI_MEETING_BASE_URL": url,
+            "HUAWEI_MEETING_APP_ID": DEFAULT_APP_ID,
+            "HUAWEI_MEETING_APP_KEY": DEFAULT_APP_KEY,
+            "HUAWEI_MEETING_LOG_LEVEL": "DEBUG",
+        }
+        with http_server(env) as server:
+            results: dict[int, Any] = {}
+
+            async def one(i: int) -> None:
+                async with Client(server.url) as client:
+                    results[i] = await client.call_tool(TOOL, {"confUUID": LARGE_UUID, "offset": i * 10, "limit": 10})
+
+            async with anyio.create_task_group() as group:
+                for i in range(CALLS):
+                    group.start_soon(one, i)
+    SCAN.secrets.update(sandbox.secret_strings())
+    said = "\n".join(text_of(r) for r in results.values())
+    SCAN.record(said, contacts_allowed=False)
+    check_results(results)
+    assert sandbox.auth.sign_ins == 1, "concurrent HTTP requests shared one sign-in"
     assert 1 <= len(sandbox.connections) <= 10, "the shared client's pool bounds connections"
