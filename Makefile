@@ -32,7 +32,7 @@ manifest:
 pytest: $(STAMP)
 	$(BIN)/pytest
 
-# dist/huawei-meeting-mcp-<version>-<platform>-py<XY>.mcpb for this platform and Python (see docs/install.md).
+# dist/huawei-meeting-mcp-<version>-<platform>-py<XY>.mcpb for this platform and Python (see the README, "Client configuration").
 bundle: $(STAMP)
 	$(BIN)/python scripts/build_bundle.py
 
