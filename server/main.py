@@ -24,7 +24,7 @@ def _check_python() -> None:
         sys.stderr.write(
             f"huawei-meeting-mcp: this bundle was built for Python {wanted}, but {sys.executable} is Python "
             f"{running}. Rebuild it with Python {running} (make bundle), or install the server with "
-            "pipx or uvx instead (see the README, "Client configuration").\n"
+            "pipx or uvx instead (see the README, 'Client configuration').\n"
         )
         raise SystemExit(2)
 
