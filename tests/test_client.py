@@ -131,7 +131,7 @@ async def test_request_shape(participant_type: Any, headers: dict[str, str]) -> 
         (fail(500, "MMC.111070003"), errors.ServerError),
         (
             httpx.Response(502, text="<html>Bad gateway</html>", headers={"Content-Type": "text/html"}),
-            errors.ServerError,
+            errors.ServiceUnavailableError,
         ),
         (fail(404), errors.InvalidResponseError),
         (

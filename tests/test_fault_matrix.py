@@ -22,10 +22,10 @@ TOKEN = "stbFAULT-MATRIX-SECRET-TOKEN-0000000"
 FAULTS = {
     "fault-500-json": ("internal error", 3),
     "fault-500-empty": ("internal error", 3),
-    "fault-502-html": ("HTTP 502", 3),
-    "fault-503-html": ("HTTP 503", 3),
+    "fault-502-html": ("unavailable right now. (HTTP 502)", 3),
+    "fault-503-html": ("unavailable right now. (HTTP 503)", 3),
     "fault-429": ("rate-limiting", 3),
-    "fault-reset": ("Could not connect", 3),
+    "fault-reset": ("broke in the middle of an answer", 3),
     "fault-truncated": ("not valid JSON", 1),
     "fault-wrong-shape": ("does not have the shape", 1),
     "fault-content-type": ("'text/plain', not JSON", 1),

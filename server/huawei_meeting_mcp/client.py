@@ -28,6 +28,7 @@ from .auth import TokenProvider
 from .errors import (
     REFUSED_AFTER_SIGN_IN,
     AuthenticationError,
+    ConnectionBrokenError,
     ErrorMapper,
     InvalidResponseError,
     RateLimitError,
@@ -352,9 +353,7 @@ async def _read_capped(response: httpx.Response, request_id: str, max_body: int)
     except httpx.TimeoutException:
         raise UpstreamTimeoutError(request_id=request_id, detail="Reading the answer timed out.") from None
     except httpx.TransportError as exc:
-        raise UpstreamConnectionError(
-            request_id=request_id, detail=f"The connection broke while reading ({type(exc).__name__})."
-        ) from None
+        raise ConnectionBrokenError(request_id=request_id, detail=f"({type(exc).__name__}).") from None
     return b"".join(chunks)
 
 

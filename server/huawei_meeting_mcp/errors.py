@@ -170,6 +170,13 @@ class ServerError(UpstreamError):
     advice = "Try again in a few minutes; if it persists, quote the request ID to Huawei support."
 
 
+class ServiceUnavailableError(ServerError):
+    """A gateway in front of Huawei, or the service itself, is unavailable (502, 503, 504)."""
+
+    summary = "The Huawei Cloud Meeting service is unavailable right now."
+    advice = "Try again in a few minutes; if it persists, check Huawei Cloud's service status."
+
+
 class InvalidResponseError(UpstreamError):
     """The answer was not the JSON we expect."""
 
@@ -189,6 +196,13 @@ class UpstreamConnectionError(UpstreamError):
 
     summary = "Could not connect to the Huawei Cloud Meeting API."
     advice = "Check the network and HUAWEI_MEETING_BASE_URL."
+
+
+class ConnectionBrokenError(UpstreamConnectionError):
+    """The connection broke in the middle of an answer (reset, closed early)."""
+
+    summary = "The connection to the Huawei Cloud Meeting API broke in the middle of an answer."
+    advice = "Try again; if it keeps happening, check proxies or firewalls between this server and Huawei."
 
 
 _BY_CODE: dict[str, type[UpstreamError]] = {
@@ -284,6 +298,8 @@ def error_for_status(status: int, body: object, request_id: str) -> UpstreamErro
             )
         elif status == 429:
             cls = RateLimitError
+        elif status in (502, 503, 504):
+            cls = ServiceUnavailableError
         elif status >= 500:
             cls = ServerError
         else:
