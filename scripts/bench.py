@@ -1,7 +1,8 @@
 """Benchmark huawei-meeting-mcp side by side with a bare MCPServer, against the loopback sandbox.
 
-    make bench                              # the full run: a few minutes on 2 cores
-    .venv/bin/python scripts/bench.py --quick --json /tmp/bench.json   # seconds, few repetitions
+    make bench                                        # the full run: about 3 minutes on 2 cores
+    .venv/bin/python scripts/bench.py --only per-call  # one row (repeat --only for more)
+    .venv/bin/python scripts/bench.py --quick          # a smoke run (under a minute), not a measurement
 
 Prints one table and writes the same as JSON. Every speed figure is compared with a baseline
 measured in the same run: a bare `MCPServer` with one trivial tool (scripts/bare_server.py) in
@@ -24,7 +25,7 @@ from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import version
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, TextIO
 
 import anyio
 import httpx
@@ -190,7 +191,7 @@ def bare_stdio() -> StdioServerParameters:
 
 
 @asynccontextmanager
-async def connect(params: StdioServerParameters, errlog: IO[str]) -> AsyncIterator[Client]:
+async def connect(params: StdioServerParameters, errlog: TextIO) -> AsyncIterator[Client]:
     """An MCP client session with a server started over stdio; its stderr goes to `errlog`."""
     async with Client(stdio_client(params, errlog=errlog)) as client:
         yield client
@@ -280,7 +281,7 @@ def text_of(result: CallToolResult) -> str:
 # ---------------------------------------------------------------- rows
 
 
-async def cold_start(plan: Plan, sandbox: Sandbox, url: str, errlog: IO[str]) -> Row:
+async def cold_start(plan: Plan, sandbox: Sandbox, url: str, errlog: TextIO) -> Row:
     """Row 1: process spawn to the tools/list answer, ours and bare, alternating; wall and server CPU time."""
     wall: dict[str, list[float]] = {"ours": [], "bare": []}
     cpu: dict[str, list[float]] = {"ours": [], "bare": []}
@@ -332,7 +333,7 @@ async def validation_time(client: Client, name: str, result: CallToolResult, rep
     return statistics.median(samples)
 
 
-async def per_call(plan: Plan, sandbox: Sandbox, url: str, errlog: IO[str]) -> list[Row]:
+async def per_call(plan: Plan, sandbox: Sandbox, url: str, errlog: TextIO) -> list[Row]:
     """Row 2: one tool call over stdio, against the bare echo call plus the raw GET, interleaved.
 
     Two breakdowns follow: the CPU each server process spends per call, and the time the SDK's
@@ -413,7 +414,7 @@ async def per_call(plan: Plan, sandbox: Sandbox, url: str, errlog: IO[str]) -> l
 TEXT_BUDGET = 24_000
 
 
-async def output_economy(sandbox: Sandbox, url: str, errlog: IO[str]) -> list[Row]:
+async def output_economy(sandbox: Sandbox, url: str, errlog: TextIO) -> list[Row]:
     """Row 3: characters and approximate tokens of the text and structured content against the raw JSON."""
     rows = []
     async with connect(ours_stdio(sandbox, url), errlog) as ours, httpx.AsyncClient(base_url=url) as http:
@@ -423,12 +424,14 @@ async def output_economy(sandbox: Sandbox, url: str, errlog: IO[str]) -> list[Ro
             raw_shown = f"raw JSON {len(raw):,} ch ~{approx_tokens(raw):,} tok"
             text = text_of(result)
             text_share = len(text) / len(raw)
+            page = (result.structured_content or {}).get("participants", {})
             ok = len(text) < TEXT_BUDGET and (max_share is None or text_share <= max_share)
             rows.append(
                 Row(
                     f"output_{key}_text",
                     f"3 text: {name}",
-                    f"{len(text):,} ch ~{approx_tokens(text):,} tok",
+                    f"{len(text):,} ch ~{approx_tokens(text):,} tok"
+                    + (f", trimmed to {page.get('returned')} people" if page.get("trimmedToFit") else ""),
                     raw_shown,
                     f"{text_share:.0%}",
                     f"< {TEXT_BUDGET:,} ch" + (f", <= {max_share:.0%} of raw" if max_share else ""),
@@ -439,6 +442,7 @@ async def output_economy(sandbox: Sandbox, url: str, errlog: IO[str]) -> list[Ro
                         "raw_chars": len(raw),
                         "raw_tokens": approx_tokens(raw),
                         "share": text_share,
+                        "participants_shown": page.get("returned"),
                     },
                 )
             )
@@ -464,7 +468,7 @@ async def output_economy(sandbox: Sandbox, url: str, errlog: IO[str]) -> list[Ro
     return rows
 
 
-async def upstream_use(plan: Plan, errlog: IO[str]) -> list[Row]:
+async def upstream_use(plan: Plan, errlog: TextIO) -> list[Row]:
     """Row 4: TCP connections and sign-ins for sequential and concurrent calls, each on a fresh sandbox."""
     rows = []
     pool = 10  # create_http_client's max_connections
@@ -507,7 +511,7 @@ MEMORY_ARGS = [
 ]
 
 
-async def memory(plan: Plan, sandbox: Sandbox, url: str, errlog: IO[str]) -> Row:
+async def memory(plan: Plan, sandbox: Sandbox, url: str, errlog: TextIO) -> Row:
     """Row 5: resident size of the server after start, after warm-up, and after many calls."""
     if not HAS_PROC:
         return Row("memory", "5 memory (RSS)", "n/a (no /proc)", "", "", "< 5 MB growth", "n/a")
@@ -541,16 +545,16 @@ async def memory(plan: Plan, sandbox: Sandbox, url: str, errlog: IO[str]) -> Row
 
 
 @asynccontextmanager
-async def http_server(command: list[str], env: dict[str, str], port: int, errlog: IO[str]) -> AsyncIterator[bool]:
-    """Start an MCP server over HTTP; yields whether it answered at /mcp within 30 s."""
+async def http_server(command: list[str], env: dict[str, str], port: int, errlog: TextIO) -> AsyncIterator[bool]:
+    """Start an MCP server over HTTP; yields whether it answered HTTP (any status at /health) within 30 s."""
     process = await anyio.open_process(command, env=env, stdin=None, stdout=errlog, stderr=errlog)
     try:
         up = False
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=2) as http:
             with anyio.move_on_after(30):
                 while process.returncode is None and not up:
                     try:
-                        await http.get("/mcp")
+                        await http.get("/health")
                         up = True
                     except httpx.TransportError:
                         await anyio.sleep(0.1)
@@ -591,7 +595,7 @@ async def calls_per_second(plan: Plan, url: str, call: Callable[[Client], Awaita
     return per_client * plan.http_clients / max(elapsed)
 
 
-async def http_mode(plan: Plan, sandbox: Sandbox, url: str, errlog: IO[str]) -> Row:
+async def http_mode(plan: Plan, sandbox: Sandbox, url: str, errlog: TextIO) -> Row:
     """Row 6: calls per second over stateless streamable HTTP with concurrent clients, ours and bare."""
     label = f"6 HTTP mode: calls/s, {plan.http_clients} clients"
     ours_port, bare_port = free_port(), free_port()
@@ -646,7 +650,8 @@ def render(rows: list[Row], machine: dict[str, Any], command: str) -> str:
         return "  ".join(cell.ljust(widths[name]) for (name, _), cell in zip(COLUMNS, cells, strict=True)).rstrip()
 
     out = [
-        f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['python']}, {machine['os']}",
+        f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['python']}, {machine['os']}"
+        + (f", load average {machine['load_average'][0]:.2f} at start" if machine["load_average"] else ""),
         f"Command: {command}",
         "",
         line([title for _, title in COLUMNS]),
@@ -659,7 +664,7 @@ def render(rows: list[Row], machine: dict[str, Any], command: str) -> str:
 STEPS = ("cold-start", "per-call", "output", "upstream", "memory", "http")
 
 
-async def run(plan: Plan, steps: list[str], errlog: IO[str], progress: Callable[[str], None]) -> list[Row]:
+async def run(plan: Plan, steps: list[str], errlog: TextIO, progress: Callable[[str], None]) -> list[Row]:
     """Measure the rows of `steps`, in the table's order."""
     rows: list[Row] = []
     sandbox = Sandbox()
@@ -681,6 +686,10 @@ async def run(plan: Plan, steps: list[str], errlog: IO[str], progress: Callable[
     return rows
 
 
+def progress(step: str) -> None:
+    print(f"... {step}", file=sys.stderr, flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="very few repetitions (a smoke test, not a measurement)")
@@ -692,9 +701,12 @@ def main() -> None:
     machine = describe_machine()
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+", encoding="utf-8") as errlog:
-        rows = anyio.run(
-            run, plan, args.only or list(STEPS), errlog, lambda step: print(f"... {step}", file=sys.stderr, flush=True)
-        )
+        try:
+            rows = anyio.run(run, plan, args.only or list(STEPS), errlog, progress)
+        except Exception:
+            errlog.seek(0)
+            sys.stderr.write("The servers' stderr ended with:\n" + errlog.read()[-4000:] + "\n")
+            raise
     print(render(rows, machine, command))
     results = {
         "machine": machine,
