@@ -545,8 +545,9 @@ async def memory(plan: Plan, sandbox: Sandbox, url: str, errlog: TextIO) -> Row:
 
 
 @asynccontextmanager
-async def http_server(command: list[str], env: dict[str, str], port: int, errlog: TextIO) -> AsyncIterator[bool]:
-    """Start an MCP server over HTTP; yields whether it answered HTTP (any status at /health) within 30 s."""
+async def http_server(command: list[str], env: dict[str, str], port: int, errlog: TextIO) -> AsyncIterator[int | None]:
+    """Start an MCP server over HTTP; yields its pid once it answers HTTP (any status at /health), None if it
+    exits or stays silent for 30 s."""
     process = await anyio.open_process(command, env=env, stdin=None, stdout=errlog, stderr=errlog)
     try:
         up = False
@@ -558,7 +559,7 @@ async def http_server(command: list[str], env: dict[str, str], port: int, errlog
                         up = True
                     except httpx.TransportError:
                         await anyio.sleep(0.1)
-        yield up
+        yield process.pid if up else None
     finally:
         if process.returncode is None:
             process.terminate()
@@ -569,8 +570,8 @@ async def http_server(command: list[str], env: dict[str, str], port: int, errlog
         await process.aclose()
 
 
-async def calls_per_second(plan: Plan, url: str, call: Callable[[Client], Awaitable[Any]]) -> float:
-    """Calls per second from `plan.http_clients` concurrent clients, once all are connected."""
+async def calls_per_second(plan: Plan, url: str, call: Callable[[Client], Awaitable[Any]]) -> tuple[float, int]:
+    """Calls per second from `plan.http_clients` concurrent clients once all are connected, and the calls made."""
     per_client = max(1, plan.http_calls // plan.http_clients)
     ready = anyio.Event()
     connected = 0
@@ -592,40 +593,53 @@ async def calls_per_second(plan: Plan, url: str, call: Callable[[Client], Awaita
     async with anyio.create_task_group() as group:
         for _ in range(plan.http_clients):
             group.start_soon(client_loop)
-    return per_client * plan.http_clients / max(elapsed)
+    calls = per_client * plan.http_clients
+    return calls / max(elapsed), calls + plan.http_clients
 
 
 async def http_mode(plan: Plan, sandbox: Sandbox, url: str, errlog: TextIO) -> Row:
     """Row 6: calls per second over stateless streamable HTTP with concurrent clients, ours and bare."""
     label = f"6 HTTP mode: calls/s, {plan.http_clients} clients"
-    ours_port, bare_port = free_port(), free_port()
-    ours_command = [console_script(), "serve", "--transport", "http", "--host", "127.0.0.1", "--port", str(ours_port)]
-    bare_command = [sys.executable, str(BARE_SERVER), "--http", "127.0.0.1", str(bare_port)]
+    ports = {"ours": free_port(), "bare": free_port()}
+    commands = {
+        "ours": [console_script(), "serve", "--transport", "http", "--host", "127.0.0.1", "--port", str(ports["ours"])],
+        "bare": [sys.executable, str(BARE_SERVER), "--http", "127.0.0.1", str(ports["bare"])],
+    }
+    calls: dict[str, Callable[[Client], Awaitable[Any]]] = {
+        "ours": lambda c: call_ok(c, PER_CALL_ARGS),
+        "bare": echo_ok,
+    }
     rates: dict[str, list[float]] = {"ours": [], "bare": []}
+    cpu_per_call: dict[str, float] = {}
     async with (
-        http_server(ours_command, ours_env(sandbox, url), ours_port, errlog) as ours_up,
-        http_server(bare_command, base_env(), bare_port, errlog) as bare_up,
+        http_server(commands["ours"], ours_env(sandbox, url), ports["ours"], errlog) as ours_pid,
+        http_server(commands["bare"], base_env(), ports["bare"], errlog) as bare_pid,
     ):
-        if not ours_up:
+        if ours_pid is None:
             return Row("http", label, "n/a (no HTTP mode in this build)", "", "", "(no target)", "n/a")
-        if not bare_up:
+        if bare_pid is None:
             raise RuntimeError("the bare server did not start over HTTP")
-        for _ in range(plan.http_rounds):
-            rates["ours"].append(
-                await calls_per_second(plan, f"http://127.0.0.1:{ours_port}/mcp", lambda c: call_ok(c, PER_CALL_ARGS))
-            )
-            rates["bare"].append(await calls_per_second(plan, f"http://127.0.0.1:{bare_port}/mcp", echo_ok))
+        pids = {"ours": ours_pid, "bare": bare_pid}
+        for kind, pid in pids.items():
+            cpu_before, made = (cpu_seconds(pid) if HAS_PROC else 0.0), 0
+            for _ in range(plan.http_rounds):
+                rate, count = await calls_per_second(plan, f"http://127.0.0.1:{ports[kind]}/mcp", calls[kind])
+                rates[kind].append(rate)
+                made += count
+            if HAS_PROC:
+                cpu_per_call[kind] = (cpu_seconds(pid) - cpu_before) / made
     ours, bare = spread(rates["ours"]), spread(rates["bare"])
     ratio = ours["median"] / bare["median"]
+    cpu_note = f"; server CPU/call {ms(cpu_per_call['ours'])} vs {ms(cpu_per_call['bare'])}" if cpu_per_call else ""
     return Row(
         "http",
         label,
         f"{ours['median']:.0f}/s (min {ours['min']:.0f}, max {ours['max']:.0f})",
         f"bare {bare['median']:.0f}/s (min {bare['min']:.0f}, max {bare['max']:.0f})",
-        f"{ratio:.2f}x",
+        f"{ratio:.2f}x{cpu_note}",
         "(no target)",
         "info",
-        {"ours_per_s": ours, "bare_per_s": bare, "ratio": ratio},
+        {"ours_per_s": ours, "bare_per_s": bare, "ratio": ratio, "server_cpu_per_call_s": cpu_per_call},
     )
 
 
