@@ -656,6 +656,14 @@ COLUMNS = (
 )
 
 
+def machine_line(machine: dict[str, Any]) -> str:
+    """One line naming the machine the numbers came from."""
+    load = machine["load_average"]
+    return f"{machine['cpu']}, {machine['cores']} cores, {machine['python']}, {machine['os']}" + (
+        f", load average {load[0]:.2f} at start" if load else ""
+    )
+
+
 def render(rows: list[Row], machine: dict[str, Any], command: str) -> str:
     """The table as plain text, with the machine and the command above it."""
     widths = {name: max(len(title), *(len(getattr(row, name)) for row in rows)) for name, title in COLUMNS}
@@ -664,14 +672,25 @@ def render(rows: list[Row], machine: dict[str, Any], command: str) -> str:
         return "  ".join(cell.ljust(widths[name]) for (name, _), cell in zip(COLUMNS, cells, strict=True)).rstrip()
 
     out = [
-        f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['python']}, {machine['os']}"
-        + (f", load average {machine['load_average'][0]:.2f} at start" if machine["load_average"] else ""),
+        f"Machine: {machine_line(machine)}",
         f"Command: {command}",
         "",
         line([title for _, title in COLUMNS]),
         line(["-" * widths[name] for name, _ in COLUMNS]),
     ]
     out.extend(line([getattr(row, name) for name, _ in COLUMNS]) for row in rows)
+    return "\n".join(out)
+
+
+def render_markdown(rows: list[Row], machine: dict[str, Any], command: str) -> str:
+    """The same table in Markdown, for the docs."""
+    out = [
+        f"Machine: {machine_line(machine)}. Command: `{command}`.",
+        "",
+        "| " + " | ".join(title for _, title in COLUMNS) + " |",
+        "|" + "---|" * len(COLUMNS),
+    ]
+    out.extend("| " + " | ".join(getattr(row, name) for name, _ in COLUMNS) + " |" for row in rows)
     return "\n".join(out)
 
 
@@ -709,6 +728,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="very few repetitions (a smoke test, not a measurement)")
     parser.add_argument("--json", type=Path, default=Path("bench-results.json"), help="where to write the results")
     parser.add_argument("--only", choices=STEPS, action="append", help="measure only this row (repeatable)")
+    parser.add_argument("--markdown", action="store_true", help="print the table in Markdown")
     args = parser.parse_args()
     plan = QUICK if args.quick else FULL
     command = " ".join(["scripts/bench.py", *sys.argv[1:]])
@@ -721,7 +741,7 @@ def main() -> None:
             errlog.seek(0)
             sys.stderr.write("The servers' stderr ended with:\n" + errlog.read()[-4000:] + "\n")
             raise
-    print(render(rows, machine, command))
+    print((render_markdown if args.markdown else render)(rows, machine, command))
     results = {
         "machine": machine,
         "command": command,
