@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import anyio
 import httpx
 import pytest
@@ -55,6 +57,15 @@ async def test_a_pool_never_used_is_never_built() -> None:
     async with httpx.AsyncClient(transport=_DeferredTransport(build)):
         pass
     assert (build.built, build.closed) == (0, 0)
+
+
+async def test_the_pool_and_its_tls_settings_wait_for_the_first_request(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "no-such-bundle.pem"))
+    async with create_http_client("https://api.meeting.huaweicloud.com", timeout=5) as http:  # nothing loaded yet
+        with pytest.raises(FileNotFoundError):
+            await http.get("/v1/anything")  # the pool is built now, and reads the CA bundle
 
 
 async def test_sequential_requests_share_one_connection(live_sandbox: LiveSandbox) -> None:
