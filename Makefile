@@ -1,5 +1,6 @@
 # Two commands on a fresh clone: `make demo` shows the server at work, `make test` runs every check.
-# Both bootstrap .venv from pyproject.toml on first use (and again when pyproject.toml changes).
+# `make bench` measures the server against a bare MCP server (docs/performance.md).
+# All bootstrap .venv from pyproject.toml on first use (and again when pyproject.toml changes).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -37,6 +38,9 @@ bundle: $(STAMP)
 	$(BIN)/python scripts/build_bundle.py
 
 test: lint typecheck manifest pytest
+
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

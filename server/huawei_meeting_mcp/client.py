@@ -96,6 +96,42 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+class _DeferredTransport(httpx.AsyncBaseTransport):
+    """A transport built on the first request that needs it, and closed only if it was built."""
+
+    def __init__(self, build: Callable[[], httpx.AsyncBaseTransport]) -> None:
+        self._build = build
+        self._transport: httpx.AsyncBaseTransport | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Build the real transport if this is the first request, then send through it."""
+        if self._transport is None:
+            self._transport = self._build()
+        return await self._transport.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        """Close the real transport, if one was built."""
+        if self._transport is not None:
+            await self._transport.aclose()
+
+
+class _DeferredPoolClient(httpx.AsyncClient):
+    """An AsyncClient whose default connection pool is built on the first request.
+
+    Building it imports httpcore and loads the CA bundle, about 85 ms on a 2-core machine; deferred,
+    the server answers the MCP handshake and tools/list that much sooner (docs/performance.md).
+    Proxy settings from the environment and an explicitly given transport work as in httpx. This
+    overrides httpx's private `_init_transport` hook (httpx is pinned below 1.0);
+    tests/test_http_client.py checks both the deferral and the proxy handling.
+    """
+
+    def _init_transport(self, *args: Any, **kwargs: Any) -> httpx.AsyncBaseTransport:
+        if kwargs.get("transport") is not None:
+            return super()._init_transport(*args, **kwargs)
+        build = super()._init_transport
+        return _DeferredTransport(lambda: build(*args, **kwargs))
+
+
 def create_http_client(
     base_url: str,
     *,
@@ -104,7 +140,7 @@ def create_http_client(
     max_connections: int = 10,
 ) -> httpx.AsyncClient:
     """Build the process-wide client: keep-alive, TLS verified, no redirects, explicit timeouts."""
-    return httpx.AsyncClient(
+    return _DeferredPoolClient(
         base_url=base_url,
         transport=transport,
         headers={"User-Agent": USER_AGENT, "Accept": "application/json"},

@@ -1,0 +1,784 @@
+"""Benchmark huawei-meeting-mcp side by side with a bare MCPServer, against the loopback sandbox.
+
+    make bench                                        # the full run: about 3 minutes on 2 cores
+    .venv/bin/python scripts/bench.py --only per-call  # one row (repeat --only for more)
+    .venv/bin/python scripts/bench.py --quick          # a smoke run (under a minute), not a measurement
+
+Prints one table and writes the same as JSON. Every speed figure is compared with a baseline
+measured in the same run: a bare `MCPServer` with one trivial tool (scripts/bare_server.py) in
+the same environment, plus a raw httpx GET of the same sandbox URL for the per-call row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import asdict, dataclass, field
+from functools import partial
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any, TextIO
+
+import anyio
+import httpx
+from mcp import Client, StdioServerParameters
+from mcp.client.stdio import stdio_client
+from mcp.types import CallToolResult
+
+from huawei_meeting_mcp.client import CONF_DETAIL_PATH
+from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, DOCS_EXAMPLE_UUID, LARGE_UUID, Sandbox, serving
+from huawei_meeting_mcp.wire import DetailQuery
+
+TOOL = "get_historical_meeting_detail"
+BARE_SERVER = Path(__file__).with_name("bare_server.py")
+HERE_BIN = Path(sys.executable).parent
+MB = 1024 * 1024
+HAS_PROC = Path("/proc/self/status").exists()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How many repetitions each row makes."""
+
+    cold_starts: int = 20
+    calls: int = 300
+    warmup: int = 20
+    sequential: int = 200
+    concurrent: int = 50
+    memory_calls: int = 2000
+    http_clients: int = 8
+    http_calls: int = 400
+    http_rounds: int = 3
+
+
+FULL = Plan()
+QUICK = Plan(
+    cold_starts=1,
+    calls=10,
+    warmup=2,
+    sequential=20,
+    concurrent=10,
+    memory_calls=50,
+    http_calls=40,
+    http_rounds=1,
+)
+
+
+@dataclass
+class Row:
+    """One line of the table, and the numbers behind it for the JSON."""
+
+    key: str
+    label: str
+    ours: str
+    baseline: str
+    ratio: str
+    target: str
+    verdict: str
+    """'pass', 'miss', or 'n/a' when the row could not be measured in this build."""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- numbers
+
+
+def spread(samples: list[float]) -> dict[str, float]:
+    """Median, p10, p90, min and max of `samples`."""
+    ordered = sorted(samples)
+    deciles = statistics.quantiles(ordered, n=10, method="inclusive") if len(ordered) > 1 else ordered * 9
+    return {
+        "n": len(ordered),
+        "median": statistics.median(ordered),
+        "p10": deciles[0],
+        "p90": deciles[8],
+        "min": ordered[0],
+        "max": ordered[-1],
+    }
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def secs(seconds: float) -> str:
+    return f"{seconds:.2f} s"
+
+
+def with_spread(stats: dict[str, float], unit: Callable[[float], str]) -> str:
+    return f"{unit(stats['median'])} (p10 {unit(stats['p10'])}, p90 {unit(stats['p90'])})"
+
+
+def approx_tokens(text: str) -> int:
+    """About four ASCII characters per token, and one token per other character (CJK names)."""
+    ascii_chars = sum(1 for ch in text if ch < "\x80")
+    return round(ascii_chars / 4) + (len(text) - ascii_chars)
+
+
+def compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def verdict(ok: bool) -> str:
+    return "pass" if ok else "miss"
+
+
+# ---------------------------------------------------------------- the machine
+
+
+def describe_machine() -> dict[str, Any]:
+    """CPU model, cores, Python, OS and package versions."""
+    cpu = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {
+        "cpu": cpu,
+        "cores": usable,
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "os": platform.platform(),
+        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
+        "packages": {name: version(name) for name in ("huawei-meeting-mcp", "mcp", "httpx", "pydantic", "uvicorn")},
+    }
+
+
+# ---------------------------------------------------------------- servers
+
+
+def console_script() -> str:
+    return str(HERE_BIN / "huawei-meeting-mcp")
+
+
+def base_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "SYSTEMROOT"}}
+
+
+def credentials(sandbox: Sandbox) -> dict[str, str]:
+    """Sign in with the sandbox's App ID when this build has App ID sign-in, else its static token."""
+    auth = getattr(sandbox, "auth", None)
+    if auth is not None and hasattr(auth, "app_id"):
+        return {"HUAWEI_MEETING_APP_ID": auth.app_id, "HUAWEI_MEETING_APP_KEY": auth.app_key}
+    return {"HUAWEI_MEETING_ACCESS_TOKEN": DEFAULT_TOKEN}
+
+
+def sign_ins(sandbox: Sandbox) -> int | None:
+    """Tokens the sandbox issued, or None when this build has no sign-in (a static token)."""
+    count = getattr(getattr(sandbox, "auth", None), "sign_ins", None)
+    return count if isinstance(count, int) else None
+
+
+def ours_env(sandbox: Sandbox, url: str) -> dict[str, str]:
+    return {**base_env(), "HUAWEI_MEETING_BASE_URL": url, **credentials(sandbox)}
+
+
+def ours_stdio(sandbox: Sandbox, url: str) -> StdioServerParameters:
+    return StdioServerParameters(command=console_script(), env=ours_env(sandbox, url))
+
+
+def bare_stdio() -> StdioServerParameters:
+    return StdioServerParameters(command=sys.executable, args=[str(BARE_SERVER)], env=base_env())
+
+
+@asynccontextmanager
+async def connect(params: StdioServerParameters, errlog: TextIO) -> AsyncIterator[Client]:
+    """An MCP client session with a server started over stdio; its stderr goes to `errlog`."""
+    async with Client(stdio_client(params, errlog=errlog)) as client:
+        yield client
+
+
+def server_pid(params: StdioServerParameters) -> int:
+    """The pid of the running child process started from `params` (Linux: read from /proc)."""
+    wanted = params.args[-1] if params.args else params.command
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == os.getpid() and wanted.encode() in cmdline:
+            return int(entry.name)
+    raise LookupError(f"no child process runs {wanted}")
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident set size of process `pid` (VmRSS in /proc/<pid>/status)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise LookupError(f"no VmRSS for {pid}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time process `pid` has used so far (/proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+# ---------------------------------------------------------------- calls
+
+
+async def timed(call: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    result = await call()
+    return time.perf_counter() - started, result
+
+
+async def call_ok(client: Client, arguments: dict[str, Any]) -> CallToolResult:
+    result = await client.call_tool(TOOL, arguments)
+    if result.is_error:
+        raise RuntimeError(f"{TOOL}({arguments}) failed: {result.content}")
+    return result
+
+
+async def echo_ok(client: Client) -> CallToolResult:
+    result = await client.call_tool("echo", {"text": "ping"})
+    if result.is_error:
+        raise RuntimeError(f"echo failed: {result.content}")
+    return result
+
+
+PER_CALL_ARGS = {"confUUID": DOCS_EXAMPLE_UUID, "limit": 20}
+
+
+async def one_call(kind: str, client: Client) -> CallToolResult:
+    """The call each side is timed with: ours gets the docs example meeting, the bare server an echo."""
+    return await (call_ok(client, PER_CALL_ARGS) if kind == "ours" else echo_ok(client))
+
+
+def raw_request(http: httpx.AsyncClient, arguments: dict[str, Any]) -> Callable[[], Awaitable[httpx.Response]]:
+    """The GET our server makes for `arguments`, made directly."""
+    query = DetailQuery(conf_uuid=arguments["confUUID"], offset=arguments.get("offset", 0), limit=arguments["limit"])
+
+    async def get() -> httpx.Response:
+        response = await http.get(
+            CONF_DETAIL_PATH,
+            params=query.params(),
+            headers={**query.headers(), "X-Access-Token": DEFAULT_TOKEN},
+        )
+        response.raise_for_status()
+        return response
+
+    return get
+
+
+def text_of(result: CallToolResult) -> str:
+    return "\n".join(getattr(block, "text", "") for block in result.content)
+
+
+# ---------------------------------------------------------------- rows
+
+
+async def cold_start(plan: Plan, sandbox: Sandbox, url: str, errlog: TextIO) -> list[Row]:
+    """Row 1: process spawn to the tools/list answer, ours and bare in pairs; wall and server CPU time.
+
+    Each pair runs back to back, in alternating order, so that both see the same machine; the
+    median of the per-pair ratios is reported beside the ratio of the medians. The first tool call
+    after start is timed too: work deferred from start-up (the HTTP connection pool) lands there.
+    """
+    wall: dict[str, list[float]] = {"ours": [], "bare": []}
+    cpu: dict[str, list[float]] = {"ours": [], "bare": []}
+    first_call: dict[str, list[float]] = {"ours": [], "bare": []}
+    for i in range(plan.cold_starts):
+        pair = [("ours", ours_stdio(sandbox, url)), ("bare", bare_stdio())]
+        for kind, params in pair if i % 2 == 0 else reversed(pair):
+            started = time.perf_counter()
+            async with connect(params, errlog) as client:
+                await client.list_tools()
+                wall[kind].append(time.perf_counter() - started)
+                if HAS_PROC:
+                    cpu[kind].append(cpu_seconds(server_pid(params)))
+                seconds, _ = await timed(partial(one_call, kind, client))
+                first_call[kind].append(seconds)
+    ours, bare = spread(wall["ours"]), spread(wall["bare"])
+    ratio = ours["median"] / bare["median"]
+    paired = statistics.median(o / b for o, b in zip(wall["ours"], wall["bare"], strict=True))
+    data: dict[str, Any] = {"ours_s": ours, "bare_s": bare, "ratio": ratio, "paired_ratio": paired, "samples_s": wall}
+    shown = f"{ratio:.2f}x (paired {paired:.2f}x)"
+    if HAS_PROC:
+        cpu_ratio = statistics.median(cpu["ours"]) / statistics.median(cpu["bare"])
+        data |= {"ours_cpu_s": spread(cpu["ours"]), "bare_cpu_s": spread(cpu["bare"]), "cpu_ratio": cpu_ratio}
+        shown += f"; CPU {cpu_ratio:.2f}x"
+    first = {kind: spread(values) for kind, values in first_call.items()}
+    return [
+        Row(
+            "cold_start",
+            "1 cold start: spawn -> tools/list",
+            with_spread(ours, secs),
+            with_spread(bare, secs),
+            shown,
+            "<= 1.15x bare",
+            verdict(ratio <= 1.15),
+            data,
+        ),
+        Row(
+            "first_call",
+            "1 then: first call (docs example)",
+            with_spread(first["ours"], ms),
+            f"echo {with_spread(first['bare'], ms)}",
+            "",
+            "(no target)",
+            "info",
+            {"ours_s": first["ours"], "bare_s": first["bare"]},
+        ),
+    ]
+
+
+OUTPUT_CASES = (
+    ("docs", "docs example meeting", {"confUUID": DOCS_EXAMPLE_UUID, "limit": 20}, None),
+    ("large_20", "large meeting, 20 participants", {"confUUID": LARGE_UUID, "limit": 20}, 0.35),
+    ("large_500", "large meeting, 500 participants", {"confUUID": LARGE_UUID, "limit": 500}, None),
+)
+"""Key, label, arguments, and the largest share of the raw JSON the text may have (None: no target)."""
+
+
+async def validation_time(client: Client, name: str, result: CallToolResult, repeats: int) -> float:
+    """Median time the SDK's client takes to check `result` against the tool's output schema."""
+    samples = []
+    for _ in range(repeats):
+        seconds, _ = await timed(lambda: client.session.validate_tool_result(name, result))
+        samples.append(seconds)
+    return statistics.median(samples)
+
+
+async def per_call(plan: Plan, sandbox: Sandbox, url: str, errlog: TextIO) -> list[Row]:
+    """Row 2: one tool call over stdio, against the bare echo call plus the raw GET, interleaved.
+
+    Two breakdowns follow: the CPU each server process spends per call, and the time the SDK's
+    client spends validating each result against the tool's output schema (pure-Python jsonschema).
+    """
+    samples: dict[str, list[float]] = {"ours": [], "bare": [], "raw": [], "baseline": []}
+    ours_params, bare_params = ours_stdio(sandbox, url), bare_stdio()
+    cpu: dict[str, float] = {}
+    checks: dict[str, float] = {}
+    async with (
+        connect(ours_params, errlog) as ours,
+        connect(bare_params, errlog) as bare,
+        httpx.AsyncClient(base_url=url) as http,
+    ):
+        get = raw_request(http, PER_CALL_ARGS)
+        for _ in range(plan.warmup):
+            await call_ok(ours, PER_CALL_ARGS)
+            await echo_ok(bare)
+            await get()
+        pids = {"ours": server_pid(ours_params), "bare": server_pid(bare_params)} if HAS_PROC else {}
+        cpu_before = {kind: cpu_seconds(pid) for kind, pid in pids.items()}
+        for _ in range(plan.calls):
+            ours_s, _ = await timed(lambda: call_ok(ours, PER_CALL_ARGS))
+            bare_s, _ = await timed(lambda: echo_ok(bare))
+            raw_s, _ = await timed(get)
+            samples["ours"].append(ours_s)
+            samples["bare"].append(bare_s)
+            samples["raw"].append(raw_s)
+            samples["baseline"].append(bare_s + raw_s)
+        cpu = {kind: (cpu_seconds(pid) - cpu_before[kind]) / plan.calls for kind, pid in pids.items()}
+        checks["echo"] = await validation_time(bare, "echo", await echo_ok(bare), plan.warmup)
+        for key, _, arguments, _ in OUTPUT_CASES:
+            checks[key] = await validation_time(ours, TOOL, await call_ok(ours, arguments), plan.warmup)
+    stats = {kind: spread(values) for kind, values in samples.items()}
+    rows = []
+    for point in ("median", "p90"):
+        ratio = stats["ours"][point] / stats["baseline"][point]
+        rows.append(
+            Row(
+                f"per_call_{point}",
+                f"2 per call ({point}), docs example",
+                ms(stats["ours"][point]),
+                f"{ms(stats['baseline'][point])} (echo {ms(stats['bare'][point])}, GET {ms(stats['raw'][point])})",
+                f"{ratio:.2f}x",
+                "<= 1.3x baseline",
+                verdict(ratio <= 1.3),
+                {f"{kind}_s": values for kind, values in stats.items()} | {"ratio": ratio},
+            )
+        )
+    if cpu:
+        rows.append(
+            Row(
+                "per_call_server_cpu",
+                "2 of which: server CPU per call",
+                ms(cpu["ours"]),
+                f"bare {ms(cpu['bare'])}",
+                f"{cpu['ours'] / cpu['bare']:.2f}x",
+                "(no target)",
+                "info",
+                {"ours_s": cpu["ours"], "bare_s": cpu["bare"]},
+            )
+        )
+    rows.append(
+        Row(
+            "per_call_client_schema_check",
+            "2 of which: client schema check (SDK)",
+            ", ".join(f"{key} {ms(checks[key])}" for key, _, _, _ in OUTPUT_CASES),
+            f"echo {ms(checks['echo'])}",
+            "",
+            "(no target)",
+            "info",
+            {f"{key}_s": seconds for key, seconds in checks.items()},
+        )
+    )
+    return rows
+
+
+TEXT_BUDGET = 24_000
+
+
+async def output_economy(sandbox: Sandbox, url: str, errlog: TextIO) -> list[Row]:
+    """Row 3: characters and approximate tokens of the text and structured content against the raw JSON."""
+    rows = []
+    async with connect(ours_stdio(sandbox, url), errlog) as ours, httpx.AsyncClient(base_url=url) as http:
+        for key, name, arguments, max_share in OUTPUT_CASES:
+            result = await call_ok(ours, arguments)
+            raw = compact((await raw_request(http, arguments)()).json())
+            raw_shown = f"raw JSON {len(raw):,} ch ~{approx_tokens(raw):,} tok"
+            text = text_of(result)
+            text_share = len(text) / len(raw)
+            page = (result.structured_content or {}).get("participants", {})
+            ok = len(text) < TEXT_BUDGET and (max_share is None or text_share <= max_share)
+            rows.append(
+                Row(
+                    f"output_{key}_text",
+                    f"3 text: {name}",
+                    f"{len(text):,} ch ~{approx_tokens(text):,} tok"
+                    + (f", trimmed to {page.get('returned')} people" if page.get("trimmedToFit") else ""),
+                    raw_shown,
+                    f"{text_share:.0%}",
+                    f"< {TEXT_BUDGET:,} ch" + (f", <= {max_share:.0%} of raw" if max_share else ""),
+                    verdict(ok),
+                    {
+                        "chars": len(text),
+                        "tokens": approx_tokens(text),
+                        "raw_chars": len(raw),
+                        "raw_tokens": approx_tokens(raw),
+                        "share": text_share,
+                        "participants_shown": page.get("returned"),
+                    },
+                )
+            )
+            structured = compact(result.structured_content)
+            rows.append(
+                Row(
+                    f"output_{key}_structured",
+                    f"3 structured: {name}",
+                    f"{len(structured):,} ch ~{approx_tokens(structured):,} tok",
+                    raw_shown,
+                    f"{len(structured) / len(raw):.0%}",
+                    "(no target)",
+                    "info",
+                    {
+                        "chars": len(structured),
+                        "tokens": approx_tokens(structured),
+                        "raw_chars": len(raw),
+                        "raw_tokens": approx_tokens(raw),
+                        "share": len(structured) / len(raw),
+                    },
+                )
+            )
+    return rows
+
+
+async def upstream_use(plan: Plan, errlog: TextIO) -> list[Row]:
+    """Row 4: TCP connections and sign-ins for sequential and concurrent calls, each on a fresh sandbox."""
+    rows = []
+    pool = 10  # create_http_client's max_connections
+    for key, calls, concurrent in (("sequential", plan.sequential, False), ("concurrent", plan.concurrent, True)):
+        sandbox = Sandbox()
+        with serving(sandbox) as url:
+            async with connect(ours_stdio(sandbox, url), errlog) as ours:
+                arguments = [{"confUUID": LARGE_UUID, "offset": i % 60 * 10, "limit": 10} for i in range(calls)]
+                if concurrent:
+                    async with anyio.create_task_group() as group:
+                        for one in arguments:
+                            group.start_soon(call_ok, ours, one)
+                else:
+                    for one in arguments:
+                        await call_ok(ours, one)
+        connections = len(sandbox.connections)
+        requests = sandbox.hits[CONF_DETAIL_PATH]
+        signed_in = sign_ins(sandbox)
+        most = pool if concurrent else 1
+        ok = requests == calls and 1 <= connections <= most and signed_in in (None, 1)
+        rows.append(
+            Row(
+                f"upstream_{key}",
+                f"4 upstream: {calls} {key} calls",
+                f"{connections} TCP conn, "
+                + ("sign-ins n/a (static token)" if signed_in is None else f"{signed_in} sign-in(s)"),
+                f"{requests} API requests",
+                "",
+                f"{'<= ' if concurrent else ''}{most} conn, 1 sign-in",
+                verdict(ok),
+                {"calls": calls, "requests": requests, "connections": connections, "sign_ins": signed_in},
+            )
+        )
+    return rows
+
+
+MEMORY_ARGS = [
+    {"confUUID": DOCS_EXAMPLE_UUID, "limit": 20},
+    *({"confUUID": LARGE_UUID, "offset": offset, "limit": 50} for offset in range(0, 600, 50)),
+]
+
+
+async def memory(plan: Plan, sandbox: Sandbox, url: str, errlog: TextIO) -> Row:
+    """Row 5: resident size of the server after start, after warm-up, and after many calls."""
+    if not HAS_PROC:
+        return Row("memory", "5 memory (RSS)", "n/a (no /proc)", "", "", "< 5 MB growth", "n/a")
+    params = ours_stdio(sandbox, url)
+    async with connect(params, errlog) as ours:
+        pid = server_pid(params)
+        started = rss_bytes(pid)
+        for arguments in MEMORY_ARGS:
+            await call_ok(ours, arguments)
+        warm = rss_bytes(pid)
+        for i in range(plan.memory_calls):
+            await call_ok(ours, MEMORY_ARGS[i % len(MEMORY_ARGS)])
+        after = rss_bytes(pid)
+    growth = after - warm
+    return Row(
+        "memory",
+        f"5 memory (RSS): start -> warm -> +{plan.memory_calls} calls",
+        f"{started / MB:.1f} -> {warm / MB:.1f} -> {after / MB:.1f} MB",
+        "",
+        f"+{growth / MB:.2f} MB",
+        "< 5 MB growth",
+        verdict(growth < 5 * MB),
+        {
+            "start_bytes": started,
+            "warm_bytes": warm,
+            "after_bytes": after,
+            "growth_bytes": growth,
+            "calls": plan.memory_calls,
+        },
+    )
+
+
+@asynccontextmanager
+async def http_server(command: list[str], env: dict[str, str], port: int, errlog: TextIO) -> AsyncIterator[int | None]:
+    """Start an MCP server over HTTP; yields its pid once it answers HTTP (any status at /health), None if it
+    exits or stays silent for 30 s."""
+    process = await anyio.open_process(command, env=env, stdin=None, stdout=errlog, stderr=errlog)
+    try:
+        up = False
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=2) as http:
+            with anyio.move_on_after(30):
+                while process.returncode is None and not up:
+                    try:
+                        await http.get("/health")
+                        up = True
+                    except httpx.TransportError:
+                        await anyio.sleep(0.1)
+        yield process.pid if up else None
+    finally:
+        if process.returncode is None:
+            process.terminate()
+        with anyio.move_on_after(10):
+            await process.wait()
+        if process.returncode is None:
+            process.kill()
+        await process.aclose()
+
+
+async def calls_per_second(plan: Plan, url: str, call: Callable[[Client], Awaitable[Any]]) -> tuple[float, int]:
+    """Calls per second from `plan.http_clients` concurrent clients once all are connected, and the calls made."""
+    per_client = max(1, plan.http_calls // plan.http_clients)
+    ready = anyio.Event()
+    connected = 0
+    elapsed: list[float] = []
+
+    async def client_loop() -> None:
+        nonlocal connected
+        async with Client(url) as client:
+            await call(client)
+            connected += 1
+            if connected == plan.http_clients:
+                ready.set()
+            await ready.wait()
+            started = time.perf_counter()
+            for _ in range(per_client):
+                await call(client)
+            elapsed.append(time.perf_counter() - started)
+
+    async with anyio.create_task_group() as group:
+        for _ in range(plan.http_clients):
+            group.start_soon(client_loop)
+    calls = per_client * plan.http_clients
+    return calls / max(elapsed), calls + plan.http_clients
+
+
+async def http_mode(plan: Plan, sandbox: Sandbox, url: str, errlog: TextIO) -> Row:
+    """Row 6: calls per second over stateless streamable HTTP with concurrent clients, ours and bare."""
+    label = f"6 HTTP mode: calls/s, {plan.http_clients} clients"
+    ports = {"ours": free_port(), "bare": free_port()}
+    commands = {
+        "ours": [console_script(), "serve", "--transport", "http", "--host", "127.0.0.1", "--port", str(ports["ours"])],
+        "bare": [sys.executable, str(BARE_SERVER), "--http", "127.0.0.1", str(ports["bare"])],
+    }
+    rates: dict[str, list[float]] = {"ours": [], "bare": []}
+    cpu_per_call: dict[str, float] = {}
+    async with (
+        http_server(commands["ours"], ours_env(sandbox, url), ports["ours"], errlog) as ours_pid,
+        http_server(commands["bare"], base_env(), ports["bare"], errlog) as bare_pid,
+    ):
+        if ours_pid is None:
+            return Row("http", label, "n/a (no HTTP mode in this build)", "", "", "(no target)", "n/a")
+        if bare_pid is None:
+            raise RuntimeError("the bare server did not start over HTTP")
+        pids = {"ours": ours_pid, "bare": bare_pid}
+        for kind, pid in pids.items():
+            cpu_before, made = (cpu_seconds(pid) if HAS_PROC else 0.0), 0
+            for _ in range(plan.http_rounds):
+                rate, count = await calls_per_second(
+                    plan, f"http://127.0.0.1:{ports[kind]}/mcp", partial(one_call, kind)
+                )
+                rates[kind].append(rate)
+                made += count
+            if HAS_PROC:
+                cpu_per_call[kind] = (cpu_seconds(pid) - cpu_before) / made
+    ours, bare = spread(rates["ours"]), spread(rates["bare"])
+    ratio = ours["median"] / bare["median"]
+    cpu_note = f"; server CPU/call {ms(cpu_per_call['ours'])} vs {ms(cpu_per_call['bare'])}" if cpu_per_call else ""
+    return Row(
+        "http",
+        label,
+        f"{ours['median']:.0f}/s (min {ours['min']:.0f}, max {ours['max']:.0f})",
+        f"bare {bare['median']:.0f}/s (min {bare['min']:.0f}, max {bare['max']:.0f})",
+        f"{ratio:.2f}x{cpu_note}",
+        "(no target)",
+        "info",
+        {"ours_per_s": ours, "bare_per_s": bare, "ratio": ratio, "server_cpu_per_call_s": cpu_per_call},
+    )
+
+
+# ---------------------------------------------------------------- report
+
+
+COLUMNS = (
+    ("label", "row"),
+    ("ours", "ours"),
+    ("baseline", "baseline"),
+    ("ratio", "ratio"),
+    ("target", "target"),
+    ("verdict", "result"),
+)
+
+
+def machine_line(machine: dict[str, Any]) -> str:
+    """One line naming the machine the numbers came from."""
+    load = machine["load_average"]
+    return f"{machine['cpu']}, {machine['cores']} cores, {machine['python']}, {machine['os']}" + (
+        f", load average {load[0]:.2f} at start" if load else ""
+    )
+
+
+def render(rows: list[Row], machine: dict[str, Any], command: str) -> str:
+    """The table as plain text, with the machine and the command above it."""
+    widths = {name: max(len(title), *(len(getattr(row, name)) for row in rows)) for name, title in COLUMNS}
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(cell.ljust(widths[name]) for (name, _), cell in zip(COLUMNS, cells, strict=True)).rstrip()
+
+    out = [
+        f"Machine: {machine_line(machine)}",
+        f"Command: {command}",
+        "",
+        line([title for _, title in COLUMNS]),
+        line(["-" * widths[name] for name, _ in COLUMNS]),
+    ]
+    out.extend(line([getattr(row, name) for name, _ in COLUMNS]) for row in rows)
+    return "\n".join(out)
+
+
+def render_markdown(rows: list[Row], machine: dict[str, Any], command: str) -> str:
+    """The same table in Markdown, for the docs."""
+    out = [
+        f"Machine: {machine_line(machine)}. Command: `{command}`.",
+        "",
+        "| " + " | ".join(title for _, title in COLUMNS) + " |",
+        "|" + "---|" * len(COLUMNS),
+    ]
+    out.extend("| " + " | ".join(getattr(row, name) for name, _ in COLUMNS) + " |" for row in rows)
+    return "\n".join(out)
+
+
+STEPS = ("cold-start", "per-call", "output", "upstream", "memory", "http")
+
+
+async def run(plan: Plan, steps: list[str], errlog: TextIO, progress: Callable[[str], None]) -> list[Row]:
+    """Measure the rows of `steps`, in the table's order."""
+    rows: list[Row] = []
+    sandbox = Sandbox()
+    with serving(sandbox) as url:
+        measures: dict[str, Callable[[], Awaitable[Row | list[Row]]]] = {
+            "cold-start": lambda: cold_start(plan, sandbox, url, errlog),
+            "per-call": lambda: per_call(plan, sandbox, url, errlog),
+            "output": lambda: output_economy(sandbox, url, errlog),
+            "upstream": lambda: upstream_use(plan, errlog),
+            "memory": lambda: memory(plan, sandbox, url, errlog),
+            "http": lambda: http_mode(plan, sandbox, url, errlog),
+        }
+        for step in STEPS:
+            if step in steps:
+                started = time.perf_counter()
+                measured = await measures[step]()
+                rows.extend(measured if isinstance(measured, list) else [measured])
+                progress(f"{step}: {time.perf_counter() - started:.0f} s")
+    return rows
+
+
+def progress(step: str) -> None:
+    print(f"... {step}", file=sys.stderr, flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--quick", action="store_true", help="very few repetitions (a smoke test, not a measurement)")
+    parser.add_argument("--json", type=Path, default=Path("bench-results.json"), help="where to write the results")
+    parser.add_argument("--only", choices=STEPS, action="append", help="measure only this row (repeatable)")
+    parser.add_argument("--markdown", action="store_true", help="print the table in Markdown")
+    args = parser.parse_args()
+    plan = QUICK if args.quick else FULL
+    command = " ".join(["scripts/bench.py", *sys.argv[1:]])
+    machine = describe_machine()
+    started = time.perf_counter()
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as errlog:
+        try:
+            rows = anyio.run(run, plan, args.only or list(STEPS), errlog, progress)
+        except Exception:
+            errlog.seek(0)
+            sys.stderr.write("The servers' stderr ended with:\n" + errlog.read()[-4000:] + "\n")
+            raise
+    print((render_markdown if args.markdown else render)(rows, machine, command))
+    results = {
+        "machine": machine,
+        "command": command,
+        "plan": asdict(plan),
+        "seconds": time.perf_counter() - started,
+        "rows": [asdict(row) for row in rows],
+    }
+    args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"\nWrote {args.json} ({time.perf_counter() - started:.0f} s).")
+
+
+if __name__ == "__main__":
+    main()
