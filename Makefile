@@ -1,5 +1,5 @@
 # Two commands on a fresh clone: `make demo` shows the server at work, `make test` runs every check.
-# `make bench` measures the server against a bare MCP server (docs/performance.md).
+# `make bench` measures the server against a bare MCP server (README, "Performance").
 # All bootstrap .venv from pyproject.toml on first use (and again when pyproject.toml changes).
 PYTHON ?= python3
 VENV := .venv

@@ -119,7 +119,7 @@ class _DeferredPoolClient(httpx.AsyncClient):
     """An AsyncClient whose default connection pool is built on the first request.
 
     Building it imports httpcore and loads the CA bundle, about 85 ms on a 2-core machine; deferred,
-    the server answers the MCP handshake and tools/list that much sooner (docs/performance.md).
+    the server answers the MCP handshake and tools/list that much sooner (README, "Performance").
     Proxy settings from the environment and an explicitly given transport work as in httpx. This
     overrides httpx's private `_init_transport` hook (httpx is pinned below 1.0);
     tests/test_http_client.py checks both the deferral and the proxy handling.
