@@ -15,7 +15,18 @@ from datetime import timedelta, tzinfo
 from ..dates import EPOCH, MAX_EPOCH_MS
 from ..output import AttendanceSummary, Attendee, AttendeePage, MeetingAttendance, MeetingTime, Stay
 from ..wire import AttendanceRecord, AttendanceRecords, ConfDetailResponse
-from .common import LONG, TEXT_BUDGET, ViewOptions, call_text, join, lines_that_fit, meeting_times, moment, text
+from .common import (
+    LONG,
+    TEXT_BUDGET,
+    ViewOptions,
+    call_text,
+    join,
+    lines_that_fit,
+    meeting_times,
+    moment,
+    text,
+    trimmed_page,
+)
 
 TOOL = "get_historical_meeting_attendance"
 IDENTITY_NOTE = (
@@ -335,13 +346,6 @@ def render_attendance(
     reserve = len("\n".join(_footer(result.model_copy(update={"attendees": worst}), limit))) + 2
     kept = lines_that_fit(lines, budget - len("\n".join(_heading(result))) - reserve - 1)
     if kept < len(lines):
-        page = page.model_copy(
-            update={
-                "items": page.items[:kept],
-                "returned": kept,
-                "nextOffset": page.offset + kept,
-                "trimmedToFit": True,
-            }
-        )
+        page = trimmed_page(page, page.items, page.offset, kept)
         result = result.model_copy(update={"attendees": page})
     return result, "\n".join([*_heading(result), *lines[:kept], *_footer(result, limit)])

@@ -6,12 +6,16 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel
 
 from ..output import MeetingTime, TimeZoneInfo
 from ..text import clean_text
 from ..timezones import iso_local, iso_utc, parse_api_time, zone_for
 from ..wire import ConferenceInfo
+
+Page = TypeVar("Page", bound=BaseModel)
 
 TEXT_BUDGET = 24_000
 """The text block of any answer stays under this many characters."""
@@ -125,3 +129,10 @@ def lines_that_fit(lines: list[str], room: int) -> int:
         if used > room:
             return kept
     return len(lines)
+
+
+def trimmed_page(page: Page, items: list[Any], offset: int, kept: int) -> Page:
+    """`page` cut to its first `kept` items, marked as trimmed to fit, with the next page right after them."""
+    return page.model_copy(
+        update={"items": items[:kept], "returned": kept, "nextOffset": offset + kept, "trimmedToFit": True}
+    )

@@ -12,7 +12,19 @@ from ..output import (
 )
 from ..text import clean_text
 from ..wire import ConfDetailResponse, ConferenceInfo, CycleParams, DetailQuery, ParticipantInfo
-from .common import LONG, TEXT_BUDGET, ViewOptions, call_text, join, lines_that_fit, meeting_times, text, when, words
+from .common import (
+    LONG,
+    TEXT_BUDGET,
+    ViewOptions,
+    call_text,
+    join,
+    lines_that_fit,
+    meeting_times,
+    text,
+    trimmed_page,
+    when,
+    words,
+)
 
 STATES = {
     "Schedule": "scheduled",
@@ -279,18 +291,11 @@ def render_detail(detail: MeetingDetail, limit: int, budget: int = TEXT_BUDGET) 
     lines = [participant_line(p) for p in detail.participants.items]
     # Reserve room for the footer of a trimmed page, which is the longest footer there is.
     page = detail.participants
-    trimmed_page = page.model_copy(update={"nextOffset": page.offset + len(lines), "trimmedToFit": True})
-    reserve = len("\n".join(_footer(detail.model_copy(update={"participants": trimmed_page}), limit))) + 2
+    worst = page.model_copy(update={"nextOffset": page.offset + len(lines), "trimmedToFit": True})
+    reserve = len("\n".join(_footer(detail.model_copy(update={"participants": worst}), limit))) + 2
     kept = lines_that_fit(lines, budget - len(head) - reserve - 1)
     if kept < len(lines):
-        page = page.model_copy(
-            update={
-                "items": page.items[:kept],
-                "returned": kept,
-                "nextOffset": page.offset + kept,
-                "trimmedToFit": True,
-            }
-        )
+        page = trimmed_page(page, page.items, page.offset, kept)
         detail = detail.model_copy(update={"participants": page})
         head = "\n".join([*_header_lines(detail), _page_heading(detail.participants)])
     return detail, "\n".join([head, *lines[:kept], *_footer(detail, limit)])
