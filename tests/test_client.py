@@ -146,6 +146,7 @@ async def test_request_shape(participant_type: Any, headers: dict[str, str]) -> 
         (ok({"conferenceData": "not an object"}), errors.InvalidResponseError),
         (httpx.Response(302, headers={"Location": "https://evil.example/steal"}), errors.InvalidResponseError),
         (httpx.ConnectError("refused"), errors.UpstreamConnectionError),
+        (httpx.ConnectTimeout("no SYN-ACK"), errors.UpstreamConnectionError),
         (httpx.ReadTimeout("slow"), errors.UpstreamTimeoutError),
     ],
 )

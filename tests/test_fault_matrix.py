@@ -7,6 +7,9 @@ no secret anywhere, and a normal answer on the next call.
 
 from __future__ import annotations
 
+import re
+import socket
+
 import pytest
 
 from huawei_meeting_mcp.client import MAX_BODY_BYTES
@@ -93,4 +96,24 @@ async def test_connection_refused_then_the_upstream_comes_back() -> None:
     assert "Could not connect" in text_of(refused)
     assert "HUAWEI_MEETING_BASE_URL" in text_of(refused)
     assert normal.is_error is False
+    assert upstream.seen.counts["ok"] == 1
+
+
+async def test_connect_timeout_then_the_upstream_comes_back() -> None:
+    # A listener with a full accept queue: the kernel drops further SYNs, so connecting hangs.
+    port = free_port()
+    with socket.socket() as listener, socket.socket() as filler:
+        listener.bind(("127.0.0.1", port))
+        listener.listen(0)
+        filler.connect(("127.0.0.1", port))
+        async with run_server(env(f"http://127.0.0.1:{port}")) as run:
+            stuck = await run.call(TOOL, {"confUUID": "ok"})
+            listener.close()
+            filler.close()
+            upstream = FaultyUpstream()
+            with upstream.running(port=port):
+                normal = await run.call(TOOL, {"confUUID": "ok"})
+    assert stuck.is_error is True
+    assert re.search(r"Connecting timed out|did not answer in time", text_of(stuck)), text_of(stuck)
+    assert normal.is_error is False, text_of(normal)
     assert upstream.seen.counts["ok"] == 1
