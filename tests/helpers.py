@@ -133,9 +133,20 @@ def text_of(result: CallToolResult) -> str:
     return "\n".join(getattr(block, "text", "") for block in result.content)
 
 
+SHORT_SECRET = 12
+"""Secrets shorter than this (6-digit meeting passwords) count only as whole words: inside a random
+request ID or an epoch-milliseconds number they turn up by chance, and that is no leak."""
+
+
+def _occurs(secret: str, haystack: str) -> bool:
+    if len(secret) >= SHORT_SECRET:
+        return secret in haystack
+    return re.search(rf"(?<![0-9A-Za-z]){re.escape(secret)}(?![0-9A-Za-z])", haystack) is not None
+
+
 def leaked(haystack: str, secrets: Iterable[str]) -> list[str]:
     """The secrets that occur in `haystack` (empty when nothing leaked)."""
-    return sorted(s for s in secrets if s and s in haystack)
+    return sorted(s for s in secrets if s and _occurs(s, haystack))
 
 
 @dataclass

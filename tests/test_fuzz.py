@@ -12,14 +12,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mcp import Client
 
-from huawei_meeting_mcp.app import create_server
+from huawei_meeting_mcp.app import INTERNAL_ERROR, create_server
 from huawei_meeting_mcp.auth import StaticToken
+from huawei_meeting_mcp.client import CONF_DETAIL_PATH, HISTORY_PATH
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, DOCS_EXAMPLE_UUID, LARGE_UUID, Sandbox
 from huawei_meeting_mcp.settings import Settings
 from huawei_meeting_mcp.view import TEXT_BUDGET, ViewOptions, build_detail, render_detail
 from huawei_meeting_mcp.wire import ConfDetailResponse, ConferenceInfo, DetailQuery, ParticipantInfo
 
 TOOL = "get_historical_meeting_detail"
+TOOLS = ["list_historical_meetings", TOOL, "get_historical_meeting_attendance"]
 
 odd_text = st.one_of(
     st.text(max_size=40),
@@ -35,26 +37,48 @@ any_json: st.SearchStrategy[Any] = st.recursive(
 argument_values = st.one_of(
     any_json,
     st.integers(min_value=-10, max_value=600),
+    st.integers(min_value=-(2**63), max_value=2**63),
     st.sampled_from(["all", "people", "rooms", "ROOMS", ""]),
+    st.sampled_from(["DSC_StartTIME", "ASC_RecordTYPE", "dsc_starttime"]),
+    st.sampled_from(["2026-11-24", "2026-11-24T09:30+08:00", "2026-13-45", "1795483800000", "1795483800", "yesterday"]),
     st.sampled_from([DOCS_EXAMPLE_UUID, LARGE_UUID, "sandbox-error-server", " " + DOCS_EXAMPLE_UUID]),
 )
-tool_arguments = st.dictionaries(
-    st.sampled_from(["confUUID", "offset", "limit", "searchKey", "participantType", "userUUID", "X-Type"]),
-    argument_values,
-    max_size=6,
+ARGUMENT_NAMES = [
+    "confUUID",
+    "offset",
+    "limit",
+    "searchKey",
+    "participantType",
+    "startDate",
+    "endDate",
+    "sortType",
+    "queryAll",
+    "userUUID",
+    "X-Type",
+]
+tool_calls = st.tuples(
+    st.sampled_from(TOOLS),
+    st.dictionaries(st.sampled_from(ARGUMENT_NAMES), argument_values, max_size=6),
 )
 
 
-def _valid_upstream_request(query: dict[str, str]) -> bool:
+def _valid_page(query: dict[str, str]) -> bool:
     limit, offset = int(query["limit"]), int(query["offset"])
-    uuid = query["confUUID"]
     search = query.get("searchKey")
-    return 1 <= len(uuid) <= 64 and 1 <= limit <= 500 and offset >= 0 and (search is None or 1 <= len(search) <= 128)
+    return 1 <= limit <= 500 and offset >= 0 and (search is None or 1 <= len(search) <= 128)
+
+
+def _valid_upstream_request(path: str, query: dict[str, str]) -> bool:
+    if path == HISTORY_PATH:
+        start, end = int(query["startDate"]), int(query["endDate"])
+        sorts = {"DSC_StartTIME", "ASC_StartTIME", "DSC_RecordTYPE", "ASC_RecordTYPE"}
+        return _valid_page(query) and 0 <= start <= end and query["sortType"] in sorts
+    return _valid_page(query) and 1 <= len(query["confUUID"]) <= 64
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(batch=st.lists(tool_arguments, min_size=1, max_size=8))
-def test_random_tool_inputs_never_crash_or_reach_the_api_invalid(batch: list[dict[str, Any]]) -> None:
+@given(batch=st.lists(tool_calls, min_size=1, max_size=8))
+def test_random_tool_inputs_never_crash_or_reach_the_api_invalid(batch: list[tuple[str, dict[str, Any]]]) -> None:
     sandbox = Sandbox()
     server = create_server(
         Settings(base_url="http://127.0.0.1", max_retries=0),
@@ -64,19 +88,20 @@ def test_random_tool_inputs_never_crash_or_reach_the_api_invalid(batch: list[dic
 
     async def go() -> None:
         async with Client(server) as client:
-            for arguments in batch:
-                result = await client.call_tool(TOOL, arguments)
+            for tool, arguments in batch:
+                result = await client.call_tool(tool, arguments)
                 text = "\n".join(getattr(block, "text", "") for block in result.content)
                 assert text, "every result says something"
                 assert len(text) < TEXT_BUDGET
                 if result.is_error:
-                    assert "Error executing tool" in text or "Invalid arguments" in text or "[X-Request-ID" in text
+                    assert "Invalid arguments" in text or "[X-Request-ID" in text, text
+                    assert INTERNAL_ERROR not in text, text
             healthy = await client.call_tool(TOOL, {"confUUID": DOCS_EXAMPLE_UUID})
             assert healthy.is_error is False
 
     anyio.run(go)
-    assert all(_valid_upstream_request(r.query) for r in sandbox.requests)
-    assert all(r.headers.get("x-type") in {"0", "2"} for r in sandbox.requests)
+    assert all(_valid_upstream_request(r.path, r.query) for r in sandbox.requests)
+    assert all(r.headers.get("x-type") in {"0", "2"} for r in sandbox.requests if r.path == CONF_DETAIL_PATH)
 
 
 def _wire_keys(model: type[Any]) -> list[str]:

@@ -16,3 +16,15 @@ def test_leak_scan_finds_secrets_and_contacts() -> None:
         "server run 1: secret stbS... appeared",
         "server run 2: contact +861... appeared with contacts off",
     ]
+
+
+def test_short_secrets_count_as_whole_words_only() -> None:
+    scan = LeakScan(secrets={"821934"})
+    scan.record("X-Request-ID: 3fa8219340c1 and startDate=1795482193400", contacts_allowed=False)
+    assert scan.findings() == []
+    scan.record('meeting password "821934" shown', contacts_allowed=False)
+    scan.record("pwd=821934;", contacts_allowed=False)
+    assert scan.findings() == [
+        "server run 1: secret 8219... appeared",
+        "server run 2: secret 8219... appeared",
+    ]
