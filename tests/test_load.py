@@ -17,6 +17,16 @@ TOOL = "get_historical_meeting_detail"
 CALLS = 50
 
 
+def app_id_env(url: str) -> dict[str, str]:
+    """A server configured only with the sandbox's App ID and App Key (debug logs for the leak scan)."""
+    return {
+        "HUAWEI_MEETING_BASE_URL": url,
+        "HUAWEI_MEETING_APP_ID": DEFAULT_APP_ID,
+        "HUAWEI_MEETING_APP_KEY": DEFAULT_APP_KEY,
+        "HUAWEI_MEETING_LOG_LEVEL": "DEBUG",
+    }
+
+
 async def fifty_concurrent_calls(run: ServerRun) -> dict[int, Any]:
     results: dict[int, Any] = {}
 
@@ -41,12 +51,7 @@ def check_results(results: dict[int, Any]) -> None:
 async def test_fifty_concurrent_calls_over_stdio_with_app_id_sign_in() -> None:
     sandbox = Sandbox(tokens=(), auth=AuthApi())
     with serving(sandbox) as url:
-        env = {
-            "HUAWEI_MEETING_BASE_URL": url,
-            "HUAWEI_MEETING_APP_ID": DEFAULT_APP_ID,
-            "HUAWEI_MEETING_APP_KEY": DEFAULT_APP_KEY,
-        }
-        async with run_server(env) as run:
+        async with run_server(app_id_env(url)) as run:
             results = await fifty_concurrent_calls(run)
     SCAN.secrets.update(sandbox.secret_strings())
     check_results(results)
@@ -57,23 +62,16 @@ async def test_fifty_concurrent_calls_over_stdio_with_app_id_sign_in() -> None:
 
 async def test_fifty_concurrent_calls_over_http_with_app_id_sign_in() -> None:
     sandbox = Sandbox(tokens=(), auth=AuthApi())
-    with serving(sandbox) as url:
-        env = {
-            "HUAWEI_MEETING_BASE_URL": url,
-            "HUAWEI_MEETING_APP_ID": DEFAULT_APP_ID,
-            "HUAWEI_MEETING_APP_KEY": DEFAULT_APP_KEY,
-            "HUAWEI_MEETING_LOG_LEVEL": "DEBUG",
-        }
-        with http_server(env) as server:
-            results: dict[int, Any] = {}
+    with serving(sandbox) as url, http_server(app_id_env(url)) as server:
+        results: dict[int, Any] = {}
 
-            async def one(i: int) -> None:
-                async with Client(server.url) as client:
-                    results[i] = await client.call_tool(TOOL, {"confUUID": LARGE_UUID, "offset": i * 10, "limit": 10})
+        async def one(i: int) -> None:
+            async with Client(server.url) as client:
+                results[i] = await client.call_tool(TOOL, {"confUUID": LARGE_UUID, "offset": i * 10, "limit": 10})
 
-            async with anyio.create_task_group() as group:
-                for i in range(CALLS):
-                    group.start_soon(one, i)
+        async with anyio.create_task_group() as group:
+            for i in range(CALLS):
+                group.start_soon(one, i)
     SCAN.secrets.update(sandbox.secret_strings())
     said = "\n".join(text_of(r) for r in results.values())
     SCAN.record(said, contacts_allowed=False)

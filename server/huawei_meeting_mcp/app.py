@@ -328,27 +328,18 @@ CLI_COMMANDS: dict[str, str] = {
 
 def add_tools(server: MCPServer[AppState]) -> None:
     """Register every tool on `server`; the MCP server and the command line both list them from here."""
-    server.add_tool(
-        list_historical_meetings,
-        name="list_historical_meetings",
-        title=LIST_ANNOTATIONS.title,
-        description=LIST_DESCRIPTION,
-        annotations=LIST_ANNOTATIONS,
+    tools = (
+        (list_historical_meetings, "list_historical_meetings", LIST_DESCRIPTION, LIST_ANNOTATIONS),
+        (get_historical_meeting_detail, "get_historical_meeting_detail", DETAIL_DESCRIPTION, DETAIL_ANNOTATIONS),
+        (
+            get_historical_meeting_attendance,
+            "get_historical_meeting_attendance",
+            ATTENDANCE_DESCRIPTION,
+            ATTENDANCE_ANNOTATIONS,
+        ),
     )
-    server.add_tool(
-        get_historical_meeting_detail,
-        name="get_historical_meeting_detail",
-        title=DETAIL_ANNOTATIONS.title,
-        description=DETAIL_DESCRIPTION,
-        annotations=DETAIL_ANNOTATIONS,
-    )
-    server.add_tool(
-        get_historical_meeting_attendance,
-        name="get_historical_meeting_attendance",
-        title=ATTENDANCE_ANNOTATIONS.title,
-        description=ATTENDANCE_DESCRIPTION,
-        annotations=ATTENDANCE_ANNOTATIONS,
-    )
+    for function, name, description, hints in tools:
+        server.add_tool(function, name=name, title=hints.title, description=description, annotations=hints)
 
 
 def create_server(
