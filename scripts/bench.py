@@ -453,7 +453,7 @@ async def output_economy(sandbox: Sandbox, url: str, errlog: TextIO) -> list[Row
             raw_shown = f"raw JSON {len(raw):,} ch ~{approx_tokens(raw):,} tok"
             text = text_of(result)
             text_share = len(text) / len(raw)
-            page = (result.structured_content or {}).get("participants", {})
+            page = (result.structured_content or {}).get("page", {})
             ok = len(text) < TEXT_BUDGET and (max_share is None or text_share <= max_share)
             rows.append(
                 Row(

@@ -20,7 +20,9 @@ from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.types import CallToolResult
 
+from huawei_meeting_mcp.app import TOOL_NAMES
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, Sandbox
+from huawei_meeting_mcp.view import ViewOptions
 
 
 def console_script() -> str:
@@ -201,3 +203,23 @@ def http_server(env: dict[str, str], *args: str) -> Iterator[HttpRun]:
         process.wait(timeout=30)
         reader.join(timeout=10)
         SCAN.record("".join(lines), env.get("HUAWEI_MEETING_INCLUDE_CONTACTS") == "true")
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+"""Recorded-shape API answers, for the view tests."""
+
+
+def fixture_json(name: str) -> Any:
+    """One fixture file, parsed."""
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+def docs_body() -> dict[str, Any]:
+    """The confDetail answer from Huawei's reference page (the docs example)."""
+    body: dict[str, Any] = fixture_json("confdetail-docs-example.json")["response"]["body"]
+    return body
+
+
+def view_options(**options: Any) -> ViewOptions:
+    """View options with the tool table's names, as the server builds them."""
+    return ViewOptions(tools=TOOL_NAMES, **options)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from huawei_meeting_mcp.view import TEXT_BUDGET, ViewOptions
+from huawei_meeting_mcp.app import TOOL_NAMES
+from huawei_meeting_mcp.output import MeetingAttendance
+from huawei_meeting_mcp.view import TEXT_BUDGET
 from huawei_meeting_mcp.view.attendance import (
     AttendanceRequest,
     aggregate,
@@ -21,8 +21,8 @@ from huawei_meeting_mcp.view.attendance import (
     render_attendance,
 )
 from huawei_meeting_mcp.wire import AttendancePage, AttendanceRecord, AttendanceRecords, ConfDetailResponse
+from tests.helpers import docs_body, fixture_json, view_options
 
-FIXTURES = Path(__file__).parent / "fixtures"
 T0 = 1795482000000  # 2026-11-24T01:00:00Z
 MIN = 60_000
 UUID = "4d2b9c7e51a011efb7e3fa163e5a9c01"
@@ -43,8 +43,11 @@ def fetched(records: list[AttendanceRecord], *, capped: bool = False, total: int
 
 
 def meeting() -> ConfDetailResponse:
-    body = json.loads((FIXTURES / "confdetail-docs-example.json").read_text(encoding="utf-8"))["response"]["body"]
-    return ConfDetailResponse.model_validate(body)
+    return ConfDetailResponse.model_validate(docs_body())
+
+
+def render(result: MeetingAttendance, limit: int) -> tuple[MeetingAttendance, str]:
+    return render_attendance(result, limit, TOOL_NAMES)
 
 
 @pytest.mark.parametrize(
@@ -137,14 +140,14 @@ def sample_records() -> list[AttendanceRecord]:
 
 def test_summary_and_times_in_utc_and_the_meetings_zone() -> None:
     request = AttendanceRequest(conf_uuid=UUID)
-    result = build_attendance(fetched(sample_records()), request, meeting(), None, ViewOptions())
+    result = build_attendance(fetched(sample_records()), request, meeting(), None, view_options())
     assert result.summary.uniqueAttendees == 3
     assert result.summary.sessions == 4
     assert result.summary.longestStay is not None
     assert (result.summary.longestStay.name, result.summary.longestStay.minutesAttended) == ("Daniel Kim", 150.0)
     assert result.summary.shortestStay is not None
     assert (result.summary.shortestStay.name, result.summary.shortestStay.minutesAttended) == ("Fatima Noor", 0.5)
-    daniel, kwame, fatima = result.attendees.items
+    daniel, kwame, fatima = result.attendees
     assert daniel.firstJoin.model_dump() == {"utc": "2026-11-24T00:50:00Z", "local": "2026-11-24T08:50:00+08:00"}
     assert kwame.minutesAttended == 70.0
     assert kwame.sessions == 2
@@ -156,34 +159,34 @@ def test_summary_and_times_in_utc_and_the_meetings_zone() -> None:
 
 def test_call_numbers_only_with_contacts() -> None:
     request = AttendanceRequest(conf_uuid=UUID)
-    hidden = build_attendance(fetched(sample_records()), request, meeting(), None, ViewOptions())
-    shown = build_attendance(fetched(sample_records()), request, meeting(), None, ViewOptions(include_contacts=True))
-    _, hidden_text = render_attendance(hidden, 50)
-    _, shown_text = render_attendance(shown, 50)
+    hidden = build_attendance(fetched(sample_records()), request, meeting(), None, view_options())
+    shown = build_attendance(fetched(sample_records()), request, meeting(), None, view_options(include_contacts=True))
+    _, hidden_text = render(hidden, 50)
+    _, shown_text = render(shown, 50)
     assert "+233201234567" not in hidden_text
     assert "+233201234567" not in hidden.model_dump_json()
     assert "+233201234567" in shown_text
-    assert shown.attendees.items[1].callNumber == "+233201234567"
+    assert shown.attendees[1].callNumber == "+233201234567"
 
 
 def test_without_the_meeting_times_are_utc_only_and_the_reason_is_given() -> None:
     request = AttendanceRequest(conf_uuid=UUID)
     result = build_attendance(
-        fetched(sample_records()), request, None, "The API timed out [X-Request-ID: r1]", ViewOptions()
+        fetched(sample_records()), request, None, "The API timed out [X-Request-ID: r1]", view_options()
     )
-    assert result.attendees.items[0].firstJoin.local is None
+    assert result.attendees[0].firstJoin.local is None
     assert result.timeZone is None
     assert any("could not be read (The API timed out [X-Request-ID: r1])" in n for n in result.notes)
-    _, text = render_attendance(result, 50)
+    _, text = render(result, 50)
     assert text.startswith("Attendance · confUUID")
 
 
 def test_paging_over_people_gives_the_exact_next_call() -> None:
     request = AttendanceRequest(conf_uuid=UUID, offset=1, limit=1, search_key='Kim "K"')
-    result = build_attendance(fetched(sample_records()), request, meeting(), None, ViewOptions())
-    assert (result.attendees.total, result.attendees.returned, result.attendees.nextOffset) == (3, 1, 2)
-    assert result.attendees.items[0].name == "Kwame Mensah"
-    _, text = render_attendance(result, 1)
+    result = build_attendance(fetched(sample_records()), request, meeting(), None, view_options())
+    assert (result.page.total, result.page.returned, result.page.nextOffset) == (3, 1, 2)
+    assert result.attendees[0].name == "Kwame Mensah"
+    _, text = render(result, 1)
     call = (
         'get_historical_meeting_attendance(confUUID="4d2b9c7e51a011efb7e3fa163e5a9c01", '
         'searchKey="Kim \\"K\\"", offset=2, limit=1)'
@@ -193,7 +196,7 @@ def test_paging_over_people_gives_the_exact_next_call() -> None:
 
 
 def test_empty_capped_and_beyond_the_end_are_explained() -> None:
-    empty = build_attendance(fetched([]), AttendanceRequest(conf_uuid=UUID), meeting(), None, ViewOptions())
+    empty = build_attendance(fetched([]), AttendanceRequest(conf_uuid=UUID), meeting(), None, view_options())
     assert any("No attendance records" in n and "list_historical_meetings" in n for n in empty.notes)
     assert empty.summary.longestStay is None
     capped = build_attendance(
@@ -201,20 +204,21 @@ def test_empty_capped_and_beyond_the_end_are_explained() -> None:
         AttendanceRequest(conf_uuid=UUID),
         meeting(),
         None,
-        ViewOptions(),
+        view_options(),
     )
     assert any("Reading stopped after 20 pages (4 records) of the 12000" in n for n in capped.notes)
-    _, text = render_attendance(capped, 50)
+    _, text = render(capped, 50)
     assert "(capped)" in text
     beyond = build_attendance(
-        fetched(sample_records()), AttendanceRequest(UUID, offset=9), meeting(), None, ViewOptions()
+        fetched(sample_records()), AttendanceRequest(UUID, offset=9), meeting(), None, view_options()
     )
-    assert any("No attendees at offset 9: there are 3" in n for n in beyond.notes)
-    assert beyond.attendees.nextOffset is None
+    _, text = render(beyond, 50)
+    assert "Attendees, in order of first join: none at offset 9 (3 in all)." in text
+    assert beyond.page.nextOffset is None
 
 
 def test_a_recorded_shape_page_parses() -> None:
-    page = AttendancePage.model_validate(json.loads((FIXTURES / "attendance-page.json").read_text(encoding="utf-8")))
+    page = AttendancePage.model_validate(fixture_json("attendance-page.json"))
     assert page.count == 3
     assert page.data is not None
     first = page.data[0]
@@ -233,11 +237,11 @@ def test_a_huge_page_is_trimmed_to_the_budget_and_says_where_to_continue() -> No
         for i in range(500)
     ]
     request = AttendanceRequest(conf_uuid=UUID, limit=500)
-    result, text = render_attendance(
-        build_attendance(fetched(records), request, meeting(), None, ViewOptions(include_contacts=True)), 500
+    result, text = render(
+        build_attendance(fetched(records), request, meeting(), None, view_options(include_contacts=True)), 500
     )
     assert len(text) < TEXT_BUDGET
-    page = result.attendees
+    page = result.page
     assert page.trimmedToFit is True
     assert 0 < page.returned < 500
     assert page.nextOffset == page.returned

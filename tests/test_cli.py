@@ -181,7 +181,7 @@ def test_demo_is_accepted_everywhere(cli: Callable[..., Outcome]) -> None:
     after = cli("detail", DOCS_EXAMPLE_UUID, "--demo")
     check = cli("check", "--demo")
     assert before.code == after.code == check.code == 0
-    names = [p["name"] for p in json.loads(before.out)["participants"]["items"]]
+    names = [p["name"] for p in json.loads(before.out)["participants"]]
     assert names
     assert all("王" in name for name in names)
     assert 'Meeting "user8001\'s test meeting"' in after.out
@@ -195,7 +195,7 @@ def test_argument_errors(cli: Callable[..., Outcome]) -> None:
     missing = cli("--demo", "detail")
     assert invalid.code == 1
     assert invalid.out == ""
-    assert invalid.err.startswith("Invalid arguments for get_historical_meeting_detail: limit:")
+    assert invalid.err.startswith("Invalid arguments: limit:")
     assert unparsable.code == missing.code == 2
     assert "--limit: invalid int value: 'many'" in unparsable.err
     assert "the following arguments are required: CONF_UUID" in missing.err

@@ -52,7 +52,7 @@ async def test_docs_example_happy_path(live_sandbox: LiveSandbox) -> None:
     assert data["kind"] == "instant"
     assert data["start"] == {"utc": "2019-11-18T23:31Z", "local": "2019-11-19T07:31+08:00"}
     assert data["timeZone"]["label"].startswith("(GMT+08:00) Beijing")
-    assert data["participants"]["items"] == [
+    assert data["participants"] == [
         {
             "name": "user8002",
             "role": "chair",
@@ -77,15 +77,15 @@ async def test_paging_follows_the_next_call(live_sandbox: LiveSandbox) -> None:
     async with run_server(live_sandbox.env()) as run:
         first = await run.call(TOOL, {"confUUID": LARGE_UUID, "limit": 50})
         assert first.structured_content is not None
-        page = first.structured_content["participants"]
+        page = first.structured_content["page"]
         assert (page["total"], page["offset"], page["returned"], page["nextOffset"]) == (620, 0, 50, 50)
         assert f'get_historical_meeting_detail(confUUID="{LARGE_UUID}", offset=50, limit=50)' in text_of(first)
         second = await run.call(TOOL, {"confUUID": LARGE_UUID, "limit": 50, "offset": 50})
         last = await run.call(TOOL, {"confUUID": LARGE_UUID, "limit": 50, "offset": 600})
     assert second.structured_content is not None
-    assert second.structured_content["participants"]["items"][0]["accountId"] == "user050@examplecorp"
+    assert second.structured_content["participants"][0]["accountId"] == "user050@examplecorp"
     assert last.structured_content is not None
-    tail = last.structured_content["participants"]
+    tail = last.structured_content["page"]
     assert tail["returned"] == 20
     assert "nextOffset" not in tail
     assert "More participants remain" not in text_of(last)
@@ -97,13 +97,13 @@ async def test_search_key_and_participant_type(live_sandbox: LiveSandbox) -> Non
         people = await run.call(TOOL, {"confUUID": RECURRING_UUID, "participantType": "people"})
         search = await run.call(TOOL, {"confUUID": LARGE_UUID, "searchKey": "Munich", "limit": 100})
     assert rooms.structured_content is not None
-    room_items = rooms.structured_content["participants"]["items"]
+    room_items = rooms.structured_content["participants"]
     assert len(room_items) == 41
     assert {p["kind"] for p in room_items} == {"room terminal", "IdeaHub"}
     assert people.structured_content is not None
-    assert all(p["kind"] != "room terminal" for p in people.structured_content["participants"]["items"])
+    assert all(p["kind"] != "room terminal" for p in people.structured_content["participants"])
     assert search.structured_content is not None
-    found = search.structured_content["participants"]["items"]
+    found = search.structured_content["participants"]
     assert found
     assert all("Munich" in p["name"] for p in found)
     headers = [r.headers for r in live_sandbox.sandbox.requests]
@@ -116,7 +116,7 @@ async def test_large_page_stays_in_budget_and_says_where_to_continue(live_sandbo
     async with run_server(live_sandbox.env()) as run:
         result = await run.call(TOOL, {"confUUID": LARGE_UUID, "limit": 500})
         assert result.structured_content is not None
-        page = result.structured_content["participants"]
+        page = result.structured_content["page"]
         following = await run.call(TOOL, {"confUUID": LARGE_UUID, "limit": 500, "offset": page["nextOffset"]})
     text = text_of(result)
     assert len(text) < TEXT_BUDGET
@@ -125,7 +125,7 @@ async def test_large_page_stays_in_budget_and_says_where_to_continue(live_sandbo
     assert page["nextOffset"] == page["returned"]
     assert len(re.findall(r"^- ", text, flags=re.MULTILINE)) == page["returned"]
     assert following.structured_content is not None
-    assert following.structured_content["participants"]["offset"] == page["returned"]
+    assert following.structured_content["page"]["offset"] == page["returned"]
 
 
 ERRORS = [
@@ -268,4 +268,4 @@ async def test_demo_mode_answers_without_network() -> None:
         result = await run.call(TOOL, {"confUUID": LARGE_UUID, "searchKey": "王"})
     assert result.is_error is False
     assert result.structured_content is not None
-    assert all("王" in p["name"] for p in result.structured_content["participants"]["items"])
+    assert all("王" in p["name"] for p in result.structured_content["participants"])

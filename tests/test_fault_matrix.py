@@ -82,7 +82,7 @@ async def test_wrong_types_are_tolerated_where_not_essential() -> None:
     assert data is not None
     assert data["conferenceID"] == "914000002"
     assert "subject" not in data
-    assert data["participants"]["items"] == [{"name": "42", "role": "participant", "kind": "unknown"}]
+    assert data["participants"] == [{"name": "42", "role": "participant", "kind": "unknown"}]
 
 
 async def test_connection_refused_then_the_upstream_comes_back() -> None:

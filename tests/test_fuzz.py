@@ -12,16 +12,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mcp import Client
 
-from huawei_meeting_mcp.app import INTERNAL_ERROR, create_server
+from huawei_meeting_mcp.app import TOOL_NAMES, TOOLS, create_server
 from huawei_meeting_mcp.auth import StaticToken
 from huawei_meeting_mcp.client import CONF_DETAIL_PATH, HISTORY_PATH
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, DOCS_EXAMPLE_UUID, LARGE_UUID, Sandbox
 from huawei_meeting_mcp.settings import Settings
-from huawei_meeting_mcp.view import TEXT_BUDGET, ViewOptions, build_detail, render_detail
+from huawei_meeting_mcp.tooling import INTERNAL_ERROR
+from huawei_meeting_mcp.view import TEXT_BUDGET
+from huawei_meeting_mcp.view.detail import build_detail, render_detail
 from huawei_meeting_mcp.wire import ConfDetailResponse, ConferenceInfo, DetailQuery, ParticipantInfo
+from tests.helpers import view_options
 
-TOOL = "get_historical_meeting_detail"
-TOOLS = ["list_historical_meetings", TOOL, "get_historical_meeting_attendance"]
+TOOL = TOOL_NAMES.detail
 
 odd_text = st.one_of(
     st.text(max_size=40),
@@ -57,7 +59,7 @@ ARGUMENT_NAMES = [
     "X-Type",
 ]
 tool_calls = st.tuples(
-    st.sampled_from(TOOLS),
+    st.sampled_from([spec.name for spec in TOOLS]),
     st.dictionaries(st.sampled_from(ARGUMENT_NAMES), argument_values, max_size=6),
 )
 
@@ -135,11 +137,11 @@ def test_random_api_answers_never_crash_the_view_or_break_the_budget(
     body: dict[str, Any], contacts: bool, local: bool, limit: int
 ) -> None:
     response = ConfDetailResponse.model_validate_json(json.dumps(body))
-    options = ViewOptions(include_contacts=contacts, api_times="local" if local else "utc")
+    options = view_options(include_contacts=contacts, api_times="local" if local else "utc")
     query = DetailQuery(conf_uuid="fuzz", limit=limit)
-    detail, text = render_detail(build_detail(response, query, options), limit)
+    detail, text = render_detail(build_detail(response, query, options), limit, TOOL_NAMES)
     assert len(text) < TEXT_BUDGET
-    assert detail.participants.returned == len(detail.participants.items)
-    next_offset = detail.participants.nextOffset
-    assert next_offset is None or next_offset > detail.participants.offset
+    assert detail.page.returned == len(detail.participants)
+    next_offset = detail.page.nextOffset
+    assert next_offset is None or next_offset > detail.page.offset
     detail.model_validate(detail.model_dump())

@@ -2,30 +2,36 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
+from huawei_meeting_mcp.app import TOOL_NAMES
 from huawei_meeting_mcp.dates import resolve_range
-from huawei_meeting_mcp.view import TEXT_BUDGET, ViewOptions
+from huawei_meeting_mcp.output import MeetingList
+from huawei_meeting_mcp.view import TEXT_BUDGET
 from huawei_meeting_mcp.view.history import build_history, render_history
 from huawei_meeting_mcp.wire import HistoryListResponse, HistoryQuery
+from tests.helpers import fixture_json, view_options
 
-FIXTURES = Path(__file__).parent / "fixtures"
 NOW = datetime(2026, 11, 26, 1, 2, 3, tzinfo=timezone.utc)
 
 
 def page_body() -> dict[str, Any]:
-    body: dict[str, Any] = json.loads((FIXTURES / "history-page.json").read_text(encoding="utf-8"))
+    body: dict[str, Any] = fixture_json("history-page.json")
     return body
 
 
-def listing(body: dict[str, Any], *, start: str | None = "2026-07-01", end: str | None = "2026-07-31", **query: Any):  # type: ignore[no-untyped-def]
+def listing(
+    body: dict[str, Any], *, start: str | None = "2026-07-01", end: str | None = "2026-07-31", **query: Any
+) -> MeetingList:
     window = resolve_range(start, end, now=NOW)
     history_query = HistoryQuery(start_ms=window.start.epoch_ms, end_ms=window.end.epoch_ms, **query)
-    return build_history(HistoryListResponse.model_validate(body), history_query, window, ViewOptions())
+    return build_history(HistoryListResponse.model_validate(body), history_query, window, view_options())
+
+
+def render(result: MeetingList, limit: int) -> tuple[MeetingList, str]:
+    return render_history(result, limit, TOOL_NAMES)
 
 
 def test_one_row_per_occurrence_with_both_times() -> None:
@@ -49,24 +55,24 @@ def test_one_row_per_occurrence_with_both_times() -> None:
 
 
 def test_secrets_in_the_answer_never_reach_the_output() -> None:
-    result, text = render_history(listing(page_body(), limit=3), 3)
+    result, text = render(listing(page_body(), limit=3), 3)
     said = text + result.model_dump_json()
     for secret in ("483920", "0123456789abcdef0123456789abcdef", "fedcba9876543210"):
         assert secret not in said
 
 
 def test_repeated_meeting_id_is_flagged_and_explained() -> None:
-    result, text = render_history(listing(page_body(), limit=3), 3)
+    result, text = render(listing(page_body(), limit=3), 3)
     assert [r.model_dump() for r in result.repeatedMeetingIDs] == [{"conferenceID": "914087001", "occurrences": 2}]
     assert "Meeting ID 914087001 appears 2 times" in text
     assert "one row per occurrence" in text
 
 
 def test_next_call_pins_the_window_in_epoch_ms_and_keeps_the_filters() -> None:
-    result, text = render_history(
+    result, text = render(
         listing(page_body(), limit=3, search_key="stand-up", sort_type="ASC_RecordTYPE", query_all=True), 3
     )
-    assert result.nextOffset == 3
+    assert result.page.nextOffset == 3
     assert result.startDate.epochMs == 1782864000000  # 2026-07-01T00:00:00.000Z
     assert result.endDate.epochMs == 1785542399999  # 2026-07-31T23:59:59.999Z
     call = (
@@ -79,7 +85,7 @@ def test_next_call_pins_the_window_in_epoch_ms_and_keeps_the_filters() -> None:
 
 
 def test_how_to_go_on_names_detail_and_attendance() -> None:
-    _, text = render_history(listing(page_body(), limit=3), 3)
+    _, text = render(listing(page_body(), limit=3), 3)
     assert 'get_historical_meeting_detail(confUUID="aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01")' in text
     assert 'get_historical_meeting_attendance(confUUID="aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01")' in text
 
@@ -94,20 +100,21 @@ def test_utc_reading_of_bare_dates_is_said() -> None:
 
 
 def test_an_empty_result_says_why_it_may_be_empty() -> None:
-    result, text = render_history(listing({"offset": 0, "limit": 20, "count": 0, "data": []}), 20)
+    result, text = render(listing({"offset": 0, "limit": 20, "count": 0, "data": []}), 20)
     assert result.meetings == []
-    assert result.nextOffset is None
+    assert result.page.nextOffset is None
     for phrase in ("6 months", "12 at most", "created or were invited to", "queryAll=true"):
         assert phrase in text
-    beyond = listing({"offset": 40, "limit": 20, "count": 5, "data": []}, offset=40)
-    assert any("No meetings at offset 40: there are 5" in n for n in beyond.notes)
+    _, beyond = render(listing({"offset": 40, "limit": 20, "count": 5, "data": []}, offset=40), 20)
+    assert "Meetings: none at offset 40 (5 in all)." in beyond
+    assert "6 months" not in beyond, "a page beyond the end is not an empty search"
 
 
 def test_missing_count_and_offset_fall_back_to_what_was_asked() -> None:
     body = page_body()
     del body["count"], body["offset"]
     result = listing(body, offset=6)
-    assert (result.total, result.offset, result.nextOffset) == (9, 6, None)
+    assert (result.page.total, result.page.offset, result.page.nextOffset) == (9, 6, None)
 
 
 def test_a_page_of_500_is_trimmed_to_the_budget() -> None:
@@ -118,11 +125,11 @@ def test_a_page_of_500_is_trimmed_to_the_budget() -> None:
         "count": 1200,
         "data": [dict(row, confUUID=f"{i:032x}", conferenceID=f"9{i % 7:08d}") for i in range(500)],
     }
-    result, text = render_history(listing(body, limit=500), 500)
+    result, text = render(listing(body, limit=500), 500)
     assert len(text) < TEXT_BUDGET
-    assert result.trimmedToFit is True
-    assert 0 < result.returned < 500
-    assert result.nextOffset == result.returned
-    assert len(re.findall(r"^- ", text, flags=re.MULTILINE)) == result.returned
-    assert f"offset={result.returned}, limit=500)" in text
-    assert sum(r.occurrences for r in result.repeatedMeetingIDs) == result.returned, "recounted for the kept rows"
+    assert result.page.trimmedToFit is True
+    assert 0 < result.page.returned < 500
+    assert result.page.nextOffset == result.page.returned
+    assert len(re.findall(r"^- ", text, flags=re.MULTILINE)) == result.page.returned
+    assert f"offset={result.page.returned}, limit=500)" in text
+    assert sum(r.occurrences for r in result.repeatedMeetingIDs) == result.page.returned, "recounted for the kept rows"

@@ -44,8 +44,8 @@ def check_results(results: dict[int, Any]) -> None:
     for i, result in results.items():
         assert result.is_error is False
         assert result.structured_content is not None
-        assert result.structured_content["participants"]["offset"] == i * 10
-        assert result.structured_content["participants"]["items"][0]["accountId"] == f"user{i * 10:03d}@examplecorp"
+        assert result.structured_content["page"]["offset"] == i * 10
+        assert result.structured_content["participants"][0]["accountId"] == f"user{i * 10:03d}@examplecorp"
 
 
 async def test_fifty_concurrent_calls_over_stdio_with_app_id_sign_in() -> None:

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pydantic import SecretStr
 
 from . import __version__
-from .app import AppState
 from .auth import StaticToken
 from .errors import MeetingError, NotFoundError, UpstreamConnectionError
 from .settings import ENV_PREFIX, Settings
+from .tooling import AppState
 from .wire import DetailQuery
 
 PROBE_CONF_UUID = "0" * 32
@@ -66,7 +66,7 @@ async def run_check(settings: Settings, state: AbstractAsyncContextManager[AppSt
     """Show `settings`, get a token through `state`'s client, probe the API once, and diagnose."""
     report = CheckReport(lines=[f"huawei-meeting-mcp {__version__}", "Settings:", *settings_lines(settings), ""])
     async with state as app:
-        tokens = app.client.tokens
+        tokens = app.service.client.tokens
         try:
             await tokens.get_token()
         except MeetingError as exc:
@@ -75,7 +75,7 @@ async def run_check(settings: Settings, state: AbstractAsyncContextManager[AppSt
         how = "HUAWEI_MEETING_ACCESS_TOKEN, used as given" if isinstance(tokens, StaticToken) else "signed in"
         report.lines.append(f"Access token: ok ({how})")
         try:
-            await app.client.conf_detail(DetailQuery(conf_uuid=PROBE_CONF_UUID, limit=1))
+            await app.service.client.conf_detail(DetailQuery(conf_uuid=PROBE_CONF_UUID, limit=1))
         except NotFoundError as exc:
             report.lines.append(
                 f"API: ok ({settings.base_url} accepted the token; asked for a meeting that cannot exist, "

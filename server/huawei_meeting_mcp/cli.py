@@ -22,7 +22,7 @@ from mcp.types import Tool
 from pydantic import SecretStr
 
 from . import __version__
-from .app import CLI_COMMANDS, MeetingServer, create_server, open_state, tool_definitions
+from .app import CLI_COMMANDS, TOOL_NAMES, create_server, tool_definitions
 from .auth import StaticToken, TokenProvider
 from .check import run_check
 from .client import RetryPolicy
@@ -32,6 +32,7 @@ from .sandbox import DEFAULT_APP_ID, DEFAULT_APP_KEY, DEFAULT_TOKEN, AuthApi, Sa
 from .sandbox.auth_api import DEFAULT_TOKEN_LIFETIME
 from .settings import ConfigError, Settings, load_settings
 from .tool_commands import ToolCommand, add_tool_commands, call_tool, print_result
+from .tooling import MeetingServer, open_state
 
 DEMO_BASE_URL = "http://127.0.0.1"
 """Base URL shown for the in-process sandbox; no socket is opened for it."""
@@ -169,7 +170,7 @@ def run_check_command(args: argparse.Namespace) -> None:
         raise SystemExit(1) from None
     _start_logging(settings, for_people=True)
     wired = upstream(settings, args.demo)
-    state = open_state(wired.settings, transport=wired.transport, tokens=wired.tokens, retry=RetryPolicy(0))
+    state = open_state(wired.settings, TOOL_NAMES, transport=wired.transport, tokens=wired.tokens, retry=RetryPolicy(0))
     report = anyio.run(run_check, wired.settings, state)
     sys.stdout.write(report.text())
     raise SystemExit(0 if report.ok else 1)

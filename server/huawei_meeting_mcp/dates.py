@@ -1,4 +1,4 @@
-"""The date range of `list_historical_meetings`: what people type, turned into the API's epoch milliseconds.
+"""The date range of the meeting list: what people type, turned into the API's epoch milliseconds.
 
 Accepted: an ISO 8601 date (a bare date covers the whole day), an ISO 8601 date-time with or
 without an offset, or epoch milliseconds. A date or date-time without an offset is read as UTC:
@@ -64,7 +64,7 @@ def iso_ms(moment: datetime) -> str:
 def _refuse(name: str, value: object, why: str) -> InvalidArgumentError:
     shown = clean_text(value, 40)
     return InvalidArgumentError(
-        f"Invalid arguments for list_historical_meetings: {name} {shown!r} {why}. {ACCEPTED_FORMATS}"
+        f"Invalid arguments: {name} {shown!r} {why}. {ACCEPTED_FORMATS}"
     )
 
 
@@ -130,7 +130,7 @@ def resolve_range(
     if start_instant.moment > end_instant.moment:
         ending = "now" if end is None else "endDate"
         raise InvalidArgumentError(
-            "Invalid arguments for list_historical_meetings: the range is inverted (startDate "
+            "Invalid arguments: the range is inverted (startDate "
             f"{iso_ms(start_instant.moment)} is after {ending}, {iso_ms(end_instant.moment)}). "
             f"Swap them, or leave startDate out for the {default_days} days before endDate. " + ACCEPTED_FORMATS
         )

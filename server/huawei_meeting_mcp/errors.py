@@ -143,7 +143,7 @@ class NotFoundError(UpstreamError):
     summary = "No ended meeting with that confUUID was found."
     advice = (
         "confUUID is the 32-character UUID of one occurrence (e.g. 9a0fa6d10a5b11eaae5e191763c22c0e), "
-        "not the 9-digit meeting ID; find it with list_historical_meetings. "
+        "not the 9-digit meeting ID; the meeting list gives each occurrence's confUUID. "
         "Meetings still in progress, or older than the history retention (6-12 months), are not listed."
     )
 

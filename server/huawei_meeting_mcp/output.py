@@ -6,7 +6,8 @@ camelCase name (`conferenceID`, `scheduserName`, `deptName`); derived fields get
 
 from __future__ import annotations
 
-from typing import Literal
+from collections import Counter
+from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,6 +20,61 @@ class OutputModel(BaseModel):
     """Base for output models: strict names, nothing extra."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class Page(OutputModel):
+    """Where one page of a longer list sits, and how to get the next one: the same in every paged answer."""
+
+    total: int = Field(description="Items matching the request in all pages.")
+    offset: int = Field(description="Offset of the first item in this page.")
+    returned: int = Field(description="Items in this page.")
+    nextOffset: int | None = Field(
+        default=None, description="Pass as offset to get the next page; null when this is the last page."
+    )
+    trimmedToFit: bool = Field(
+        default=False, description="The page was cut short to keep the answer under the size budget."
+    )
+
+    @classmethod
+    def of(cls, requested_offset: int, received: int, *, count: int | None = None, offset: int | None = None) -> Page:
+        """A page of `received` items; the API's `count` and `offset` are used when sane.
+
+        The repair rule, in one place: a missing or negative offset is the one asked for; a missing or
+        negative count, or one smaller than what was just received, grows to cover what was received
+        (an empty page beyond the end keeps the count it was given).
+        """
+        start = offset if offset is not None and offset >= 0 else requested_offset
+        total = count if count is not None and count >= 0 else start + received
+        if received:
+            total = max(total, start + received)
+        more = received > 0 and start + received < total
+        return cls(total=total, offset=start, returned=received, nextOffset=start + received if more else None)
+
+    def trimmed(self, kept: int) -> Page:
+        """The page cut to its first `kept` items, the next page starting right after them."""
+        return self.model_copy(update={"returned": kept, "nextOffset": self.offset + kept, "trimmedToFit": True})
+
+
+Answer = TypeVar("Answer", bound="PagedAnswer")
+
+
+class PagedAnswer(OutputModel):
+    """An answer that carries one page of a longer list: the `page` and the items it describes."""
+
+    ITEMS: ClassVar[str]
+    """Name of the field that holds this page's items."""
+
+    page: Page = Field(description="Which part of the whole list this answer holds, and how to get the next page.")
+    notes: list[str] = Field(default_factory=list, description="Caveats about this answer, and next steps.")
+
+    def items(self) -> list[Any]:
+        """The items of this page."""
+        items: list[Any] = getattr(self, self.ITEMS)
+        return items
+
+    def cut(self: Answer, kept: int) -> Answer:
+        """The answer with only the first `kept` items, marked as trimmed to fit."""
+        return self.model_copy(update={self.ITEMS: self.items()[:kept], "page": self.page.trimmed(kept)})
 
 
 class MeetingTime(OutputModel):
@@ -64,8 +120,8 @@ class MeetingSettings(OutputModel):
 class InvitedSummary(OutputModel):
     """How many were invited when the meeting was scheduled."""
 
-    size: int | None = Field(default=None, description="Number of invitees added when scheduling.")
-    softClients: int | None = Field(default=None, description="Invitees on soft clients (PC, mobile app).")
+    size: int | None = Field(default=None, description="Invitees added when scheduling: people and room terminals.")
+    softClients: int | None = Field(default=None, description="Invited people (soft clients: PC, mobile app).")
     roomTerminals: int | None = Field(default=None, description="Invited room terminals (IdeaHub, TE30...).")
 
 
@@ -84,25 +140,10 @@ class Participant(OutputModel):
     email: str | None = Field(default=None, description="E-mail; only when HUAWEI_MEETING_INCLUDE_CONTACTS=true.")
 
 
-class ParticipantPage(OutputModel):
-    """A page of the invited participants, and how to get the next one."""
+class MeetingDetail(PagedAnswer):
+    """A trimmed, privacy-safe summary of one ended meeting and a page of its participant list."""
 
-    participantType: ParticipantType = Field(description="Which participants were asked for.")
-    searchKey: str | None = Field(default=None, description="The filter that was applied, if any.")
-    total: int = Field(description="Participants matching the request in all pages.")
-    offset: int = Field(description="Offset of the first participant in this page.")
-    returned: int = Field(description="Participants in this page.")
-    nextOffset: int | None = Field(
-        default=None, description="Pass as offset to get the next page; null when this is the last page."
-    )
-    trimmedToFit: bool = Field(
-        default=False, description="The page was cut short to keep the answer under the size budget."
-    )
-    items: list[Participant] = Field(description="The participants of this page.")
-
-
-class MeetingDetail(OutputModel):
-    """A trimmed, privacy-safe summary of one ended meeting and a page of its invitees."""
+    ITEMS = "participants"
 
     confUUID: str = Field(description="UUID of this occurrence of the meeting.")
     conferenceID: str | None = Field(default=None, description="The 9-digit meeting ID people type to join.")
@@ -123,8 +164,9 @@ class MeetingDetail(OutputModel):
     settings: MeetingSettings = Field(description="Key settings.")
     invited: InvitedSummary = Field(description="Invitation counts.")
     recurrence: str | None = Field(default=None, description="The recurrence in words, for recurring meetings.")
-    participants: ParticipantPage = Field(description="A page of invited participants (not who joined).")
-    notes: list[str] = Field(default_factory=list, description="Caveats about this answer.")
+    participantType: ParticipantType = Field(description="Which participants were asked for.")
+    searchKey: str | None = Field(default=None, description="The participant filter that was applied, if any.")
+    participants: list[Participant] = Field(description="This page of the participant list (not who joined).")
 
 
 class RangeEnd(OutputModel):
@@ -159,9 +201,17 @@ class RepeatedMeetingID(OutputModel):
     conferenceID: str = Field(description="The meeting ID.")
     occurrences: int = Field(description="How many rows of this page carry it.")
 
+    @classmethod
+    def among(cls, rows: list[MeetingRow]) -> list[RepeatedMeetingID]:
+        """Meeting IDs that appear on more than one of `rows`, in order of first appearance."""
+        counts = Counter(row.conferenceID for row in rows if row.conferenceID)
+        return [cls(conferenceID=i, occurrences=n) for i, n in counts.items() if n > 1]
 
-class MeetingList(OutputModel):
+
+class MeetingList(PagedAnswer):
     """A page of ended meetings that started in a window, and how to get the next page."""
+
+    ITEMS = "meetings"
 
     startDate: RangeEnd = Field(description="Start of the window on meeting start times.")
     endDate: RangeEnd = Field(description="End of the window on meeting start times.")
@@ -171,20 +221,15 @@ class MeetingList(OutputModel):
     timesReadAs: Literal["utc", "local"] = Field(
         description="How the API's start times were read (HUAWEI_MEETING_API_TIMES): as UTC or as the meeting's zone."
     )
-    total: int = Field(description="Meetings matching the request in all pages.")
-    offset: int = Field(description="Offset of the first meeting in this page.")
-    returned: int = Field(description="Meetings in this page.")
-    nextOffset: int | None = Field(
-        default=None, description="Pass as offset to get the next page; null when this is the last page."
-    )
-    trimmedToFit: bool = Field(
-        default=False, description="The page was cut short to keep the answer under the size budget."
-    )
     meetings: list[MeetingRow] = Field(description="One row per meeting occurrence.")
     repeatedMeetingIDs: list[RepeatedMeetingID] = Field(
         default_factory=list, description="Meeting IDs held several times within this page."
     )
-    notes: list[str] = Field(default_factory=list, description="Caveats and next steps.")
+
+    def cut(self, kept: int) -> MeetingList:
+        """The page with only its first `kept` meetings; repeated meeting IDs counted again."""
+        answer = super().cut(kept)
+        return answer.model_copy(update={"repeatedMeetingIDs": RepeatedMeetingID.among(answer.meetings)})
 
 
 class Stay(OutputModel):
@@ -224,23 +269,10 @@ class Attendee(OutputModel):
     )
 
 
-class AttendeePage(OutputModel):
-    """A page of attendees (people, not raw records), and how to get the next one."""
-
-    total: int = Field(description="Attendees in all pages.")
-    offset: int = Field(description="Offset of the first attendee in this page.")
-    returned: int = Field(description="Attendees in this page.")
-    nextOffset: int | None = Field(
-        default=None, description="Pass as offset to get the next page; null when this is the last page."
-    )
-    trimmedToFit: bool = Field(
-        default=False, description="The page was cut short to keep the answer under the size budget."
-    )
-    items: list[Attendee] = Field(description="The attendees of this page, in order of first join.")
-
-
-class MeetingAttendance(OutputModel):
+class MeetingAttendance(PagedAnswer):
     """Who actually joined an ended meeting, when, and for how long, one entry per person."""
+
+    ITEMS = "attendees"
 
     confUUID: str = Field(description="UUID of this occurrence of the meeting.")
     conferenceID: str | None = Field(default=None, description="The 9-digit meeting ID, when the meeting was read.")
@@ -256,5 +288,4 @@ class MeetingAttendance(OutputModel):
     pagesRead: int = Field(description="Pages of up to 500 records read.")
     capped: bool = Field(description="Reading stopped at the page cap; the summary covers the records read.")
     summary: AttendanceSummary = Field(description="Unique attendees, longest and shortest stay.")
-    attendees: AttendeePage = Field(description="A page of attendees.")
-    notes: list[str] = Field(default_factory=list, description="Caveats about this answer.")
+    attendees: list[Attendee] = Field(description="This page of attendees (people, not records), by first join.")

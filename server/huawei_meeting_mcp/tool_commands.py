@@ -1,6 +1,6 @@
 """Command-line subcommands made from the MCP tools, run through an in-process MCP client.
 
-Each tool becomes a subcommand (`detail` for get_historical_meeting_detail): required tool
+Each tool becomes a subcommand (its `command` in the tool table, e.g. `detail`): required tool
 arguments become positional arguments, the others `--kebab-case` options, all read from the
 tool's input schema. Running one sends the same `tools/call` an assistant would send to the same
 server, so the command prints exactly the text the assistant gets (or, with `--json`, the

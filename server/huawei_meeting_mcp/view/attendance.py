@@ -13,22 +13,27 @@ from dataclasses import dataclass, field
 from datetime import timedelta, tzinfo
 
 from ..dates import EPOCH, MAX_EPOCH_MS
-from ..output import AttendanceSummary, Attendee, AttendeePage, MeetingAttendance, MeetingTime, Stay
+from ..output import AttendanceSummary, Attendee, MeetingAttendance, MeetingTime, Page, Stay
 from ..wire import AttendanceRecord, AttendanceRecords, ConfDetailResponse
 from .common import (
     LONG,
-    TEXT_BUDGET,
+    Scrub,
+    ToolNames,
     ViewOptions,
-    call_text,
+    at,
+    is_conf_uuid,
     join,
-    lines_that_fit,
     meeting_times,
+    minutes,
     moment,
+    plural,
+    shown,
+    shown_id,
     text,
-    trimmed_page,
+    zone_text,
 )
+from .paging import NextCall, PageText, render_paged
 
-TOOL = "get_historical_meeting_attendance"
 IDENTITY_NOTE = (
     "One attendee is one display name with one number; minutes attended count overlapping sessions "
     "(two devices at once) once."
@@ -128,11 +133,11 @@ def _at(epoch_ms: int | None, zone: tzinfo | None) -> MeetingTime:
     return moment(None if epoch_ms is None else EPOCH + timedelta(milliseconds=epoch_ms), zone, "seconds")
 
 
-def _attendee(person: PersonAttendance, zone: tzinfo | None, options: ViewOptions) -> Attendee:
+def _attendee(person: PersonAttendance, zone: tzinfo | None, scrub: Scrub) -> Attendee:
     return Attendee(
-        name=person.name,
-        deptName=person.dept_name,
-        callNumber=person.call_number if options.include_contacts else None,
+        name=scrub(person.name),
+        deptName=scrub(person.dept_name),
+        callNumber=person.call_number if scrub.include_contacts else None,
         deviceTypes=person.device_types,
         mediaTypes=person.media_types,
         firstJoin=_at(person.first_join_ms, zone),
@@ -143,17 +148,19 @@ def _attendee(person: PersonAttendance, zone: tzinfo | None, options: ViewOption
     )
 
 
-def _summary(people: list[PersonAttendance], sessions: int) -> AttendanceSummary:
+def _stay(person: PersonAttendance | None, scrub: Scrub) -> Stay | None:
+    if person is None:
+        return None
+    return Stay(name=scrub(person.name), minutesAttended=_minutes(person.attended_ms or 0))
+
+
+def _summary(people: list[PersonAttendance], sessions: int, scrub: Scrub) -> AttendanceSummary:
     timed = [p for p in people if p.attended_ms is not None]
-    longest = max(timed, key=lambda p: p.attended_ms or 0, default=None)
-    shortest = min(timed, key=lambda p: p.attended_ms or 0, default=None)
     return AttendanceSummary(
         uniqueAttendees=len(people),
         sessions=sessions,
-        longestStay=Stay(name=longest.name, minutesAttended=_minutes(longest.attended_ms or 0)) if longest else None,
-        shortestStay=Stay(name=shortest.name, minutesAttended=_minutes(shortest.attended_ms or 0))
-        if shortest
-        else None,
+        longestStay=_stay(max(timed, key=lambda p: p.attended_ms or 0, default=None), scrub),
+        shortestStay=_stay(min(timed, key=lambda p: p.attended_ms or 0, default=None), scrub),
     )
 
 
@@ -180,6 +187,7 @@ def build_attendance(
     `meeting_problem` says why, and times are given in UTC only.
     """
     notes: list[str] = []
+    scrub = Scrub(options.include_contacts)
     conf = meeting.conference_data if meeting is not None else None
     times = meeting_times(conf, options, notes) if conf is not None else None
     if conf is None:
@@ -188,7 +196,6 @@ def build_attendance(
 
     people = aggregate(fetched.records)
     page = people[request.offset : request.offset + request.limit]
-    more = request.offset + len(page) < len(people)
     if fetched.capped:
         notes.append(
             f"Reading stopped after {fetched.pages} pages ({len(fetched.records)} records)"
@@ -204,19 +211,17 @@ def build_attendance(
         search = " matching the searchKey" if request.search_key else ""
         notes.append(
             f"No attendance records{search}. Records exist only for people who actually joined; "
-            "check the confUUID with list_historical_meetings (each occurrence has its own)."
+            f"check the confUUID with {options.tools.list} (each occurrence has its own)."
         )
-    elif not page:
-        notes.append(f"No attendees at offset {request.offset}: there are {len(people)} in all.")
-    else:
+    elif page:
         notes.append(IDENTITY_NOTE)
     if any(p.sessions_without_leave for p in people):
         notes.append("Some sessions had no valid leave time: they count as sessions but add no minutes.")
 
-    return MeetingAttendance(
+    result = MeetingAttendance(
         confUUID=request.conf_uuid,
         conferenceID=text(conf.conference_id, 32) if conf else None,
-        subject=text(conf.subject, LONG) if conf else None,
+        subject=scrub(conf.subject, LONG) if conf else None,
         timeZone=times.zone if times else None,
         start=times.start if times else None,
         end=times.end if times else None,
@@ -225,127 +230,90 @@ def build_attendance(
         recordsReported=fetched.reported_total,
         pagesRead=fetched.pages,
         capped=fetched.capped,
-        summary=_summary(people, len(fetched.records)),
-        attendees=AttendeePage(
-            total=len(people),
-            offset=request.offset,
-            returned=len(page),
-            nextOffset=request.offset + len(page) if more and page else None,
-            items=[_attendee(p, zone, options) for p in page],
-        ),
+        summary=_summary(people, len(fetched.records), scrub),
+        attendees=[_attendee(p, zone, scrub) for p in page],
+        page=Page.of(request.offset, len(page), count=len(people)),
         notes=notes,
     )
+    scrub.note(result.notes)
+    return result
 
 
 # --- text rendering -------------------------------------------------------------------------
 
 
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-def _point(point: MeetingTime) -> str:
-    if point.utc is None:
-        return "unknown"
-    return f"{point.utc} ({point.local})" if point.local else point.utc
-
-
 def attendee_line(person: Attendee) -> str:
     """One compact line per attendee."""
-    minutes = f"{person.minutesAttended} min" if person.minutesAttended is not None else "minutes unknown"
-    sessions = _plural(person.sessions, "session")
     return "- " + join(
         [
-            person.name or "(no name)",
-            person.deptName,
-            person.callNumber,
-            ", ".join(person.deviceTypes) or None,
-            minutes,
-            sessions,
-            f"first join {_point(person.firstJoin)}",
-            f"last leave {_point(person.lastLeave)}",
+            shown(person.name, "(no name)"),
+            shown(person.deptName) if person.deptName else None,
+            shown(person.callNumber) if person.callNumber else None,
+            ", ".join(shown(device) for device in person.deviceTypes) or None,
+            minutes(person.minutesAttended),
+            plural(person.sessions, "session"),
+            f"first join {at(person.firstJoin)}",
+            f"last leave {at(person.lastLeave)}",
         ]
     )
 
 
-def _heading(result: MeetingAttendance) -> list[str]:
-    meeting = join(
-        [
-            f'Attendance of "{result.subject or "(no subject)"}"' if result.subject else "Attendance",
-            f"ID {result.conferenceID}" if result.conferenceID else None,
-            f"confUUID {result.confUUID}",
-        ]
-    )
-    lines = [meeting]
+def _stay_text(label: str, stay: Stay | None) -> str | None:
+    return f"{label}: {shown(stay.name, '(no name)')} {minutes(stay.minutesAttended)}" if stay else None
+
+
+def _header(result: MeetingAttendance) -> list[str]:
+    lines = [
+        join(
+            [
+                f"Attendance of {shown(result.subject)}" if result.subject else "Attendance",
+                f"ID {shown_id(result.conferenceID)}" if result.conferenceID else None,
+                f"confUUID {shown_id(result.confUUID)}",
+            ]
+        )
+    ]
     if result.start is not None and result.start.utc:
-        zone = result.timeZone.label if result.timeZone and result.timeZone.label else "unknown"
-        end = f" to {_point(result.end)}" if result.end and result.end.utc else ""
-        lines.append(f"Meeting: {_point(result.start)}{end} · time zone {zone}")
+        end = f" · End: {at(result.end)}" if result.end and result.end.utc else ""
+        lines.append(f"Meeting start: {at(result.start)}{end} · Time zone: {zone_text(result.timeZone)}")
     summary = result.summary
-    stays = join(
-        [
-            f"longest: {summary.longestStay.name or '(no name)'} {summary.longestStay.minutesAttended} min"
-            if summary.longestStay
-            else None,
-            f"shortest: {summary.shortestStay.name or '(no name)'} {summary.shortestStay.minutesAttended} min"
-            if summary.shortestStay
-            else None,
-        ]
-    )
+    stays = join([_stay_text("longest", summary.longestStay), _stay_text("shortest", summary.shortestStay)])
     capped = " (capped)" if result.capped else ""
     lines.append(
-        f"Summary: {_plural(summary.uniqueAttendees, 'unique attendee')} in {_plural(summary.sessions, 'session')} "
-        f"({_plural(result.recordsRead, 'record')} read in {_plural(result.pagesRead, 'page')}{capped})"
+        f"Summary: {plural(summary.uniqueAttendees, 'unique attendee')} in {plural(summary.sessions, 'session')} "
+        f"({plural(result.recordsRead, 'record')} read in {plural(result.pagesRead, 'page')}{capped})"
         + (f" · {stays}" if stays else "")
     )
-    page = result.attendees
-    search = f', matching "{result.searchKey}"' if result.searchKey else ""
-    if page.returned:
-        lines.append(
-            f"Attendees {page.offset + 1}-{page.offset + page.returned} of {page.total}{search}, in order of first "
-            "join; times UTC (meeting's zone):"
-        )
     return lines
 
 
-def next_call(result: MeetingAttendance, limit: int) -> str | None:
-    """The exact call that returns the next page of attendees, or None on the last page."""
-    if result.attendees.nextOffset is None:
-        return None
-    return call_text(
-        TOOL,
-        {
-            "confUUID": result.confUUID,
-            "searchKey": result.searchKey,
-            "offset": result.attendees.nextOffset,
-            "limit": limit,
-        },
+def _qualifier(result: MeetingAttendance) -> str:
+    search = f", matching {shown(result.searchKey)}" if result.searchKey else ""
+    return f"{search}, in order of first join"
+
+
+def attendance_text(limit: int, tools: ToolNames) -> PageText[MeetingAttendance]:
+    """How an attendance answer renders; `limit` and the tool names make its next call."""
+
+    def next_call(result: MeetingAttendance) -> NextCall | None:
+        if not is_conf_uuid(result.confUUID):
+            return None
+        return NextCall(
+            tools.attendance,
+            {"confUUID": result.confUUID, "searchKey": result.searchKey, "offset": None, "limit": limit},
+        )
+
+    return PageText(
+        noun="Attendees",
+        item=attendee_line,
+        next_call=next_call,
+        header=_header,
+        qualifier=_qualifier,
     )
 
 
-def _footer(result: MeetingAttendance, limit: int) -> list[str]:
-    lines = []
-    call = next_call(result, limit)
-    if call:
-        reason = " (page trimmed to fit the size budget)" if result.attendees.trimmedToFit else ""
-        lines.append(f"More attendees remain{reason}: call {call}")
-    lines.extend(f"Note: {note}" for note in result.notes)
-    return lines
-
-
-def render_attendance(
-    result: MeetingAttendance, limit: int, budget: int = TEXT_BUDGET
-) -> tuple[MeetingAttendance, str]:
-    """Render the text block, trimming the page of attendees so the text stays under `budget` characters.
+def render_attendance(result: MeetingAttendance, limit: int, tools: ToolNames) -> tuple[MeetingAttendance, str]:
+    """Render the text block, trimming the page of attendees so the text stays under the budget.
 
     Returns the (possibly trimmed) result with its text, so structured content and text agree.
     """
-    page = result.attendees
-    lines = [attendee_line(person) for person in page.items]
-    worst = page.model_copy(update={"nextOffset": page.offset + len(lines), "trimmedToFit": True})
-    reserve = len("\n".join(_footer(result.model_copy(update={"attendees": worst}), limit))) + 2
-    kept = lines_that_fit(lines, budget - len("\n".join(_heading(result))) - reserve - 1)
-    if kept < len(lines):
-        page = trimmed_page(page, page.items, page.offset, kept)
-        result = result.model_copy(update={"attendees": page})
-    return result, "\n".join([*_heading(result), *lines[:kept], *_footer(result, limit)])
+    return render_paged(result, attendance_text(limit, tools))

@@ -1,38 +1,51 @@
-"""Helpers every view shares: the text budget, operator options, cleaning, times, and fitting lines."""
+"""What every view shares: operator options, cleaning upstream text, and one vocabulary for the text.
+
+Every string the API sends passes through `Scrub` where wire data enters a view (for the structured
+content and the text alike), and every upstream or caller string the text shows passes through
+`shown` (one quoting a value cannot close). Times, durations and counts read the same in every tool.
+"""
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
-from typing import Any, Literal, TypeVar
-
-from pydantic import BaseModel
+from typing import Any, Literal
 
 from ..output import MeetingTime, TimeZoneInfo
-from ..text import clean_text
+from ..text import clean_text, mask_contacts, quoted
 from ..timezones import iso_local, iso_utc, parse_api_time, zone_for
 from ..wire import ConferenceInfo
-
-Page = TypeVar("Page", bound=BaseModel)
 
 TEXT_BUDGET = 24_000
 """The text block of any answer stays under this many characters."""
 
 SHORT = 128  # names, departments, accounts
 LONG = 256  # subjects
+_CONF_UUID = re.compile(r"[0-9A-Fa-f]{32}")
+_PLAIN_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
+
+
+@dataclass(frozen=True)
+class ToolNames:
+    """The tools' names as the tool table registers them, so views can point at the right next call."""
+
+    list: str
+    detail: str
+    attendance: str
 
 
 @dataclass(frozen=True)
 class ViewOptions:
-    """Operator choices that change what the view shows."""
+    """Operator choices that change what the view shows, and the tool names the hints use."""
 
+    tools: ToolNames
     include_contacts: bool = False
     api_times: Literal["utc", "local"] = "utc"
 
 
-def text(value: str | None, limit: int = SHORT) -> str | None:
+def text(value: object, limit: int = SHORT) -> str | None:
     """`value` cleaned to one line of at most `limit` characters; None when absent or blank."""
     if value is None:
         return None
@@ -40,12 +53,57 @@ def text(value: str | None, limit: int = SHORT) -> str | None:
     return cleaned or None
 
 
+@dataclass
+class Scrub:
+    """Cleans upstream text for one answer and, with contacts off, masks phones and e-mails inside it.
+
+    `masked` tells afterwards whether anything was masked, so the answer can say so.
+    """
+
+    include_contacts: bool
+    masked: bool = False
+
+    def __call__(self, value: object, limit: int = SHORT) -> str | None:
+        """`value` cleaned (see `text`), with contact data masked unless contacts are on."""
+        cleaned = text(value, limit)
+        if cleaned is None or self.include_contacts:
+            return cleaned
+        masked, changed = mask_contacts(cleaned)
+        self.masked = self.masked or changed
+        return masked
+
+    def note(self, notes: list[str]) -> None:
+        """Append the caveat that values were masked, if any were."""
+        if self.masked:
+            notes.append(
+                "Some values looked like phone numbers or e-mail addresses and were masked "
+                "(the operator has not enabled contact data)."
+            )
+
+
+def shown(value: str | None, missing: str = "(none)") -> str:
+    """An upstream or caller string as the text shows it: quoted so it cannot forge a field; `missing` if absent."""
+    return missing if value is None else quoted(value)
+
+
+def shown_id(value: str | None, missing: str = "?") -> str:
+    """An identifier as the text shows it: bare when it is plain letters, digits, '-' and '_', else quoted."""
+    if value is None:
+        return missing
+    return value if _PLAIN_ID.fullmatch(value) else quoted(value)
+
+
+def is_conf_uuid(value: str | None) -> bool:
+    """True for a well-formed confUUID (32 hex characters): only such a value goes into a suggested call."""
+    return value is not None and _CONF_UUID.fullmatch(value) is not None
+
+
 def words(table: Mapping[Any, str], value: str | int | None) -> str | None:
     """The words for an API code from `table`, 'unknown (<code>)' for a code not in it, None if absent."""
     if value is None:
         return None
     found = table.get(value)
-    return found if found is not None else f"unknown ({clean_text(value, 32)})"
+    return found if found is not None else f"unknown ({shown_id(clean_text(value, 32))})"
 
 
 def join(parts: list[str | None], sep: str = " · ") -> str:
@@ -53,9 +111,24 @@ def join(parts: list[str | None], sep: str = " · ") -> str:
     return sep.join(p for p in parts if p)
 
 
-def when(point: MeetingTime) -> str:
-    """An instant as 'UTC (local)' text, or 'unknown'."""
-    if point.utc is None:
+def plural(n: int | None, noun: str, nouns: str | None = None) -> str:
+    """'1 person', '3 people', '? sessions': a count and its noun."""
+    many = nouns or noun + "s"
+    if n is None:
+        return f"? {many}"
+    return f"{n} {noun if n == 1 else many}"
+
+
+def minutes(value: float | None) -> str:
+    """A duration in minutes: '62 min', '12.5 min', or 'minutes unknown'."""
+    if value is None:
+        return "minutes unknown"
+    return f"{value:g} min"
+
+
+def at(point: MeetingTime | None) -> str:
+    """An instant as 'UTC (local time local)', the UTC alone when the zone is unknown, or 'unknown'."""
+    if point is None or point.utc is None:
         return "unknown"
     return f"{point.utc} ({point.local} local)" if point.local else point.utc
 
@@ -88,7 +161,7 @@ def meeting_times(conf: ConferenceInfo, options: ViewOptions, notes: list[str]) 
     if zone is None:
         notes.append(
             "The meeting's time zone is unknown"
-            + (f" (timeZoneID {zone_info.timeZoneID})" if zone_info.timeZoneID else "")
+            + (f" (timeZoneID {shown_id(zone_info.timeZoneID)})" if zone_info.timeZoneID else "")
             + ", so no local times are given."
         )
     reading: Literal["utc", "local"] = options.api_times
@@ -105,34 +178,10 @@ def meeting_times(conf: ConferenceInfo, options: ViewOptions, notes: list[str]) 
     return MeetingTimes(zone_info, tz, moment(start, tz), moment(end, tz), duration, reading)
 
 
-def call_text(tool: str, args: Mapping[str, str | int | bool | None]) -> str:
-    """A tool call as the model would write it, e.g. `tool(confUUID="...", offset=20)`; None values left out."""
-    shown = []
-    for name, value in args.items():
-        if value is None:
-            continue
-        if isinstance(value, bool):
-            rendered = "true" if value else "false"
-        elif isinstance(value, str):
-            rendered = json.dumps(value, ensure_ascii=False)
-        else:
-            rendered = str(value)
-        shown.append(f"{name}={rendered}")
-    return f"{tool}({', '.join(shown)})"
-
-
-def lines_that_fit(lines: list[str], room: int) -> int:
-    """How many of `lines`, from the first, fit in `room` characters with a newline after each."""
-    used = 0
-    for kept, line in enumerate(lines):
-        used += len(line) + 1
-        if used > room:
-            return kept
-    return len(lines)
-
-
-def trimmed_page(page: Page, items: list[Any], offset: int, kept: int) -> Page:
-    """`page` cut to its first `kept` items, marked as trimmed to fit, with the next page right after them."""
-    return page.model_copy(
-        update={"items": items[:kept], "returned": kept, "nextOffset": offset + kept, "trimmedToFit": True}
-    )
+def zone_text(zone: TimeZoneInfo | None) -> str:
+    """The meeting's zone in words: Huawei's label, or why it is unknown."""
+    if zone is None:
+        return "unknown"
+    if zone.label:
+        return zone.label
+    return f"unknown timeZoneID {shown_id(zone.timeZoneID)}" if zone.timeZoneID else "unknown"

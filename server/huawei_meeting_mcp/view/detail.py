@@ -1,4 +1,4 @@
-"""The detail view: a confDetail answer to the trimmed output for one page of invitees, and its text."""
+"""The detail view: a confDetail answer to the trimmed output for one page of participants, and its text."""
 
 from __future__ import annotations
 
@@ -6,25 +6,29 @@ from ..output import (
     InvitedSummary,
     MeetingDetail,
     MeetingSettings,
+    Page,
     Participant,
-    ParticipantPage,
     Recording,
 )
 from ..text import clean_text
 from ..wire import ConfDetailResponse, ConferenceInfo, CycleParams, DetailQuery, ParticipantInfo
 from .common import (
     LONG,
-    TEXT_BUDGET,
+    Scrub,
+    ToolNames,
     ViewOptions,
-    call_text,
+    at,
+    is_conf_uuid,
     join,
-    lines_that_fit,
     meeting_times,
+    plural,
+    shown,
+    shown_id,
     text,
-    trimmed_page,
-    when,
     words,
+    zone_text,
 )
+from .paging import NextCall, PageText, render_paged
 
 STATES = {
     "Schedule": "scheduled",
@@ -64,13 +68,17 @@ def _kind(conf: ConferenceInfo) -> str:
 def _media(value: str | None) -> list[str]:
     if not value:
         return []
-    return [MEDIA.get(part.strip(), f"unknown ({clean_text(part, 32)})") for part in value.split(",") if part.strip()]
+    return [
+        MEDIA.get(part.strip(), f"unknown ({shown_id(clean_text(part, 32))})")
+        for part in value.split(",")
+        if part.strip()
+    ]
 
 
 def _recurrence(cycle: CycleParams | None) -> str | None:
     if cycle is None or cycle.cycle is None:
         return None
-    unit = CYCLES.get(cycle.cycle, f"unknown unit ({clean_text(cycle.cycle, 16)})")
+    unit = CYCLES.get(cycle.cycle, f"unknown unit ({shown_id(clean_text(cycle.cycle, 16))})")
     every = f"every {cycle.interval} {unit}s" if cycle.interval and cycle.interval > 1 else f"every {unit}"
     on = ""
     if cycle.point:
@@ -114,15 +122,21 @@ def _settings(conf: ConferenceInfo) -> MeetingSettings:
     )
 
 
-def _participant(raw: ParticipantInfo, include_contacts: bool) -> Participant:
+PARTICIPANT_LIST_NOTE = (
+    "The participant list holds the people invited when the meeting was scheduled and those the host invited "
+    "during it; it does not say who actually joined (use {attendance} for that)."
+)
+
+
+def _participant(raw: ParticipantInfo, scrub: Scrub) -> Participant:
     participant = Participant(
-        name=text(raw.name),
+        name=scrub(raw.name),
         role="chair" if raw.role == 1 else "participant",
         kind=words(DEVICE_KINDS, raw.attendee_type) or "unknown",
-        deptName=text(raw.dept_name),
-        accountId=text(raw.account_id),
+        deptName=scrub(raw.dept_name),
+        accountId=scrub(raw.account_id),
     )
-    if include_contacts:
+    if scrub.include_contacts:
         participant.phone = text(raw.participant_id or raw.subscriber_id, 64)
         participant.sms = text(raw.sms, 64)
         participant.email = text(raw.email)
@@ -133,22 +147,18 @@ def build_detail(response: ConfDetailResponse, query: DetailQuery, options: View
     """Turn a confDetail answer into the trimmed, redacted output for one page of participants."""
     conf = response.conference_data
     notes: list[str] = []
+    scrub = Scrub(options.include_contacts)
     times = meeting_times(conf, options, notes)
 
     page = response.data
-    raw_people = page.data if page and page.data else []
-    people = [_participant(p, options.include_contacts) for p in raw_people]
-    total = page.count if page and page.count is not None and page.count >= 0 else query.offset + len(people)
-    offset = page.offset if page and page.offset is not None and page.offset >= 0 else query.offset
-    more = offset + len(people) < total and len(people) > 0
-    notes.append("Participants are the people invited when the meeting was scheduled, not who actually joined.")
-
-    return MeetingDetail(
-        confUUID=text(conf.conf_uuid, 64) or query.conf_uuid,
+    people = [_participant(p, scrub) for p in (page.data if page and page.data else [])]
+    notes.append(PARTICIPANT_LIST_NOTE.format(attendance=options.tools.attendance))
+    detail = MeetingDetail(
+        confUUID=query.conf_uuid,
         conferenceID=text(conf.conference_id, 32),
-        subject=text(conf.subject, LONG),
-        scheduserName=text(conf.scheduser_name),
-        deptName=text(conf.dept_name),
+        subject=scrub(conf.subject, LONG),
+        scheduserName=scrub(conf.scheduser_name),
+        deptName=scrub(conf.dept_name),
         conferenceState=words(STATES, conf.conference_state),
         kind=_kind(conf),
         mediaTypes=_media(conf.media_types),
@@ -165,17 +175,19 @@ def build_detail(response: ConfDetailResponse, query: DetailQuery, options: View
         settings=_settings(conf),
         invited=InvitedSummary(size=conf.size, softClients=conf.normal_count, roomTerminals=conf.terminl_count),
         recurrence=_recurrence(conf.cycle_params),
-        participants=ParticipantPage(
-            participantType=query.participant_type,
-            searchKey=query.search_key,
-            total=max(total, offset + len(people)) if people else total,
-            offset=offset,
-            returned=len(people),
-            nextOffset=offset + len(people) if more else None,
-            items=people,
+        participantType=query.participant_type,
+        searchKey=query.search_key,
+        participants=people,
+        page=Page.of(
+            query.offset,
+            len(people),
+            count=page.count if page else None,
+            offset=page.offset if page else None,
         ),
         notes=notes,
     )
+    scrub.note(detail.notes)
+    return detail
 
 
 # --- text rendering -------------------------------------------------------------------------
@@ -185,29 +197,38 @@ def _yes_no(value: bool | None, yes: str, no: str) -> str | None:
     return None if value is None else (yes if value else no)
 
 
-def _count(n: int | None, one: str, many: str | None = None) -> str:
-    if n is None:
-        return f"? {many or one + 's'}"
-    return f"{n} {one if n == 1 else (many or one + 's')}"
+def _invited(inv: InvitedSummary) -> str | None:
+    if inv.size is None and inv.softClients is None and inv.roomTerminals is None:
+        return None
+    total = "?" if inv.size is None else str(inv.size)
+    return (
+        f"Invited: {total} ({plural(inv.softClients, 'person', 'people')}, "
+        f"{plural(inv.roomTerminals, 'room terminal')})"
+    )
 
 
 def _header_lines(detail: MeetingDetail) -> list[str]:
-    rec, st, inv = detail.recording, detail.settings, detail.invited
-    zone = detail.timeZone
-    zone_text = zone.label or (f"unknown timeZoneID {zone.timeZoneID}" if zone.timeZoneID else "unknown")
+    rec, st = detail.recording, detail.settings
     lines = [
-        f'Meeting "{detail.subject or "(no subject)"}" · ID {detail.conferenceID or "?"} · confUUID {detail.confUUID}',
         join(
             [
-                f"Organizer: {detail.scheduserName}" if detail.scheduserName else None,
-                f"Enterprise: {detail.deptName}" if detail.deptName else None,
+                f"Meeting {shown(detail.subject, '(no subject)')}",
+                f"ID {shown_id(detail.conferenceID)}",
+                f"confUUID {shown_id(detail.confUUID)}",
+            ]
+        ),
+        join(
+            [
+                f"Organizer: {shown(detail.scheduserName)}" if detail.scheduserName else None,
+                f"Enterprise: {shown(detail.deptName)}" if detail.deptName else None,
                 f"State: {detail.conferenceState}" if detail.conferenceState else None,
                 f"Kind: {detail.kind}",
             ]
         ),
-        f"Start: {when(detail.start)} · End: {when(detail.end)}"
+        f"Start: {at(detail.start)} · End: {at(detail.end)}"
         + (f" · Duration: {detail.durationMinutes} min" if detail.durationMinutes is not None else ""),
-        f"Time zone: {zone_text} · API times read as {'UTC' if detail.timesReadAs == 'utc' else 'local time'}",
+        f"Time zone: {zone_text(detail.timeZone)} · API times read as "
+        + ("UTC" if detail.timesReadAs == "utc" else "local time"),
     ]
     if detail.mediaTypes:
         lines.append("Media: " + ", ".join(detail.mediaTypes))
@@ -232,11 +253,9 @@ def _header_lines(detail: MeetingDetail) -> list[str]:
     )
     if settings:
         lines.append("Settings: " + settings)
-    if inv.size is not None or inv.softClients is not None or inv.roomTerminals is not None:
-        lines.append(
-            f"Invited: {_count(inv.size, 'person', 'people')}"
-            f" ({_count(inv.softClients, 'soft client')}, {_count(inv.roomTerminals, 'room terminal')})"
-        )
+    invited = _invited(detail.invited)
+    if invited:
+        lines.append(invited)
     if detail.recurrence:
         lines.append("Recurrence: " + detail.recurrence)
     return lines
@@ -244,58 +263,52 @@ def _header_lines(detail: MeetingDetail) -> list[str]:
 
 def participant_line(p: Participant) -> str:
     """One compact line per participant."""
-    return "- " + join([p.name or "(no name)", p.role, p.kind, p.deptName, p.accountId, p.phone, p.sms, p.email])
+    return "- " + join(
+        [
+            shown(p.name, "(no name)"),
+            p.role,
+            p.kind,
+            *(shown(value) if value else None for value in (p.deptName, p.accountId, p.phone, p.sms, p.email)),
+        ]
+    )
 
 
-def _page_heading(page: ParticipantPage) -> str:
-    which = {"all": "all", "people": "people only", "rooms": "rooms only"}[page.participantType]
-    search = f', matching "{page.searchKey}"' if page.searchKey else ""
-    if page.returned == 0:
-        return f"Participants ({which}{search}): none in this page (total {page.total})."
-    first, last = page.offset + 1, page.offset + page.returned
-    return f"Participants {first}-{last} of {page.total} ({which}{search}):"
+def _qualifier(detail: MeetingDetail) -> str:
+    which = {"all": "all", "people": "people only", "rooms": "rooms only"}[detail.participantType]
+    search = f", matching {shown(detail.searchKey)}" if detail.searchKey else ""
+    return f" ({which}{search})"
 
 
-def next_call(detail: MeetingDetail, limit: int) -> str | None:
-    """The exact call that returns the next page, or None on the last page."""
-    page = detail.participants
-    if page.nextOffset is None:
-        return None
-    args: dict[str, str | int | None] = {
-        "confUUID": detail.confUUID,
-        "offset": page.nextOffset,
-        "limit": limit,
-        "searchKey": page.searchKey,
-        "participantType": None if page.participantType == "all" else page.participantType,
-    }
-    return call_text("get_historical_meeting_detail", args)
+def detail_text(limit: int, tools: ToolNames) -> PageText[MeetingDetail]:
+    """How a detail answer renders; `limit` and the tool names make its next call."""
+
+    def next_call(detail: MeetingDetail) -> NextCall | None:
+        if not is_conf_uuid(detail.confUUID):
+            return None
+        return NextCall(
+            tools.detail,
+            {
+                "confUUID": detail.confUUID,
+                "offset": None,
+                "limit": limit,
+                "searchKey": detail.searchKey,
+                "participantType": None if detail.participantType == "all" else detail.participantType,
+            },
+        )
+
+    return PageText(
+        noun="Participants",
+        item=participant_line,
+        next_call=next_call,
+        header=_header_lines,
+        qualifier=_qualifier,
+    )
 
 
-def _footer(detail: MeetingDetail, limit: int) -> list[str]:
-    call = next_call(detail, limit)
-    lines = []
-    if call:
-        reason = " (page trimmed to fit the size budget)" if detail.participants.trimmedToFit else ""
-        lines.append(f"More participants remain{reason}: call {call}")
-    lines.extend(f"Note: {note}" for note in detail.notes)
-    return lines
-
-
-def render_detail(detail: MeetingDetail, limit: int, budget: int = TEXT_BUDGET) -> tuple[MeetingDetail, str]:
-    """Render the text block, trimming the participant page so the text stays under `budget` chars.
+def render_detail(detail: MeetingDetail, limit: int, tools: ToolNames) -> tuple[MeetingDetail, str]:
+    """Render the text block, trimming the participant page so the text stays under the budget.
 
     Returns the (possibly trimmed) detail together with its text, so that structured content and
     text always describe the same participants.
     """
-    head = "\n".join([*_header_lines(detail), _page_heading(detail.participants)])
-    lines = [participant_line(p) for p in detail.participants.items]
-    # Reserve room for the footer of a trimmed page, which is the longest footer there is.
-    page = detail.participants
-    worst = page.model_copy(update={"nextOffset": page.offset + len(lines), "trimmedToFit": True})
-    reserve = len("\n".join(_footer(detail.model_copy(update={"participants": worst}), limit))) + 2
-    kept = lines_that_fit(lines, budget - len(head) - reserve - 1)
-    if kept < len(lines):
-        page = trimmed_page(page, page.items, page.offset, kept)
-        detail = detail.model_copy(update={"participants": page})
-        head = "\n".join([*_header_lines(detail), _page_heading(detail.participants)])
-    return detail, "\n".join([head, *lines[:kept], *_footer(detail, limit)])
+    return render_paged(detail, detail_text(limit, tools))

@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import copy
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from huawei_meeting_mcp.app import TOOL_NAMES
+from huawei_meeting_mcp.output import MeetingDetail
 from huawei_meeting_mcp.sandbox.data import LARGE_UUID, RECURRING_UUID, sample_meetings
-from huawei_meeting_mcp.view import TEXT_BUDGET, ViewOptions, build_detail, render_detail
-from huawei_meeting_mcp.view.detail import next_call
+from huawei_meeting_mcp.view import TEXT_BUDGET
+from huawei_meeting_mcp.view.detail import build_detail, detail_text, render_detail
 from huawei_meeting_mcp.wire import ConfDetailResponse, DetailQuery
+from tests.helpers import docs_body, view_options
 
-FIXTURES = Path(__file__).parent / "fixtures"
 DOCS_UUID = "9a0fa6d10a5b11eaae5e191763c22c0e"
-
-
-def docs_body() -> dict[str, Any]:
-    body: dict[str, Any] = json.loads((FIXTURES / "confdetail-docs-example.json").read_text())["response"]["body"]
-    return body
 
 
 def sandbox_body(conf_uuid: str, offset: int = 0, limit: int = 20) -> dict[str, Any]:
@@ -32,10 +27,10 @@ def sandbox_body(conf_uuid: str, offset: int = 0, limit: int = 20) -> dict[str, 
     }
 
 
-def detail(body: dict[str, Any], query: DetailQuery | None = None, **options: Any) -> tuple[Any, str]:
+def detail(body: dict[str, Any], query: DetailQuery | None = None, **options: Any) -> tuple[MeetingDetail, str]:
     query = query or DetailQuery(conf_uuid=DOCS_UUID)
-    view = build_detail(ConfDetailResponse.model_validate(body), query, ViewOptions(**options))
-    return render_detail(view, query.limit)
+    view = build_detail(ConfDetailResponse.model_validate(body), query, view_options(**options))
+    return render_detail(view, query.limit, TOOL_NAMES)
 
 
 def test_docs_example_in_words() -> None:
@@ -56,11 +51,11 @@ def test_docs_example_in_words() -> None:
     assert view.settings.waitingRoom is True
     assert view.settings.autoExtendMinutes == 15
     assert view.invited.size == 1
-    assert view.participants.total == 1
-    assert view.participants.nextOffset is None
-    assert view.participants.items[0].role == "chair"
-    assert "Invited: 1 person (1 soft client, 0 room terminals)" in text
-    assert "- user8002 · chair · soft client · wangyue · user8002@corpnew" in text
+    assert view.page.total == 1
+    assert view.page.nextOffset is None
+    assert view.participants[0].role == "chair"
+    assert "Invited: 1 (1 person, 0 room terminals)" in text
+    assert '- "user8002" · chair · soft client · "wangyue" · "user8002@corpnew"' in text
 
 
 def test_docs_example_never_shows_secrets_or_contacts() -> None:
@@ -74,8 +69,8 @@ def test_docs_example_never_shows_secrets_or_contacts() -> None:
 
 def test_contacts_only_when_enabled() -> None:
     view, text = detail(docs_body(), include_contacts=True)
-    assert view.participants.items[0].phone == "+991116004380"
-    assert view.participants.items[0].sms == "+8612*****5965"
+    assert view.participants[0].phone == "+991116004380"
+    assert view.participants[0].sms == "+8612*****5965"
     assert "+991116004380" in text
 
 
@@ -138,13 +133,13 @@ def test_missing_participant_page_and_odd_participants() -> None:
     body = docs_body()
     del body["data"]
     view, _ = detail(body)
-    assert view.participants.total == 0
-    assert view.participants.items == []
+    assert view.page.total == 0
+    assert view.participants == []
     body = docs_body()
     body["data"]["data"] = ["junk", {"name": None, "role": "x", "attendeeType": "drone"}, 7]
     body["data"]["count"] = 3
     view, text = detail(body)
-    assert [p.kind for p in view.participants.items] == ["unknown (drone)"]
+    assert [p.kind for p in view.participants] == ["unknown (drone)"]
     assert "(no name)" in text
 
 
@@ -163,8 +158,10 @@ def test_control_characters_cannot_forge_lines() -> None:
 def test_paging_gives_the_exact_next_call() -> None:
     query = DetailQuery(conf_uuid=LARGE_UUID, offset=40, limit=20, search_key="user", participant_type="people")
     view, text = detail(sandbox_body(LARGE_UUID, 40, 20), query)
-    assert view.participants.nextOffset == 60
-    assert next_call(view, 20) == (
+    assert view.page.nextOffset == 60
+    call = detail_text(20, TOOL_NAMES).next_call(view)
+    assert call is not None
+    assert call.text(60) == (
         f'get_historical_meeting_detail(confUUID="{LARGE_UUID}", offset=60, limit=20, '
         'searchKey="user", participantType="people")'
     )
@@ -176,9 +173,9 @@ def test_budget_holds_for_the_largest_page(contacts: bool) -> None:
     query = DetailQuery(conf_uuid=LARGE_UUID, limit=500)
     view, text = detail(sandbox_body(LARGE_UUID, 0, 500), query, include_contacts=contacts)
     assert len(text) < TEXT_BUDGET
-    page = view.participants
+    page = view.page
     assert page.trimmedToFit is True
-    assert page.returned == len(page.items) < 500
+    assert page.returned == len(view.participants) < 500
     assert page.nextOffset == page.returned
     assert f"offset={page.returned}, limit=500" in text
 
@@ -192,4 +189,4 @@ def test_huge_strings_are_cut() -> None:
     assert len(text) < TEXT_BUDGET
     assert view.subject is not None
     assert len(view.subject) <= 256
-    assert view.participants.returned > 0
+    assert view.page.returned > 0

@@ -1,0 +1,144 @@
+"""How a tool runs: the row type of the tool table, the state every call shares, and one error mapping.
+
+A tool's handler (in app.py) builds its request and calls `respond` with what the answer takes:
+the service read, the view and the rendering. `respond` turns the result into structured content
+plus text, and every failure along the way, from the first request to the last line of text, into
+one error format: the message alone, with no tool name or SDK prefix. Argument errors, which the SDK
+finds before the handler runs, get the same format from `MeetingServer.call_tool`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.types import CallToolResult, InputRequiredResult, TextContent, ToolAnnotations
+from pydantic import BaseModel, ValidationError
+
+from .auth import TokenProvider, token_provider
+from .client import MeetingClient, RetryPolicy, SignInClient, create_http_client
+from .errors import MeetingError
+from .service import MeetingService
+from .settings import Settings
+from .view import ToolNames, ViewOptions
+
+logger = logging.getLogger(__name__)
+
+INTERNAL_ERROR = (
+    "huawei-meeting-mcp hit an internal error (it keeps running). "
+    "Try again; if it repeats, report it with the server's stderr log."
+)
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """One row of the tool table: everything that registers, describes and runs one tool."""
+
+    name: str
+    """The MCP tool name."""
+    command: str
+    """The command-line subcommand (`huawei-meeting-mcp detail ...`), also the tool's role in hints."""
+    title: str
+    description: str
+    """May name other tools as {list}, {detail}, {attendance}: filled in from the table."""
+    handler: Callable[..., Awaitable[CallToolResult]]
+    """Its parameters are the tool's input schema; its return annotation names the output model."""
+
+    def annotations(self) -> ToolAnnotations:
+        """Every tool here only reads ended meetings from an outside service."""
+        return ToolAnnotations(
+            title=self.title,
+            read_only_hint=True,
+            destructive_hint=False,
+            idempotent_hint=True,
+            open_world_hint=True,
+        )
+
+
+@dataclass(frozen=True)
+class AppState:
+    """What every tool call shares: the service (and its API client) and the view options."""
+
+    service: MeetingService
+    options: ViewOptions
+
+
+Answer = Callable[[AppState], Awaitable[tuple[BaseModel, str]]]
+"""Reads, builds and renders one answer: the structured model and its text."""
+
+
+async def respond(ctx: Context[AppState, Any], answer: Answer) -> CallToolResult:
+    """Run `answer`; any failure, in reading, building or rendering, becomes one actionable error result."""
+    try:
+        model, text = await answer(ctx.request_context.lifespan_context)
+    except MeetingError as exc:
+        return error_result(str(exc))
+    except Exception:
+        logger.exception("Unexpected error while answering a tool call")
+        return error_result(INTERNAL_ERROR)
+    return CallToolResult(
+        content=[TextContent(type="text", text=text)],
+        structured_content=model.model_dump(mode="json", exclude_none=True),
+    )
+
+
+def error_result(message: str) -> CallToolResult:
+    """A tool error the model reads: the message alone."""
+    return CallToolResult(content=[TextContent(type="text", text=message)], is_error=True)
+
+
+def describe_invalid_arguments(error: ValidationError) -> str:
+    """A short message naming each bad argument and its rule, without echoing the values."""
+    problems = []
+    for item in error.errors(include_input=False, include_url=False):
+        where = ".".join(str(part) for part in item["loc"]) or "arguments"
+        problems.append(f"{where}: {item['msg']}")
+    shown = "; ".join(problems[:5]) + ("; ..." if len(problems) > 5 else "")
+    return f"Invalid arguments: {shown}. Fix them (see the tool's input schema) and call again."
+
+
+class MeetingServer(MCPServer[AppState]):
+    """MCPServer whose tool errors all read alike: argument errors name the argument and the fix."""
+
+    async def call_tool(
+        self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
+    ) -> CallToolResult | InputRequiredResult:
+        """Call a tool; argument and unexpected failures become error results in the server's one format."""
+        try:
+            return await super().call_tool(name, arguments, context)
+        except UnexpectedToolError:
+            logger.exception("Unexpected error in tool %r", name)
+            return error_result(INTERNAL_ERROR)
+        except ToolError as exc:
+            if isinstance(exc.__cause__, ValidationError):
+                return error_result(describe_invalid_arguments(exc.__cause__))
+            raise
+
+
+@asynccontextmanager
+async def open_state(
+    settings: Settings,
+    tools: ToolNames,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    tokens: TokenProvider | None = None,
+    retry: RetryPolicy | None = None,
+) -> AsyncIterator[AppState]:
+    """Open the shared HTTP client and yield what tool calls share; closes the client on exit."""
+    async with create_http_client(settings.base_url, timeout=settings.timeout, transport=transport) as http:
+        client = MeetingClient(
+            http,
+            tokens or token_provider(settings, SignInClient(http, timeout=settings.timeout)),
+            timeout=settings.timeout,
+            retry=retry or RetryPolicy(max_retries=settings.max_retries),
+        )
+        yield AppState(
+            service=MeetingService(client),
+            options=ViewOptions(tools=tools, include_contacts=settings.include_contacts, api_times=settings.api_times),
+        )

@@ -1,0 +1,117 @@
+"""Paging, written once: the lines every paged answer shares, and fitting a page into the text budget.
+
+Every paged answer renders in the same order: its own header lines, the page heading
+("Participants 1-20 of 620 (all):"), one line per item, the "More ... remain: call ..." line with the
+exact next call, the view's own closing lines, then the notes. When the whole page does not fit in
+the budget, the page is cut to the most items that do, and the answer says so in both the text and
+the structured content (`page.trimmedToFit`, `page.nextOffset`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from itertools import accumulate
+from typing import Any, Generic
+
+from ..output import Answer, Page
+from .common import TEXT_BUDGET
+
+Argument = str | int | bool | None
+
+
+def call_text(tool: str, args: Mapping[str, Argument]) -> str:
+    """A tool call as the model would write it, e.g. `tool(confUUID="...", offset=20)`; None values left out."""
+    shown = []
+    for name, value in args.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            rendered = "true" if value else "false"
+        elif isinstance(value, str):
+            rendered = json.dumps(value, ensure_ascii=False)
+        else:
+            rendered = str(value)
+        shown.append(f"{name}={rendered}")
+    return f"{tool}({', '.join(shown)})"
+
+
+@dataclass(frozen=True)
+class NextCall:
+    """The call that returns the next page: a tool and its arguments, with `offset` filled in per page."""
+
+    tool: str
+    arguments: Mapping[str, Argument]
+
+    def text(self, offset: int) -> str:
+        """The exact call for the page that starts at `offset`."""
+        return call_text(self.tool, {**self.arguments, "offset": offset})
+
+
+@dataclass(frozen=True)
+class PageText(Generic[Answer]):
+    """How one paged answer renders: its noun, its own lines around the page, and its next call."""
+
+    noun: str
+    """What the items are, plural and capitalised as it starts the heading: 'Participants'."""
+    item: Callable[[Any], str]
+    """One line per item."""
+    next_call: Callable[[Answer], NextCall | None]
+    """The call for the next page, or None when none can be suggested (the answer says why in a note)."""
+    header: Callable[[Answer], list[str]] = field(default=lambda _: [])
+    """Lines before the page heading."""
+    qualifier: Callable[[Answer], str] = field(default=lambda _: "")
+    """What the heading adds after the count: ' (all)', ', matching "x"'."""
+    closing: Callable[[Answer], list[str]] = field(default=lambda _: [])
+    """Lines after the page and its next call, before the notes."""
+
+
+def page_heading(noun: str, page: Page, qualifier: str = "") -> str:
+    """The heading: 'Participants 1-20 of 620 (all):', or 'Participants (all): none at offset 40 (620 in all).'."""
+    if page.returned == 0:
+        return f"{noun}{qualifier}: none at offset {page.offset} ({page.total} in all)."
+    return f"{noun} {page.offset + 1}-{page.offset + page.returned} of {page.total}{qualifier}:"
+
+
+def more_line(noun: str, page: Page, call: NextCall | None) -> str | None:
+    """'More participants remain: call ...', when a next page exists."""
+    if page.nextOffset is None:
+        return None
+    reason = " (page trimmed to fit the size budget)" if page.trimmedToFit else ""
+    where = f"call {call.text(page.nextOffset)}" if call else f"the next page starts at offset {page.nextOffset}"
+    return f"More {noun.lower()} remain{reason}: {where}"
+
+
+def _frame(answer: Answer, spec: PageText[Answer]) -> tuple[list[str], list[str]]:
+    head = [*spec.header(answer), page_heading(spec.noun, answer.page, spec.qualifier(answer))]
+    more = more_line(spec.noun, answer.page, spec.next_call(answer))
+    tail = [*([more] if more else []), *spec.closing(answer), *(f"Note: {note}" for note in answer.notes)]
+    return head, tail
+
+
+def render_paged(answer: Answer, spec: PageText[Answer], budget: int = TEXT_BUDGET) -> tuple[Answer, str]:
+    """Render `answer` as text under `budget` characters, cutting its page to the items that fit.
+
+    Returns the answer (cut, if it had to be) with its text, so that the structured content and the
+    text always describe the same items.
+    """
+    lines = [spec.item(item) for item in answer.items()]
+    ends = [0, *accumulate(len(line) + 1 for line in lines)]  # ends[k]: characters of the first k lines
+
+    def size(candidate: Answer, kept: int) -> int:
+        head, tail = _frame(candidate, spec)
+        return sum(len(line) + 1 for line in (*head, *tail)) + ends[kept] - 1
+
+    if size(answer, len(lines)) > budget:
+        low, high = 0, len(lines) - 1  # the most lines that fit lie in [low, high]
+        while low < high:
+            middle = (low + high + 1) // 2
+            if size(answer.cut(middle), middle) <= budget:
+                low = middle
+            else:
+                high = middle - 1
+        answer = answer.cut(low)
+        lines = lines[:low]
+    head, tail = _frame(answer, spec)
+    return answer, "\n".join([*head, *lines, *tail])
