@@ -63,9 +63,7 @@ def iso_ms(moment: datetime) -> str:
 
 def _refuse(name: str, value: object, why: str) -> InvalidArgumentError:
     shown = clean_text(value, 40)
-    return InvalidArgumentError(
-        f"Invalid arguments: {name} {shown!r} {why}. {ACCEPTED_FORMATS}"
-    )
+    return InvalidArgumentError(f"Invalid arguments: {name} {shown!r} {why}. {ACCEPTED_FORMATS}")
 
 
 def _offset(text: str) -> timezone:
