@@ -13,14 +13,20 @@ from huawei_meeting_mcp.app import TOOL_NAMES
 from huawei_meeting_mcp.output import MeetingAttendance
 from huawei_meeting_mcp.view import TEXT_BUDGET
 from huawei_meeting_mcp.view.attendance import (
-    AttendanceRequest,
+    ATTENDANCE_TEXT,
     aggregate,
     build_attendance,
     merged_ms,
     person_key,
-    render_attendance,
 )
-from huawei_meeting_mcp.wire import AttendancePage, AttendanceRecord, AttendanceRecords, ConfDetailResponse
+from huawei_meeting_mcp.view.paging import render_paged
+from huawei_meeting_mcp.wire import (
+    AttendancePage,
+    AttendanceQuery,
+    AttendanceRecord,
+    AttendanceRecords,
+    ConfDetailResponse,
+)
 from tests.helpers import docs_body, fixture_json, view_options
 
 T0 = 1795482000000  # 2026-11-24T01:00:00Z
@@ -47,7 +53,7 @@ def meeting() -> ConfDetailResponse:
 
 
 def render(result: MeetingAttendance, limit: int) -> tuple[MeetingAttendance, str]:
-    return render_attendance(result, limit, TOOL_NAMES)
+    return render_paged(result, ATTENDANCE_TEXT, limit, TOOL_NAMES)
 
 
 @pytest.mark.parametrize(
@@ -139,7 +145,7 @@ def sample_records() -> list[AttendanceRecord]:
 
 
 def test_summary_and_times_in_utc_and_the_meetings_zone() -> None:
-    request = AttendanceRequest(conf_uuid=UUID)
+    request = AttendanceQuery(conf_uuid=UUID)
     result = build_attendance(fetched(sample_records()), request, meeting(), None, view_options())
     assert result.summary.uniqueAttendees == 3
     assert result.summary.sessions == 4
@@ -158,7 +164,7 @@ def test_summary_and_times_in_utc_and_the_meetings_zone() -> None:
 
 
 def test_call_numbers_only_with_contacts() -> None:
-    request = AttendanceRequest(conf_uuid=UUID)
+    request = AttendanceQuery(conf_uuid=UUID)
     hidden = build_attendance(fetched(sample_records()), request, meeting(), None, view_options())
     shown = build_attendance(fetched(sample_records()), request, meeting(), None, view_options(include_contacts=True))
     _, hidden_text = render(hidden, 50)
@@ -170,7 +176,7 @@ def test_call_numbers_only_with_contacts() -> None:
 
 
 def test_without_the_meeting_times_are_utc_only_and_the_reason_is_given() -> None:
-    request = AttendanceRequest(conf_uuid=UUID)
+    request = AttendanceQuery(conf_uuid=UUID)
     result = build_attendance(
         fetched(sample_records()), request, None, "The API timed out [X-Request-ID: r1]", view_options()
     )
@@ -182,7 +188,7 @@ def test_without_the_meeting_times_are_utc_only_and_the_reason_is_given() -> Non
 
 
 def test_paging_over_people_gives_the_exact_next_call() -> None:
-    request = AttendanceRequest(conf_uuid=UUID, offset=1, limit=1, search_key='Kim "K"')
+    request = AttendanceQuery(conf_uuid=UUID, offset=1, limit=1, search_key='Kim "K"')
     result = build_attendance(fetched(sample_records()), request, meeting(), None, view_options())
     assert (result.page.total, result.page.returned, result.page.nextOffset) == (3, 1, 2)
     assert result.attendees[0].name == "Kwame Mensah"
@@ -196,12 +202,12 @@ def test_paging_over_people_gives_the_exact_next_call() -> None:
 
 
 def test_empty_capped_and_beyond_the_end_are_explained() -> None:
-    empty = build_attendance(fetched([]), AttendanceRequest(conf_uuid=UUID), meeting(), None, view_options())
+    empty = build_attendance(fetched([]), AttendanceQuery(conf_uuid=UUID), meeting(), None, view_options())
     assert any("No attendance records" in n and "list_historical_meetings" in n for n in empty.notes)
     assert empty.summary.longestStay is None
     capped = build_attendance(
         AttendanceRecords(records=sample_records(), reported_total=12_000, pages=20, capped=True),
-        AttendanceRequest(conf_uuid=UUID),
+        AttendanceQuery(conf_uuid=UUID),
         meeting(),
         None,
         view_options(),
@@ -210,7 +216,7 @@ def test_empty_capped_and_beyond_the_end_are_explained() -> None:
     _, text = render(capped, 50)
     assert "(capped)" in text
     beyond = build_attendance(
-        fetched(sample_records()), AttendanceRequest(UUID, offset=9), meeting(), None, view_options()
+        fetched(sample_records()), AttendanceQuery(UUID, offset=9), meeting(), None, view_options()
     )
     _, text = render(beyond, 50)
     assert "Attendees, in order of first join: none at offset 9 (3 in all)." in text
@@ -236,7 +242,7 @@ def test_a_huge_page_is_trimmed_to_the_budget_and_says_where_to_continue() -> No
         record(f"Attendee {i:04d} " + "名" * 40, f"+86130{i:08d}", T0 + i * 1000, T0 + 60 * MIN, deviceType="PC")
         for i in range(500)
     ]
-    request = AttendanceRequest(conf_uuid=UUID, limit=500)
+    request = AttendanceQuery(conf_uuid=UUID, limit=500)
     result, text = render(
         build_attendance(fetched(records), request, meeting(), None, view_options(include_contacts=True)), 500
     )

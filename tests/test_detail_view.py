@@ -11,7 +11,8 @@ from huawei_meeting_mcp.app import TOOL_NAMES
 from huawei_meeting_mcp.output import MeetingDetail
 from huawei_meeting_mcp.sandbox.data import LARGE_UUID, RECURRING_UUID, sample_meetings
 from huawei_meeting_mcp.view import TEXT_BUDGET
-from huawei_meeting_mcp.view.detail import build_detail, detail_text, render_detail
+from huawei_meeting_mcp.view.detail import DETAIL_TEXT, build_detail
+from huawei_meeting_mcp.view.paging import render_paged
 from huawei_meeting_mcp.wire import ConfDetailResponse, DetailQuery
 from tests.helpers import docs_body, view_options
 
@@ -30,7 +31,7 @@ def sandbox_body(conf_uuid: str, offset: int = 0, limit: int = 20) -> dict[str, 
 def detail(body: dict[str, Any], query: DetailQuery | None = None, **options: Any) -> tuple[MeetingDetail, str]:
     query = query or DetailQuery(conf_uuid=DOCS_UUID)
     view = build_detail(ConfDetailResponse.model_validate(body), query, view_options(**options))
-    return render_detail(view, query.limit, TOOL_NAMES)
+    return render_paged(view, DETAIL_TEXT, query.limit, TOOL_NAMES)
 
 
 def test_docs_example_in_words() -> None:
@@ -159,7 +160,7 @@ def test_paging_gives_the_exact_next_call() -> None:
     query = DetailQuery(conf_uuid=LARGE_UUID, offset=40, limit=20, search_key="user", participant_type="people")
     view, text = detail(sandbox_body(LARGE_UUID, 40, 20), query)
     assert view.page.nextOffset == 60
-    call = detail_text(20, TOOL_NAMES).next_call(view)
+    call = DETAIL_TEXT.next_call(view, 20, TOOL_NAMES)
     assert call is not None
     assert call.text(60) == (
         f'get_historical_meeting_detail(confUUID="{LARGE_UUID}", offset=60, limit=20, '

@@ -15,7 +15,6 @@ from mcp.types import CallToolResult
 
 from huawei_meeting_mcp.sandbox import (
     DEFAULT_ACCOUNT,
-    DEFAULT_APP_ID,
     DEFAULT_APP_KEY,
     DEFAULT_PASSWORD,
     DOCS_EXAMPLE_UUID,
@@ -41,15 +40,6 @@ def app_sandbox() -> Iterator[LiveSandbox]:
         yield LiveSandbox(sandbox=sandbox, url=url)
 
 
-def app_id_env(live: LiveSandbox, key: str = DEFAULT_APP_KEY, **extra: str) -> dict[str, str]:
-    return {
-        "HUAWEI_MEETING_BASE_URL": live.url,
-        "HUAWEI_MEETING_APP_ID": DEFAULT_APP_ID,
-        "HUAWEI_MEETING_APP_KEY": key,
-        **extra,
-    }
-
-
 def detail_calls(sandbox: Sandbox, conf_uuid: str = DOCS_EXAMPLE_UUID) -> int:
     return sum(1 for r in sandbox.requests if r.path == CONF_DETAIL_PATH and r.query["confUUID"] == conf_uuid)
 
@@ -60,7 +50,7 @@ def succeeded(result: CallToolResult) -> bool:
 
 async def test_app_id_server_keeps_working_across_lifetimes_and_revocation(app_sandbox: LiveSandbox) -> None:
     sandbox, api = app_sandbox.sandbox, app_sandbox.sandbox.auth
-    async with run_server(app_id_env(app_sandbox, HUAWEI_MEETING_LOG_LEVEL="DEBUG")) as run:
+    async with run_server(app_sandbox.app_id_env(HUAWEI_MEETING_LOG_LEVEL="DEBUG")) as run:
         # Many concurrent first calls: one sign-in.
         async with anyio.create_task_group() as group:
             for _ in range(8):
@@ -109,7 +99,7 @@ async def test_app_id_server_keeps_working_across_lifetimes_and_revocation(app_s
 
 async def test_wrong_app_key_is_explained_once_and_not_retried_in_a_loop(app_sandbox: LiveSandbox) -> None:
     api = app_sandbox.sandbox.auth
-    async with run_server(app_id_env(app_sandbox, key=WRONG_KEY)) as run:
+    async with run_server(app_sandbox.app_id_env(key=WRONG_KEY)) as run:
         first = await run.call(TOOL, {"confUUID": DOCS_EXAMPLE_UUID})
         again = await run.call(TOOL, {"confUUID": DOCS_EXAMPLE_UUID})
         tools = (await run.client.list_tools()).tools

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 
@@ -48,28 +50,44 @@ def env(url: str) -> dict[str, str]:
     }
 
 
-async def test_every_fault_then_a_normal_call() -> None:
+@dataclass
+class Upstreams:
+    """The faulty upstream, and a bystander that its redirect points at."""
+
+    faulty: FaultyUpstream
+    url: str
+    bystander: FaultyUpstream
+
+
+@pytest.fixture(scope="module")
+def upstreams() -> Iterator[Upstreams]:
     # The redirect points at a second listener: it must never see a request (or the token).
     bystander = FaultyUpstream()
     with bystander.running() as bystander_url:
-        upstream = FaultyUpstream(redirect_target=f"{bystander_url}/steal")
-        with upstream.running() as url:
-            async with run_server(env(url)) as run:
-                for fault, (phrase, requests) in FAULTS.items():
-                    failed = await run.call(TOOL, {"confUUID": fault})
-                    normal = await run.call(TOOL, {"confUUID": "ok"})
-                    message = text_of(failed)
-                    assert failed.is_error is True, fault
-                    assert phrase in message, (fault, message)
-                    assert "X-Request-ID: " in message, fault
-                    assert upstream.seen.counts[fault] == requests, (fault, upstream.seen.counts[fault])
-                    assert normal.is_error is False, (fault, text_of(normal))
-                    assert "Fault matrix control meeting" in text_of(normal)
-                said = run.everything_said()
-    assert sum(bystander.seen.counts.values()) == 0, "the redirect was not followed"
-    assert upstream.seen.huge_bytes_sent < 20 * MAX_BODY_BYTES, "the huge body was not read to the end"
+        faulty = FaultyUpstream(redirect_target=f"{bystander_url}/steal")
+        with faulty.running() as url:
+            yield Upstreams(faulty, url, bystander)
+
+
+@pytest.mark.parametrize(("fault", "phrase", "requests"), [(f, *expected) for f, expected in FAULTS.items()])
+async def test_a_fault_then_a_normal_call(upstreams: Upstreams, fault: str, phrase: str, requests: int) -> None:
+    upstream = upstreams.faulty
+    async with run_server(env(upstreams.url)) as run:
+        failed = await run.call(TOOL, {"confUUID": fault})
+        normal = await run.call(TOOL, {"confUUID": "ok"})
+        said = run.everything_said()
+    message = text_of(failed)
+    assert failed.is_error is True
+    assert phrase in message, message
+    assert "X-Request-ID: " in message
+    assert upstream.seen.counts[fault] == requests
+    assert normal.is_error is False, text_of(normal)
+    assert "Fault matrix control meeting" in text_of(normal)
     assert leaked(said, {TOKEN}) == []
     assert all(h.get("x-access-token") == TOKEN for h in upstream.seen.headers)
+    assert sum(upstreams.bystander.seen.counts.values()) == 0, "a redirect is never followed"
+    if fault == "fault-huge":
+        assert upstream.seen.huge_bytes_sent < 20 * MAX_BODY_BYTES, "the huge body was not read to the end"
 
 
 async def test_wrong_types_are_tolerated_where_not_essential() -> None:

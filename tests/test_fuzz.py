@@ -19,7 +19,8 @@ from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, DOCS_EXAMPLE_UUID, LARGE_U
 from huawei_meeting_mcp.settings import Settings
 from huawei_meeting_mcp.tooling import INTERNAL_ERROR
 from huawei_meeting_mcp.view import TEXT_BUDGET
-from huawei_meeting_mcp.view.detail import build_detail, render_detail
+from huawei_meeting_mcp.view.detail import DETAIL_TEXT, build_detail
+from huawei_meeting_mcp.view.paging import render_paged
 from huawei_meeting_mcp.wire import ConfDetailResponse, ConferenceInfo, DetailQuery, ParticipantInfo
 from tests.helpers import view_options
 
@@ -139,7 +140,7 @@ def test_random_api_answers_never_crash_the_view_or_break_the_budget(
     response = ConfDetailResponse.model_validate_json(json.dumps(body))
     options = view_options(include_contacts=contacts, api_times="local" if local else "utc")
     query = DetailQuery(conf_uuid="fuzz", limit=limit)
-    detail, text = render_detail(build_detail(response, query, options), limit, TOOL_NAMES)
+    detail, text = render_paged(build_detail(response, query, options), DETAIL_TEXT, limit, TOOL_NAMES)
     assert len(text) < TEXT_BUDGET
     assert detail.page.returned == len(detail.participants)
     next_offset = detail.page.nextOffset

@@ -10,7 +10,8 @@ from huawei_meeting_mcp.app import TOOL_NAMES
 from huawei_meeting_mcp.dates import resolve_range
 from huawei_meeting_mcp.output import MeetingList
 from huawei_meeting_mcp.view import TEXT_BUDGET
-from huawei_meeting_mcp.view.history import build_history, render_history
+from huawei_meeting_mcp.view.history import HISTORY_TEXT, build_history
+from huawei_meeting_mcp.view.paging import render_paged
 from huawei_meeting_mcp.wire import HistoryListResponse, HistoryQuery
 from tests.helpers import fixture_json, view_options
 
@@ -31,7 +32,7 @@ def listing(
 
 
 def render(result: MeetingList, limit: int) -> tuple[MeetingList, str]:
-    return render_history(result, limit, TOOL_NAMES)
+    return render_paged(result, HISTORY_TEXT, limit, TOOL_NAMES)
 
 
 def test_one_row_per_occurrence_with_both_times() -> None:

@@ -1,8 +1,18 @@
-"""The session-wide leak scan finds what it is meant to find."""
+"""The leak scan: nothing any server said in this run holds a secret, and the scan finds what it should.
+
+`test_nothing_any_server_said_leaked` runs last (conftest.py orders it): every end-to-end test records
+what its servers said (tool results, errors, stderr at DEBUG) in `helpers.SCAN`, with every secret the
+servers and sandboxes knew of.
+"""
 
 from __future__ import annotations
 
-from tests.helpers import LeakScan
+from tests.helpers import SCAN, LeakScan
+
+
+def test_nothing_any_server_said_leaked() -> None:
+    findings = SCAN.findings()
+    assert not findings, "Secrets leaked:\n" + "\n".join(findings)
 
 
 def test_leak_scan_finds_secrets_and_contacts() -> None:

@@ -8,23 +8,15 @@ import anyio
 import pytest
 from mcp import Client
 
-from huawei_meeting_mcp.sandbox import DEFAULT_APP_ID, DEFAULT_APP_KEY, LARGE_UUID, AuthApi, Sandbox, serving
-from tests.helpers import SCAN, ServerRun, http_server, run_server, text_of
+from huawei_meeting_mcp.sandbox import LARGE_UUID, AuthApi, Sandbox, serving
+from tests.helpers import SCAN, LiveSandbox, ServerRun, http_server, run_server, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
 TOOL = "get_historical_meeting_detail"
 CALLS = 50
-
-
-def app_id_env(url: str) -> dict[str, str]:
-    """A server configured only with the sandbox's App ID and App Key (debug logs for the leak scan)."""
-    return {
-        "HUAWEI_MEETING_BASE_URL": url,
-        "HUAWEI_MEETING_APP_ID": DEFAULT_APP_ID,
-        "HUAWEI_MEETING_APP_KEY": DEFAULT_APP_KEY,
-        "HUAWEI_MEETING_LOG_LEVEL": "DEBUG",
-    }
+DEBUG = {"HUAWEI_MEETING_LOG_LEVEL": "DEBUG"}
+"""Debug logs, so that the leak scan reads the most talkative stderr."""
 
 
 async def fifty_concurrent_calls(run: ServerRun) -> dict[int, Any]:
@@ -51,7 +43,7 @@ def check_results(results: dict[int, Any]) -> None:
 async def test_fifty_concurrent_calls_over_stdio_with_app_id_sign_in() -> None:
     sandbox = Sandbox(tokens=(), auth=AuthApi())
     with serving(sandbox) as url:
-        async with run_server(app_id_env(url)) as run:
+        async with run_server(LiveSandbox(sandbox, url).app_id_env(**DEBUG)) as run:
             results = await fifty_concurrent_calls(run)
     SCAN.secrets.update(sandbox.secret_strings())
     check_results(results)
@@ -62,7 +54,10 @@ async def test_fifty_concurrent_calls_over_stdio_with_app_id_sign_in() -> None:
 
 async def test_fifty_concurrent_calls_over_http_with_app_id_sign_in() -> None:
     sandbox = Sandbox(tokens=(), auth=AuthApi())
-    with serving(sandbox) as url, http_server(app_id_env(url)) as server:
+    with (
+        serving(sandbox) as url,
+        http_server(LiveSandbox(sandbox, url).app_id_env(HUAWEI_MEETING_LOG_LEVEL="DEBUG")) as server,
+    ):
         results: dict[int, Any] = {}
 
         async def one(i: int) -> None:

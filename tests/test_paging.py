@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from huawei_meeting_mcp.app import TOOL_NAMES
 from huawei_meeting_mcp.output import Page
-from huawei_meeting_mcp.view.detail import build_detail, detail_text
+from huawei_meeting_mcp.view.detail import DETAIL_TEXT, build_detail
 from huawei_meeting_mcp.view.paging import NextCall, more_line, page_heading, render_paged
 from huawei_meeting_mcp.wire import ConfDetailResponse, DetailQuery
 from tests.helpers import docs_body, view_options
@@ -65,8 +65,7 @@ def _detail_with(names: list[str]) -> tuple[ConfDetailResponse, DetailQuery]:
 def test_a_page_is_cut_to_the_most_items_that_fit(names: list[str], budget: int) -> None:
     response, query = _detail_with(names)
     detail = build_detail(response, query, view_options())
-    spec = detail_text(500, TOOL_NAMES)
-    fitted, text = render_paged(detail, spec, budget)
+    fitted, text = render_paged(detail, DETAIL_TEXT, 500, TOOL_NAMES, budget)
     kept = fitted.page.returned
     assert kept == len(fitted.participants)
     assert text.count("\n- ") == kept
@@ -76,7 +75,7 @@ def test_a_page_is_cut_to_the_most_items_that_fit(names: list[str], budget: int)
         assert fitted.page.nextOffset == kept
         assert f"offset={kept}, limit=500)" in text
         # One more item would not have fitted: the cut is as late as it can be.
-        _, longer = render_paged(detail.cut(kept + 1), spec, 10**9)
+        _, longer = render_paged(detail.cut(kept + 1), DETAIL_TEXT, 500, TOOL_NAMES, 10**9)
         assert len(longer) > budget
     else:
         assert fitted.page.trimmedToFit is False
@@ -84,7 +83,7 @@ def test_a_page_is_cut_to_the_most_items_that_fit(names: list[str], budget: int)
 
 def test_cutting_keeps_structured_content_and_text_in_step() -> None:
     response, query = _detail_with([f"Person {i} " + "x" * 200 for i in range(200)])
-    fitted, text = render_paged(build_detail(response, query, view_options()), detail_text(500, TOOL_NAMES), 5000)
+    fitted, text = render_paged(build_detail(response, query, view_options()), DETAIL_TEXT, 500, TOOL_NAMES, 5000)
     shown = [line for line in text.splitlines() if line.startswith("- ")]
     assert 0 < len(shown) < 200
     assert [p.name for p in fitted.participants] == [line.split('"')[1] for line in shown]

@@ -75,7 +75,7 @@ async def test_a_bug_in_rendering_is_an_internal_error(monkeypatch: pytest.Monke
     def broken(*_args: object) -> tuple[MeetingDetail, str]:
         raise KeyError("render")
 
-    monkeypatch.setattr(app, "render_detail", broken)
+    monkeypatch.setattr(app, "render_paged", broken)
     async with client() as session:
         failed = await session.call_tool(NAMES.detail, {"confUUID": DOCS_EXAMPLE_UUID})
     assert text_of(failed) == INTERNAL_ERROR

@@ -26,10 +26,11 @@ from .output import MeetingAttendance, MeetingDetail, MeetingList, ParticipantTy
 from .settings import Settings
 from .tooling import AppState, MeetingServer, ToolSpec, open_state, respond
 from .view import ToolNames
-from .view.attendance import AttendanceRequest, build_attendance, render_attendance
-from .view.detail import build_detail, render_detail
-from .view.history import build_history, render_history
-from .wire import DetailQuery, HistoryQuery, SortType
+from .view.attendance import ATTENDANCE_TEXT, build_attendance
+from .view.detail import DETAIL_TEXT, build_detail
+from .view.history import HISTORY_TEXT, build_history
+from .view.paging import render_paged
+from .wire import AttendanceQuery, DetailQuery, HistoryQuery, SortType
 
 INSTRUCTIONS = """\
 Read-only access to ended Huawei Cloud Meeting conferences. Which tool answers which question:
@@ -112,7 +113,7 @@ async def meeting_detail(
 
     async def answer(state: AppState) -> tuple[BaseModel, str]:
         response = await state.service.detail(query)
-        return render_detail(build_detail(response, query, state.options), limit, state.options.tools)
+        return render_paged(build_detail(response, query, state.options), DETAIL_TEXT, limit, state.options.tools)
 
     return await respond(ctx, answer)
 
@@ -163,7 +164,8 @@ async def list_meetings(
             query_all=queryAll,
         )
         response = await state.service.history(query)
-        return render_history(build_history(response, query, window, state.options), limit, state.options.tools)
+        listing = build_history(response, query, window, state.options)
+        return render_paged(listing, HISTORY_TEXT, limit, state.options.tools)
 
     return await respond(ctx, answer)
 
@@ -179,7 +181,7 @@ async def meeting_attendance(
     limit: Annotated[int, Field(ge=1, le=500, description="Attendees (people, not records) per page.")] = 50,
 ) -> Annotated[CallToolResult, MeetingAttendance]:
     """Who joined one ended meeting, when and for how long, one entry per person."""
-    request = AttendanceRequest(conf_uuid=confUUID.strip(), offset=offset, limit=limit, search_key=searchKey)
+    query = AttendanceQuery(conf_uuid=confUUID.strip(), offset=offset, limit=limit, search_key=searchKey)
 
     async def on_page(read: int, total: int | None) -> None:
         of = f" of {total}" if total is not None else ""
@@ -187,9 +189,9 @@ async def meeting_attendance(
 
     async def answer(state: AppState) -> tuple[BaseModel, str]:
         await ctx.report_progress(0, None, "Reading attendance records")
-        read = await state.service.attendance(request.conf_uuid, searchKey, on_page)
-        result = build_attendance(read.records, request, read.meeting, read.meeting_problem, state.options)
-        return render_attendance(result, limit, state.options.tools)
+        read = await state.service.attendance(query.conf_uuid, searchKey, on_page)
+        result = build_attendance(read.records, query, read.meeting, read.meeting_problem, state.options)
+        return render_paged(result, ATTENDANCE_TEXT, limit, state.options.tools)
 
     return await respond(ctx, answer)
 

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from .auth import TokenProvider, token_provider
 from .client import MeetingClient, RetryPolicy, SignInClient, create_http_client
-from .errors import MeetingError
+from .errors import MeetingError, NotFoundError
 from .service import MeetingService
 from .settings import Settings
 from .view import ToolNames, ViewOptions
@@ -75,8 +75,11 @@ Answer = Callable[[AppState], Awaitable[tuple[BaseModel, str]]]
 
 async def respond(ctx: Context[AppState, Any], answer: Answer) -> CallToolResult:
     """Run `answer`; any failure, in reading, building or rendering, becomes one actionable error result."""
+    state = ctx.request_context.lifespan_context
     try:
-        model, text = await answer(ctx.request_context.lifespan_context)
+        model, text = await answer(state)
+    except NotFoundError as exc:
+        return error_result(f"{exc} To find the confUUID, call {state.options.tools.list}.")
     except MeetingError as exc:
         return error_result(str(exc))
     except Exception:

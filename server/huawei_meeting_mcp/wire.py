@@ -1,7 +1,8 @@
-"""Models of what the Huawei Cloud Meeting API sends (API doc §2), read tolerantly.
+"""Models of what the Huawei Cloud Meeting API sends (API doc §2-§3), read tolerantly, and what we ask it.
 
-Only fields the server uses are modelled: secrets the API returns (meeting passwords, join
-links, stream push URLs) are never parsed, so they cannot reach the view by accident.
+Only fields the server reads are modelled: secrets the API returns (meeting passwords, join links,
+stream push URLs) and contact fields no answer shows (`phone2`, `phone3`, the scheduling-time
+`partAttendeeInfo` list with its phones) are never parsed, so they cannot reach a view by accident.
 A field whose value has the wrong type becomes None instead of failing the whole answer;
 only the parts the tools cannot do without (`conferenceData`) are required.
 """
@@ -69,7 +70,6 @@ class CycleParams(WireModel):
     cycle: Lenient[str] = None
     interval: Lenient[int] = None
     point: Lenient[list[int]] = None
-    pre_remind_days: Lenient[int] = None
 
 
 class ConfConfigInfo(WireModel):
@@ -82,16 +82,6 @@ class ConfConfigInfo(WireModel):
     allow_guest_start_conf: Lenient[bool] = None
     enable_waiting_room: Lenient[bool] = None
     prolong_length: Lenient[int] = None
-    is_host_camera_on: Lenient[bool] = None
-    is_guest_camera_on: Lenient[bool] = None
-
-
-class PartAttendee(WireModel):
-    """One entry of `partAttendeeInfo` (§2.7)."""
-
-    name: Lenient[str] = None
-    phone: Lenient[str] = None
-    type: Lenient[str] = None
 
 
 class ConferenceInfo(WireModel):
@@ -106,7 +96,6 @@ class ConferenceInfo(WireModel):
     end_time: Lenient[str] = None
     media_types: Lenient[str] = None
     conference_state: Lenient[str] = None
-    language: Lenient[str] = None
     scheduser_name: Lenient[str] = None
     conference_type: Lenient[int] = None
     conf_type: Lenient[str] = None
@@ -114,19 +103,12 @@ class ConferenceInfo(WireModel):
     is_auto_mute: Lenient[int] = None
     is_auto_record: Lenient[int] = None
     record_type: Lenient[int] = None
-    record_aux_stream: Lenient[int] = None
-    record_auth_type: Lenient[int] = None
     conf_config_info: Lenient[ConfConfigInfo] = None
-    vmr_flag: Lenient[int] = None
-    vmr_conference_id: Lenient[str] = Field(default=None, alias="vmrConferenceID")
     is_has_record_file: Lenient[bool] = None
-    part_attendee_info: ObjectList[PartAttendee] = None
     terminl_count: Lenient[int] = None
     normal_count: Lenient[int] = None
     dept_name: Lenient[str] = None
     webinar: Lenient[bool] = None
-    conf_mode: Lenient[str] = None
-    concurrent_participants: Lenient[int] = None
 
 
 class ParticipantInfo(WireModel):
@@ -136,13 +118,10 @@ class ParticipantInfo(WireModel):
     subscriber_id: Lenient[str] = Field(default=None, alias="subscriberID")
     name: Lenient[str] = None
     role: Lenient[int] = None
-    state: Lenient[str] = None
     attendee_type: Lenient[str] = None
     account_id: Lenient[str] = None
     email: Lenient[str] = None
     sms: Lenient[str] = None
-    phone2: Lenient[str] = None
-    phone3: Lenient[str] = None
     dept_name: Lenient[str] = None
 
 
@@ -150,7 +129,6 @@ class PageParticipant(WireModel):
     """A page of participants (`data`, §2.8)."""
 
     offset: Lenient[int] = None
-    limit: Lenient[int] = None
     count: Lenient[int] = None
     data: ObjectList[ParticipantInfo] = None
 
@@ -159,7 +137,6 @@ class HistoryListResponse(WireModel):
     """The body of `GET /v1/mmc/management/conferences/history` (§3.1): a page of ended meetings."""
 
     offset: Lenient[int] = None
-    limit: Lenient[int] = None
     count: Lenient[int] = None
     data: ObjectList[ConferenceInfo] = None
 
@@ -180,7 +157,6 @@ class AttendancePage(WireModel):
     """The body of `GET /v1/mmc/management/conferences/history/confAttendeeRecord` (§3.3)."""
 
     offset: Lenient[int] = None
-    limit: Lenient[int] = None
     count: Lenient[int] = None
     data: ObjectList[AttendanceRecord] = None
 
@@ -202,6 +178,23 @@ class ConfDetailResponse(WireModel):
 
     conference_data: ConferenceInfo
     data: Lenient[PageParticipant] = None
+
+
+class TokenResponse(WireModel):
+    """A TokenDTO (§4.4), the answer of both sign-in APIs: the token and its lifetime.
+
+    The `user` block (which carries device passwords) is deliberately not modelled.
+    """
+
+    access_token: str = Field(min_length=1)
+    valid_period: Lenient[int] = None
+    """Lifetime in seconds."""
+    expire_time: Lenient[int] = None
+    """Expiry as Unix seconds."""
+    refresh_token: Lenient[str] = None
+
+
+# --- What the server asks for -----------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -232,20 +225,6 @@ class DetailQuery:
         if self.search_key:
             params["searchKey"] = self.search_key
         return params
-
-
-class TokenResponse(WireModel):
-    """A TokenDTO (§4.4), the answer of both sign-in APIs: the token and its lifetime.
-
-    The `user` block (which carries device passwords) is deliberately not modelled.
-    """
-
-    access_token: str = Field(min_length=1)
-    valid_period: Lenient[int] = None
-    """Lifetime in seconds."""
-    expire_time: Lenient[int] = None
-    """Expiry as Unix seconds."""
-    refresh_token: Lenient[str] = None
 
 
 @dataclass(frozen=True)

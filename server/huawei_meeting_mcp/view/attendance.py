@@ -14,25 +14,10 @@ from datetime import timedelta, tzinfo
 
 from ..dates import EPOCH, MAX_EPOCH_MS
 from ..output import AttendanceSummary, Attendee, MeetingAttendance, MeetingTime, Page, Stay
-from ..wire import AttendanceRecord, AttendanceRecords, ConfDetailResponse
-from .common import (
-    LONG,
-    Scrub,
-    ToolNames,
-    ViewOptions,
-    at,
-    is_conf_uuid,
-    join,
-    meeting_times,
-    minutes,
-    moment,
-    plural,
-    shown,
-    shown_id,
-    text,
-    zone_text,
-)
-from .paging import NextCall, PageText, render_paged
+from ..wire import AttendanceQuery, AttendanceRecord, AttendanceRecords, ConfDetailResponse
+from .common import LONG, Scrub, ToolNames, ViewOptions, meeting_times, moment, text
+from .paging import NextCall, PageText
+from .words import at, join, minutes, plural, shown, shown_id, zone_text
 
 IDENTITY_NOTE = (
     "One attendee is one display name with one number; minutes attended count overlapping sessions "
@@ -164,25 +149,16 @@ def _summary(people: list[PersonAttendance], sessions: int, scrub: Scrub) -> Att
     )
 
 
-@dataclass(frozen=True)
-class AttendanceRequest:
-    """What the caller asked for: the meeting, the filter, and a page of people."""
-
-    conf_uuid: str
-    offset: int = 0
-    limit: int = 50
-    search_key: str | None = None
-
-
 def build_attendance(
     fetched: AttendanceRecords,
-    request: AttendanceRequest,
+    query: AttendanceQuery,
     meeting: ConfDetailResponse | None,
     meeting_problem: str | None,
     options: ViewOptions,
 ) -> MeetingAttendance:
     """Aggregate the records per person and return one page of people with the summary and caveats.
 
+    `query` names the meeting and the filter; its offset and limit count people, not records.
     `meeting` (from one confDetail call) gives the subject and zone; when it is None,
     `meeting_problem` says why, and times are given in UTC only.
     """
@@ -195,7 +171,7 @@ def build_attendance(
     zone = times.tz if times is not None else None
 
     people = aggregate(fetched.records)
-    page = people[request.offset : request.offset + request.limit]
+    page = people[query.offset : query.offset + query.limit]
     if fetched.capped:
         notes.append(
             f"Reading stopped after {fetched.pages} pages ({len(fetched.records)} records)"
@@ -208,7 +184,7 @@ def build_attendance(
             "the summary covers those sent."
         )
     if not fetched.records:
-        search = " matching the searchKey" if request.search_key else ""
+        search = " matching the searchKey" if query.search_key else ""
         notes.append(
             f"No attendance records{search}. Records exist only for people who actually joined; "
             f"check the confUUID with {options.tools.list} (each occurrence has its own)."
@@ -219,20 +195,20 @@ def build_attendance(
         notes.append("Some sessions had no valid leave time: they count as sessions but add no minutes.")
 
     result = MeetingAttendance(
-        confUUID=request.conf_uuid,
+        confUUID=query.conf_uuid,
         conferenceID=text(conf.conference_id, 32) if conf else None,
         subject=scrub(conf.subject, LONG) if conf else None,
         timeZone=times.zone if times else None,
         start=times.start if times else None,
         end=times.end if times else None,
-        searchKey=request.search_key,
+        searchKey=query.search_key,
         recordsRead=len(fetched.records),
         recordsReported=fetched.reported_total,
         pagesRead=fetched.pages,
         capped=fetched.capped,
         summary=_summary(people, len(fetched.records), scrub),
         attendees=[_attendee(p, zone, scrub) for p in page],
-        page=Page.of(request.offset, len(page), count=len(people)),
+        page=Page.of(query.offset, len(page), count=len(people)),
         notes=notes,
     )
     scrub.note(result.notes)
@@ -291,29 +267,10 @@ def _qualifier(result: MeetingAttendance) -> str:
     return f"{search}, in order of first join"
 
 
-def attendance_text(limit: int, tools: ToolNames) -> PageText[MeetingAttendance]:
-    """How an attendance answer renders; `limit` and the tool names make its next call."""
-
-    def next_call(result: MeetingAttendance) -> NextCall | None:
-        if not is_conf_uuid(result.confUUID):
-            return None
-        return NextCall(
-            tools.attendance,
-            {"confUUID": result.confUUID, "searchKey": result.searchKey, "offset": None, "limit": limit},
-        )
-
-    return PageText(
-        noun="Attendees",
-        item=attendee_line,
-        next_call=next_call,
-        header=_header,
-        qualifier=_qualifier,
-    )
+def _next_call(result: MeetingAttendance, limit: int, tools: ToolNames) -> NextCall | None:
+    arguments = {"searchKey": result.searchKey, "offset": None, "limit": limit}
+    return NextCall.for_meeting(tools.attendance, result.confUUID, arguments)
 
 
-def render_attendance(result: MeetingAttendance, limit: int, tools: ToolNames) -> tuple[MeetingAttendance, str]:
-    """Render the text block, trimming the page of attendees so the text stays under the budget.
-
-    Returns the (possibly trimmed) result with its text, so structured content and text agree.
-    """
-    return render_paged(result, attendance_text(limit, tools))
+ATTENDANCE_TEXT = PageText("Attendees", attendee_line, _next_call, header=_header, qualifier=_qualifier)
+"""How an attendance answer renders."""

@@ -1,30 +1,26 @@
-"""What every view shares: operator options, cleaning upstream text, and one vocabulary for the text.
+"""What every view's build step shares: operator options, cleaning upstream text, and meeting times.
 
-Every string the API sends passes through `Scrub` where wire data enters a view (for the structured
-content and the text alike), and every upstream or caller string the text shows passes through
-`shown` (one quoting a value cannot close). Times, durations and counts read the same in every tool.
+Every string the API sends passes through `Scrub` (or `text`) where wire data enters a view, for the
+structured content and the text alike. How the text then words things is in `words`.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
-from typing import Any, Literal
+from typing import Literal
 
 from ..output import MeetingTime, TimeZoneInfo
-from ..text import clean_text, mask_contacts, quoted
+from ..text import clean_text, mask_contacts
 from ..timezones import iso_local, iso_utc, parse_api_time, zone_for
 from ..wire import ConferenceInfo
+from .words import shown_id
 
 TEXT_BUDGET = 24_000
 """The text block of any answer stays under this many characters."""
 
 SHORT = 128  # names, departments, accounts
 LONG = 256  # subjects
-_CONF_UUID = re.compile(r"[0-9A-Fa-f]{32}")
-_PLAIN_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
 
 
 @dataclass(frozen=True)
@@ -81,58 +77,6 @@ class Scrub:
             )
 
 
-def shown(value: str | None, missing: str = "(none)") -> str:
-    """An upstream or caller string as the text shows it: quoted so it cannot forge a field; `missing` if absent."""
-    return missing if value is None else quoted(value)
-
-
-def shown_id(value: str | None, missing: str = "?") -> str:
-    """An identifier as the text shows it: bare when it is plain letters, digits, '-' and '_', else quoted."""
-    if value is None:
-        return missing
-    return value if _PLAIN_ID.fullmatch(value) else quoted(value)
-
-
-def is_conf_uuid(value: str | None) -> bool:
-    """True for a well-formed confUUID (32 hex characters): only such a value goes into a suggested call."""
-    return value is not None and _CONF_UUID.fullmatch(value) is not None
-
-
-def words(table: Mapping[Any, str], value: str | int | None) -> str | None:
-    """The words for an API code from `table`, 'unknown (<code>)' for a code not in it, None if absent."""
-    if value is None:
-        return None
-    found = table.get(value)
-    return found if found is not None else f"unknown ({shown_id(clean_text(value, 32))})"
-
-
-def join(parts: list[str | None], sep: str = " · ") -> str:
-    """Join the parts that are present."""
-    return sep.join(p for p in parts if p)
-
-
-def plural(n: int | None, noun: str, nouns: str | None = None) -> str:
-    """'1 person', '3 people', '? sessions': a count and its noun."""
-    many = nouns or noun + "s"
-    if n is None:
-        return f"? {many}"
-    return f"{n} {noun if n == 1 else many}"
-
-
-def minutes(value: float | None) -> str:
-    """A duration in minutes: '62 min', '12.5 min', or 'minutes unknown'."""
-    if value is None:
-        return "minutes unknown"
-    return f"{value:g} min"
-
-
-def at(point: MeetingTime | None) -> str:
-    """An instant as 'UTC (local time local)', the UTC alone when the zone is unknown, or 'unknown'."""
-    if point is None or point.utc is None:
-        return "unknown"
-    return f"{point.utc} ({point.local} local)" if point.local else point.utc
-
-
 def moment(value: datetime | None, zone: tzinfo | None, timespec: str = "minutes") -> MeetingTime:
     """An instant in UTC and, when the zone is known, in the meeting's zone."""
     if value is None:
@@ -176,12 +120,3 @@ def meeting_times(conf: ConferenceInfo, options: ViewOptions, notes: list[str]) 
         duration = int((end - start).total_seconds() // 60)
     tz = zone.tz if zone else None
     return MeetingTimes(zone_info, tz, moment(start, tz), moment(end, tz), duration, reading)
-
-
-def zone_text(zone: TimeZoneInfo | None) -> str:
-    """The meeting's zone in words: Huawei's label, or why it is unknown."""
-    if zone is None:
-        return "unknown"
-    if zone.label:
-        return zone.label
-    return f"unknown timeZoneID {shown_id(zone.timeZoneID)}" if zone.timeZoneID else "unknown"

@@ -12,23 +12,9 @@ from ..output import (
 )
 from ..text import clean_text
 from ..wire import ConfDetailResponse, ConferenceInfo, CycleParams, DetailQuery, ParticipantInfo
-from .common import (
-    LONG,
-    Scrub,
-    ToolNames,
-    ViewOptions,
-    at,
-    is_conf_uuid,
-    join,
-    meeting_times,
-    plural,
-    shown,
-    shown_id,
-    text,
-    words,
-    zone_text,
-)
-from .paging import NextCall, PageText, render_paged
+from .common import LONG, Scrub, ToolNames, ViewOptions, meeting_times, text
+from .paging import NextCall, PageText
+from .words import at, join, plural, shown, shown_id, words, zone_text
 
 STATES = {
     "Schedule": "scheduled",
@@ -279,36 +265,11 @@ def _qualifier(detail: MeetingDetail) -> str:
     return f" ({which}{search})"
 
 
-def detail_text(limit: int, tools: ToolNames) -> PageText[MeetingDetail]:
-    """How a detail answer renders; `limit` and the tool names make its next call."""
-
-    def next_call(detail: MeetingDetail) -> NextCall | None:
-        if not is_conf_uuid(detail.confUUID):
-            return None
-        return NextCall(
-            tools.detail,
-            {
-                "confUUID": detail.confUUID,
-                "offset": None,
-                "limit": limit,
-                "searchKey": detail.searchKey,
-                "participantType": None if detail.participantType == "all" else detail.participantType,
-            },
-        )
-
-    return PageText(
-        noun="Participants",
-        item=participant_line,
-        next_call=next_call,
-        header=_header_lines,
-        qualifier=_qualifier,
-    )
+def _next_call(detail: MeetingDetail, limit: int, tools: ToolNames) -> NextCall | None:
+    which = None if detail.participantType == "all" else detail.participantType
+    arguments = {"offset": None, "limit": limit, "searchKey": detail.searchKey, "participantType": which}
+    return NextCall.for_meeting(tools.detail, detail.confUUID, arguments)
 
 
-def render_detail(detail: MeetingDetail, limit: int, tools: ToolNames) -> tuple[MeetingDetail, str]:
-    """Render the text block, trimming the participant page so the text stays under the budget.
-
-    Returns the (possibly trimmed) detail together with its text, so that structured content and
-    text always describe the same participants.
-    """
-    return render_paged(detail, detail_text(limit, tools))
+DETAIL_TEXT = PageText("Participants", participant_line, _next_call, header=_header_lines, qualifier=_qualifier)
+"""How a detail answer renders."""

@@ -5,8 +5,9 @@ from __future__ import annotations
 from ..dates import DEFAULT_DAYS, DateRange, Instant, iso_ms
 from ..output import MeetingList, MeetingRow, Page, RangeEnd, RepeatedMeetingID
 from ..wire import ConferenceInfo, HistoryListResponse, HistoryQuery
-from .common import LONG, Scrub, ToolNames, ViewOptions, at, is_conf_uuid, join, meeting_times, shown, shown_id, text
-from .paging import NextCall, PageText, render_paged
+from .common import LONG, Scrub, ToolNames, ViewOptions, meeting_times, text
+from .paging import NextCall, PageText
+from .words import at, is_conf_uuid, join, shown, shown_id
 
 SORT_WORDS = {
     "DSC_StartTIME": "newest first",
@@ -132,51 +133,36 @@ def _qualifier(listing: MeetingList) -> str:
     return f", matching {shown(listing.searchKey)}" if listing.searchKey else ""
 
 
-def history_text(limit: int, tools: ToolNames) -> PageText[MeetingList]:
-    """How a meeting list renders; `limit` and the tool names make its next call and hints."""
-
-    def next_call(listing: MeetingList) -> NextCall:
-        return NextCall(
-            tools.list,
-            {
-                "startDate": listing.startDate.epochMs,
-                "endDate": listing.endDate.epochMs,
-                "searchKey": listing.searchKey,
-                "sortType": None if listing.sortType == "DSC_StartTIME" else listing.sortType,
-                "queryAll": True if listing.queryAll else None,
-                "offset": None,
-                "limit": limit,
-            },
-        )
-
-    def closing(listing: MeetingList) -> list[str]:
-        lines = [
-            f"Meeting ID {repeated.conferenceID} appears {repeated.occurrences} times: it was held several times, "
-            "one row per occurrence; use the confUUID of the occurrence you mean."
-            for repeated in listing.repeatedMeetingIDs
-        ]
-        example = next((row.confUUID for row in listing.meetings if is_conf_uuid(row.confUUID)), None)
-        if example:
-            lines.append(
-                f'Next: {tools.detail}(confUUID="{example}") tells what a meeting was and who was on its '
-                f'participant list; {tools.attendance}(confUUID="{example}") tells who actually joined and for '
-                "how long."
-            )
-        return lines
-
-    return PageText(
-        noun="Meetings",
-        item=meeting_line,
-        next_call=next_call,
-        header=_header,
-        qualifier=_qualifier,
-        closing=closing,
+def _next_call(listing: MeetingList, limit: int, tools: ToolNames) -> NextCall:
+    return NextCall(
+        tools.list,
+        {
+            "startDate": listing.startDate.epochMs,
+            "endDate": listing.endDate.epochMs,
+            "searchKey": listing.searchKey,
+            "sortType": None if listing.sortType == "DSC_StartTIME" else listing.sortType,
+            "queryAll": True if listing.queryAll else None,
+            "offset": None,
+            "limit": limit,
+        },
     )
 
 
-def render_history(listing: MeetingList, limit: int, tools: ToolNames) -> tuple[MeetingList, str]:
-    """Render the text block, trimming rows so the text stays under the budget.
+def _closing(listing: MeetingList, tools: ToolNames) -> list[str]:
+    lines = [
+        f"Meeting ID {repeated.conferenceID} appears {repeated.occurrences} times: it was held several times, "
+        "one row per occurrence; use the confUUID of the occurrence you mean."
+        for repeated in listing.repeatedMeetingIDs
+    ]
+    example = next((row.confUUID for row in listing.meetings if is_conf_uuid(row.confUUID)), None)
+    if example:
+        lines.append(
+            f'Next: {tools.detail}(confUUID="{example}") tells what a meeting was and who was on its '
+            f'participant list; {tools.attendance}(confUUID="{example}") tells who actually joined and for '
+            "how long."
+        )
+    return lines
 
-    Returns the (possibly trimmed) listing with its text, so structured content and text agree.
-    """
-    return render_paged(listing, history_text(limit, tools))
+
+HISTORY_TEXT = PageText("Meetings", meeting_line, _next_call, header=_header, qualifier=_qualifier, closing=_closing)
+"""How a meeting list renders."""

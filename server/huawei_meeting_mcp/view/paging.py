@@ -16,7 +16,8 @@ from itertools import accumulate
 from typing import Any, Generic
 
 from ..output import Answer, Page
-from .common import TEXT_BUDGET
+from .common import TEXT_BUDGET, ToolNames
+from .words import is_conf_uuid
 
 Argument = str | int | bool | None
 
@@ -48,6 +49,11 @@ class NextCall:
         """The exact call for the page that starts at `offset`."""
         return call_text(self.tool, {**self.arguments, "offset": offset})
 
+    @classmethod
+    def for_meeting(cls, tool: str, conf_uuid: str, arguments: Mapping[str, Argument]) -> NextCall | None:
+        """The next call of a tool about one meeting; None unless `conf_uuid` is well formed (32 hex)."""
+        return cls(tool, {"confUUID": conf_uuid, **arguments}) if is_conf_uuid(conf_uuid) else None
+
 
 @dataclass(frozen=True)
 class PageText(Generic[Answer]):
@@ -57,13 +63,13 @@ class PageText(Generic[Answer]):
     """What the items are, plural and capitalised as it starts the heading: 'Participants'."""
     item: Callable[[Any], str]
     """One line per item."""
-    next_call: Callable[[Answer], NextCall | None]
-    """The call for the next page, or None when none can be suggested (the answer says why in a note)."""
+    next_call: Callable[[Answer, int, ToolNames], NextCall | None]
+    """The call for the next page (given the answer, the caller's limit and the tool names), or None."""
     header: Callable[[Answer], list[str]] = field(default=lambda _: [])
     """Lines before the page heading."""
     qualifier: Callable[[Answer], str] = field(default=lambda _: "")
     """What the heading adds after the count: ' (all)', ', matching "x"'."""
-    closing: Callable[[Answer], list[str]] = field(default=lambda _: [])
+    closing: Callable[[Answer, ToolNames], list[str]] = field(default=lambda _answer, _tools: [])
     """Lines after the page and its next call, before the notes."""
 
 
@@ -83,24 +89,26 @@ def more_line(noun: str, page: Page, call: NextCall | None) -> str | None:
     return f"More {noun.lower()} remain{reason}: {where}"
 
 
-def _frame(answer: Answer, spec: PageText[Answer]) -> tuple[list[str], list[str]]:
-    head = [*spec.header(answer), page_heading(spec.noun, answer.page, spec.qualifier(answer))]
-    more = more_line(spec.noun, answer.page, spec.next_call(answer))
-    tail = [*([more] if more else []), *spec.closing(answer), *(f"Note: {note}" for note in answer.notes)]
-    return head, tail
-
-
-def render_paged(answer: Answer, spec: PageText[Answer], budget: int = TEXT_BUDGET) -> tuple[Answer, str]:
+def render_paged(
+    answer: Answer, spec: PageText[Answer], limit: int, tools: ToolNames, budget: int = TEXT_BUDGET
+) -> tuple[Answer, str]:
     """Render `answer` as text under `budget` characters, cutting its page to the items that fit.
 
-    Returns the answer (cut, if it had to be) with its text, so that the structured content and the
-    text always describe the same items.
+    `limit` (the page size the caller asked for) and `tools` make the next call. Returns the answer
+    (cut, if it had to be) with its text, so that the structured content and the text always
+    describe the same items.
     """
     lines = [spec.item(item) for item in answer.items()]
     ends = [0, *accumulate(len(line) + 1 for line in lines)]  # ends[k]: characters of the first k lines
 
+    def frame(candidate: Answer) -> tuple[list[str], list[str]]:
+        head = [*spec.header(candidate), page_heading(spec.noun, candidate.page, spec.qualifier(candidate))]
+        more = more_line(spec.noun, candidate.page, spec.next_call(candidate, limit, tools))
+        notes = (f"Note: {note}" for note in candidate.notes)
+        return head, [*([more] if more else []), *spec.closing(candidate, tools), *notes]
+
     def size(candidate: Answer, kept: int) -> int:
-        head, tail = _frame(candidate, spec)
+        head, tail = frame(candidate)
         return sum(len(line) + 1 for line in (*head, *tail)) + ends[kept] - 1
 
     if size(answer, len(lines)) > budget:
@@ -113,5 +121,5 @@ def render_paged(answer: Answer, spec: PageText[Answer], budget: int = TEXT_BUDG
                 high = middle - 1
         answer = answer.cut(low)
         lines = lines[:low]
-    head, tail = _frame(answer, spec)
+    head, tail = frame(answer)
     return answer, "\n".join([*head, *lines, *tail])
