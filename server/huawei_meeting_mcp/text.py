@@ -207,3 +207,13 @@ def mask_account(value: str) -> tuple[str, bool]:
     if kind is not None:
         return (EMAIL_MASK if kind == "e-mail" else PHONE_MASK), True
     return mask_contacts(value)
+
+
+LINK_MASK = "(link hidden)"
+_LINK = re.compile(r"(?:\b[A-Za-z][A-Za-z0-9+.-]*://|\bwww\.)\S+|\S+/#/j/\S*", re.IGNORECASE)
+
+
+def mask_links(value: str) -> tuple[str, bool]:
+    """`value` with URLs (join links, stream URLs, anything with a scheme or `www.`) masked; also whether any was."""
+    masked = _LINK.sub(LINK_MASK, value)
+    return masked, masked != value
