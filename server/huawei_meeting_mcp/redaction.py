@@ -60,5 +60,17 @@ def configure_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # httpx logs every request URL at INFO; ours are logged at DEBUG with a request ID instead.
-    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
+    quiet_transport_loggers(root.level)
+
+
+TRANSPORT_LOGGERS = {"httpx": logging.WARNING, "httpcore": logging.INFO, "hpack": logging.INFO, "h2": logging.INFO}
+"""Libraries whose DEBUG output carries raw headers (Set-Cookie, links in custom headers), and their floor."""
+
+
+def quiet_transport_loggers(level: int) -> None:
+    """Keep the HTTP libraries above DEBUG whatever `level` is: they would log raw response headers.
+
+    httpx logs every request URL at INFO; ours are logged at DEBUG with a request ID instead.
+    """
+    for name, floor in TRANSPORT_LOGGERS.items():
+        logging.getLogger(name).setLevel(max(floor, level))
