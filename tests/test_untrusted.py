@@ -87,7 +87,10 @@ def test_every_string_of_an_error_message_is_cleaned_and_masked() -> None:
     for secret in (JOIN_LINK, "0123456789abcdef", STREAM, PASSWORD, PHONE, "13800138000", EMAIL, "www.", "\n"):
         assert secret not in shown
     assert all(ord(c) < 0xE0000 and c != "\u202e" for c in shown)
-    assert "(link hidden)" in shown and "***" in shown and "(phone hidden)" in shown and "(e-mail hidden)" in shown
+    assert "(link hidden)" in shown
+    assert "***" in shown
+    assert "(phone hidden)" in shown
+    assert "(e-mail hidden)" in shown
     assert len(shown) <= MAX_UPSTREAM_MESSAGE
 
 
@@ -126,7 +129,8 @@ async def test_an_upstream_error_reaches_neither_the_answer_nor_the_log_unmasked
     result = await call(handler, "get_historical_meeting_detail", {"confUUID": UUID})
     text = text_of(result)
     assert result.is_error
-    assert "Huawei refused the request" in text and "[X-Request-ID:" in text
+    assert "Huawei refused the request" in text
+    assert "[X-Request-ID:" in text
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "Bad request" in logged  # the INFO line of the failure is there ...
     for leaked in (TOKEN, JOIN_LINK, STREAM, "13800138000", EMAIL):
@@ -141,7 +145,8 @@ async def test_a_content_type_is_quoted_only_when_it_is_a_media_type() -> None:
 
     result = await call(handler, "get_historical_meeting_detail", {"confUUID": UUID})
     assert result.is_error
-    assert JOIN_LINK not in text_of(result) and "It is something else, not JSON" in text_of(result)
+    assert JOIN_LINK not in text_of(result)
+    assert "It is something else, not JSON" in text_of(result)
 
 
 # --- sizes and shapes ---------------------------------------------------------------------------
@@ -160,11 +165,13 @@ async def test_a_detail_page_is_cut_to_the_limit_asked_for() -> None:
     async with http:
         client = MeetingClient(http, _Tokens(), timeout=5)
         answer = await client.conf_detail(DetailQuery(UUID, limit=500))
-        assert answer.data is not None and answer.data.data is not None
+        assert answer.data is not None
+        assert answer.data.data is not None
         assert len(answer.data.data) == 500
         assert answer.data.data[-1].name == "P499"
         small = await client.conf_detail(DetailQuery(UUID, limit=3))
-        assert small.data is not None and [p.name for p in small.data.data or []] == ["P0", "P1", "P2"]
+        assert small.data is not None
+        assert [p.name for p in small.data.data or []] == ["P0", "P1", "P2"]
 
 
 @pytest.mark.anyio
@@ -202,7 +209,9 @@ async def test_attendance_stops_at_10000_records_however_the_upstream_pages_them
         fetched = await MeetingClient(http, _Tokens(), timeout=30).all_attendance(UUID)
     assert len(requests) == 1
     assert len(fetched.records) == 10_000
-    assert fetched.capped and fetched.pages == 1 and fetched.reported_total == 10**9
+    assert fetched.capped
+    assert fetched.pages == 1
+    assert fetched.reported_total == 10**9
 
 
 @pytest.mark.anyio
@@ -214,7 +223,9 @@ async def test_attendance_with_small_pages_still_stops_at_10000() -> None:
     http = create_http_client("http://127.0.0.1", timeout=30, transport=httpx.MockTransport(handler))
     async with http:
         fetched = await MeetingClient(http, _Tokens(), timeout=30).all_attendance(UUID)
-    assert len(fetched.records) == 10_000 and fetched.pages == 15 and fetched.capped
+    assert len(fetched.records) == 10_000
+    assert fetched.pages == 15
+    assert fetched.capped
 
 
 @pytest.mark.anyio
@@ -323,4 +334,5 @@ def test_a_base_url_with_credentials_is_refused_without_printing_them(
     with pytest.raises(ConfigError) as caught:
         load_settings()
     assert "HUAWEI_MEETING_BASE_URL must not contain a user name or password" in str(caught.value)
-    assert "Sup3rSecret" not in str(caught.value) and "admin" not in str(caught.value)
+    assert "Sup3rSecret" not in str(caught.value)
+    assert "admin" not in str(caught.value)
