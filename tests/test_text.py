@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from huawei_meeting_mcp.redaction import REDACTOR
 from huawei_meeting_mcp.text import (
     EMAIL_MASK,
     PHONE_MASK,
@@ -303,3 +304,10 @@ def test_an_account_id_that_is_a_contact_is_hidden_whole(account: str, kind: str
 
 def test_an_account_id_with_a_contact_inside_is_masked_inside() -> None:
     assert mask_account("ext-13800138000-x") == (f"ext-{PHONE_MASK}-x", True)
+
+
+def test_clean_text_masks_every_secret_the_process_knows_before_cutting() -> None:
+    secret = "stbTEXT-SECRET-000000000000"
+    REDACTOR.add(secret)
+    assert clean_text(f"token {secret[:5]}\u200b{secret[5:]}!", 256) == "token ***!"
+    assert secret[:5] not in clean_text("y" * 20 + secret, 24)

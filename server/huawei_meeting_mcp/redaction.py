@@ -19,16 +19,18 @@ class SecretRedactor(logging.Filter):
     def __init__(self) -> None:
         super().__init__()
         self._secrets: set[str] = set()
+        self._longest_first: tuple[str, ...] = ()
         self._lock = threading.Lock()
 
     def add(self, *secrets: str | None) -> None:
         """Register secrets to mask from now on (tokens, keys, passwords)."""
         with self._lock:
             self._secrets.update(s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH)
+            self._longest_first = tuple(sorted(self._secrets, key=len, reverse=True))
 
     def redact(self, text: str) -> str:
         """Return `text` with every registered secret masked."""
-        for secret in sorted(self._secrets, key=len, reverse=True):
+        for secret in self._longest_first:
             if secret in text:
                 text = text.replace(secret, MASK)
         return text

@@ -16,6 +16,8 @@ import json
 import re
 import unicodedata
 
+from .redaction import REDACTOR
+
 # Unicode format characters (category Cf, checked against unicodedata by tests/test_text.py), the
 # Hangul fillers and other characters that render as nothing, noncharacters, lone surrogates, and the
 # selectors and joiners that are only kept in context (see `_keep_in_context`).
@@ -104,7 +106,8 @@ def clean_text(value: object, limit: int) -> str:
     Format characters (bidi controls, zero-width characters, the tag block, ...), invisible fillers
     and stray variation selectors are removed; control characters, line breaks and runs of white
     space become one space; the result is NFC-normalised. Joiners stay only where a script or an
-    emoji sequence needs them (docs/security.md).
+    emoji sequence needs them (docs/security.md). Any secret the process knows (tokens, keys,
+    passwords; see redaction.py) is masked, before the cut so no prefix of one survives.
     """
     text = str(value)
     if not text.isascii():
@@ -112,7 +115,7 @@ def clean_text(value: object, limit: int) -> str:
             text = _strip_hidden(text)
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
-    text = _SPACES.sub(" ", text).strip()
+    text = REDACTOR.redact(_SPACES.sub(" ", text).strip())
     if len(text) <= limit:
         return text
     return text[: limit - 1].rstrip(f" {ZWNJ}{ZWJ}") + "…"
