@@ -875,19 +875,65 @@ async def hostile_memory(plan: Plan, errlog: TextIO) -> Row:
     )
 
 
+SANITISER_SAMPLES = (
+    "Daniel Kim",
+    "\u674e\u5a1c (Li Na)",
+    "Q3 supply-chain review / \u7b2c\u4e09\u5b63\u5ea6\u4f9b\u5e94\u94fe\u8bc4\u5ba1",
+    "+8613800138000",
+    "user8002@corp.example",
+    "\u0414\u043c\u0438\u0442\u0440\u0438\u0439 \u0421\u043e\u043a\u043e\u043b\u043e\u0432",
+    "pay\u200bpal\u202e review",
+    "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+)
+
+
+def sanitiser_speed(plan: Plan) -> Row:
+    """Time per string of the three untrusted-text steps, over the strings of a 10,000-record answer."""
+    from huawei_meeting_mcp.text import clean_text, mask_contacts, quoted
+
+    strings = [f"{SANITISER_SAMPLES[i % len(SANITISER_SAMPLES)]} {i}" for i in range(70_000)]
+    timings: dict[str, float] = {}
+    for name, step in (
+        ("clean_text", lambda value: clean_text(value, 128)),
+        ("quoted", quoted),
+        ("mask_contacts", mask_contacts),
+    ):
+        samples = []
+        for _ in range(max(1, plan.cold_starts // 4)):
+            started = time.perf_counter()
+            for value in strings:
+                step(value)
+            samples.append((time.perf_counter() - started) / len(strings))
+        timings[name] = statistics.median(samples)
+    total = sum(timings.values())
+    return Row(
+        "sanitiser",
+        "untrusted text: clean_text + quoted + mask_contacts, per string",
+        " + ".join(f"{seconds * 1e6:.1f}" for seconds in timings.values()) + " us",
+        "",
+        f"{total * 70_000 * 1000:.0f} ms / 70,000 strings",
+        "< 0.5 s / 70,000 strings",
+        verdict(total * 70_000 < 0.5),
+        {f"{name}_seconds": seconds for name, seconds in timings.items()},
+    )
+
+
 # Registered here, at the end, so rows others add in the middle of the file do not conflict:
 # fold into STEPS and run() when merging.
-STEPS = (*STEPS, "hostile-memory")
-_run_without_hostile = run
+STEPS = (*STEPS, "hostile-memory", "sanitiser")
+_run_without_untrusted = run
 
 
 async def run(plan: Plan, steps: list[str], errlog: TextIO, progress: Callable[[str], None]) -> list[Row]:
-    """Measure the rows of `steps`, in the table's order, the hostile-upstream row last."""
-    rows = await _run_without_hostile(plan, [step for step in steps if step != "hostile-memory"], errlog, progress)
+    """Measure the rows of `steps`, in the table's order, the untrusted-data rows last."""
+    mine = {"hostile-memory", "sanitiser"}
+    rows = await _run_without_untrusted(plan, [step for step in steps if step not in mine], errlog, progress)
     if "hostile-memory" in steps:
         started = time.perf_counter()
         rows.append(await hostile_memory(plan, errlog))
         progress(f"hostile-memory: {time.perf_counter() - started:.0f} s")
+    if "sanitiser" in steps:
+        rows.append(sanitiser_speed(plan))
     return rows
 
 

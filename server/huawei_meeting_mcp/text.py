@@ -123,7 +123,8 @@ def clean_text(value: object, limit: int) -> str:
 
 # Characters `quoted` writes as JSON \u escapes: what Markdown or HTML would act on, and anything
 # `clean_text` would remove (a caller's string has not been through it).
-_ACTIVE = re.compile(f"[\x7f-\x9f<>&\\[\\]`{_FORMAT}{_INVISIBLE}{_SELECTORS}\u2028\u2029]|:(?=//)|(?<=[wW]{{3}})\\.")
+_ACTIVE = re.compile(f"[\x7f-\x9f<>&\\[\\]`{_FORMAT}{_INVISIBLE}{_SELECTORS}\u2028\u2029]")
+_AUTOLINK = re.compile(r":(?=//)|(?<=www)\.", re.IGNORECASE)
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -142,7 +143,10 @@ def quoted(value: str) -> str:
     a link, an image, an HTML tag or a code span; invisible characters are escaped, not passed on.
     `json.loads(quoted(v)) == v` for every string.
     """
-    return _ACTIVE.sub(_escape, json.dumps(value, ensure_ascii=False))
+    literal = _ACTIVE.sub(_escape, json.dumps(value, ensure_ascii=False))
+    if "://" in literal or "www." in literal.lower():
+        literal = _AUTOLINK.sub(_escape, literal)
+    return literal
 
 
 PHONE_MASK = "(phone hidden)"
@@ -158,6 +162,10 @@ _NUMBERS = re.compile(
     r"(?:\d{1,5}(?:[.-]\d{1,5})*(?: \d{1,5}(?:[.-]\d{1,5})*)*|\d+(?:[.-]\d+)*))"
     r")(?![A-Za-z\d]|[.-]\d)"
 )
+
+
+_SEVEN_DIGITS = re.compile(r"(?:\d\D{0,3}){7}")
+"""A cheap first look: no phone number has fewer than 7 digits or more than 3 other characters between two."""
 
 
 def _is_phone(number: str) -> bool:
@@ -186,7 +194,7 @@ def mask_contacts(value: str) -> tuple[str, bool]:
     numbers inside a word or a hex string (a confUUID) are left alone; see docs/security.md.
     """
     masked = _EMAIL.sub(EMAIL_MASK, value) if "@" in value else value
-    if any(c.isdigit() for c in masked):
+    if _SEVEN_DIGITS.search(masked):
         masked = _NUMBERS.sub(_mask_number, masked)
     return masked, masked != value
 
