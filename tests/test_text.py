@@ -118,6 +118,8 @@ def test_selectors_and_tags_stay_only_after_what_they_modify(raw: str, shown: st
 
 def test_clean_text_cuts_at_the_limit_without_a_dangling_joiner() -> None:
     assert clean_text("abcdef", 4) == "abc…"
+    wales = "\U0001f3f4\U000e0067\U000e0062\U000e0077\U000e006c\U000e0073\U000e007f"
+    assert clean_text("ab" + wales, 6) == "ab\U0001f3f4…"  # never half a flag's tags
     assert clean_text("\u0645\u0645\u200c\u062e\u062e", 4) == "\u0645\u0645…"
     assert clean_text(12345, 10) == "12345"
 
@@ -130,7 +132,21 @@ def test_a_tag_run_without_a_cancel_tag_is_linear() -> None:
 nasty = st.text(
     alphabet=st.one_of(
         st.characters(),
-        st.sampled_from([ZWNJ, ZWJ, "\ufe0f", "\U000e0041", "\u202e", "\u0645", "\U0001f600", "\U0001f3f4", "\n"]),
+        st.sampled_from(
+            [
+                ZWNJ,
+                ZWJ,
+                "\ufe0f",
+                "\U000e0041",
+                "\u202e",
+                "\u0645",
+                "\U0001f600",
+                "\U0001f3f4",
+                "\U000e0067",
+                "\U000e007f",
+                "\n",
+            ]
+        ),
     ),
     max_size=60,
 )
@@ -145,6 +161,8 @@ def test_clean_text_output_is_one_visible_line(raw: str, limit: int) -> None:
     assert shown == shown.strip()
     shown.encode("utf-8")
     assert clean_text(shown, limit) == shown  # idempotent
+    outside_flags = re.sub("\U0001f3f4[\U000e0061-\U000e007a]{5}\U000e007f", "", shown)
+    assert not re.search("[\U000e0000-\U000e007f]", outside_flags)  # tags only as whole flags
 
 
 @given(nasty)

@@ -44,6 +44,8 @@ _JOINING_SCRIPTS = (
     (0xFB50, 0xFDFF),  # Arabic Presentation Forms-A
     (0xFE70, 0xFEFF),  # Arabic Presentation Forms-B
 )
+_DANGLING = " " + ZWNJ + ZWJ + "".join(chr(point) for point in range(0xE0020, 0xE007F))
+"""What a cut may leave at the end that belongs to the next character: a joiner, half a flag's tags."""
 _CJK = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3FFFF))
 _EMOJI = ((0x2190, 0x2BFF), (0x1F000, 0x1FAFF))
 
@@ -118,7 +120,7 @@ def clean_text(value: object, limit: int) -> str:
     text = REDACTOR.redact(_SPACES.sub(" ", text).strip())
     if len(text) <= limit:
         return text
-    return text[: limit - 1].rstrip(f" {ZWNJ}{ZWJ}") + "…"
+    return text[: limit - 1].rstrip(_DANGLING) + "…"
 
 
 # Characters `quoted` writes as JSON \u escapes: what Markdown or HTML would act on, and anything
