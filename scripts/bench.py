@@ -780,5 +780,162 @@ def main() -> None:
     print(f"\nWrote {args.json} ({time.perf_counter() - started:.0f} s).")
 
 
+# ---------------------------------------------------------------- a hostile upstream (issue 11)
+
+HOSTILE_RECORDS_PER_PAGE = 30_000
+"""Rows in every attendance page the hostile upstream sends, whatever limit was asked for."""
+
+
+def hostile_bodies() -> dict[str, bytes]:
+    """Answers of an upstream that ignores limits: huge pages, a count of 10^9, 665 invitees for limit=500."""
+    records = [
+        {"displayName": f"A{i}", "joinTime": 1795482000000 + i, "leftTime": 1795483800000}
+        for i in range(HOSTILE_RECORDS_PER_PAGE)
+    ]
+    meeting = {"confUUID": DOCS_EXAMPLE_UUID, "subject": "Hostile", "startTime": "2026-11-24 01:00"}
+    people = [{"name": f"P{i}", "accountId": f"p{i}"} for i in range(665)]
+    bodies = {
+        "/v1/mmc/management/conferences/history/confAttendeeRecord": {"count": 10**9, "data": records},
+        CONF_DETAIL_PATH: {"conferenceData": meeting, "data": {"offset": 0, "count": 10**9, "data": people}},
+        "/v1/mmc/management/conferences/history": {"count": 10**9, "data": [meeting] * 5000},
+    }
+    return {path: json.dumps(body).encode() for path, body in bodies.items()}
+
+
+@asynccontextmanager
+async def hostile_upstream() -> AsyncIterator[str]:
+    """Serve `hostile_bodies` on a loopback port; yields the base URL."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    bodies = hostile_bodies()
+
+    class Answer(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = bodies.get(self.path.split("?", 1)[0], b"{}")
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def peak_rss_bytes(pid: int) -> int:
+    """Peak resident set size of process `pid` so far (VmHWM in /proc/<pid>/status)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    raise LookupError(f"no VmHWM for {pid}")
+
+
+async def hostile_memory(plan: Plan, errlog: TextIO) -> Row:
+    """Peak resident size of the server answering each tool from an upstream that ignores every limit."""
+    target = "< 150 MB peak"
+    if not HAS_PROC:
+        return Row("hostile-memory", "hostile upstream: peak RSS", "n/a (no /proc)", "", "", target, "n/a")
+    async with hostile_upstream() as url:
+        env = {**base_env(), "HUAWEI_MEETING_BASE_URL": url, "HUAWEI_MEETING_ACCESS_TOKEN": DEFAULT_TOKEN}
+        params = StdioServerParameters(command=console_script(), env=env)
+        async with connect(params, errlog) as ours:
+            pid = server_pid(params)
+            calls = [
+                ("get_historical_meeting_attendance", {"confUUID": DOCS_EXAMPLE_UUID, "limit": 500}),
+                ("get_historical_meeting_detail", {"confUUID": DOCS_EXAMPLE_UUID, "limit": 500}),
+                ("list_historical_meetings", {"limit": 500}),
+            ]
+            records = 0
+            for tool, arguments in calls:
+                result = await ours.call_tool(tool, arguments)
+                if result.is_error:
+                    raise RuntimeError(f"{tool} failed against the hostile upstream: {text_of(result)}")
+                if tool == "get_historical_meeting_attendance":
+                    records = (result.structured_content or {}).get("recordsRead", 0)
+            peak = peak_rss_bytes(pid)
+    return Row(
+        "hostile-memory",
+        f"hostile upstream ({HOSTILE_RECORDS_PER_PAGE:,} records a page, count 10^9): peak RSS",
+        f"{peak / MB:.1f} MB ({records:,} records read)",
+        "",
+        "",
+        target,
+        verdict(peak < 150 * MB and records <= 10_000),
+        {"peak_bytes": peak, "records_read": records},
+    )
+
+
+SANITISER_SAMPLES = (
+    "Daniel Kim",
+    "\u674e\u5a1c (Li Na)",
+    "Q3 supply-chain review / \u7b2c\u4e09\u5b63\u5ea6\u4f9b\u5e94\u94fe\u8bc4\u5ba1",
+    "+8613800138000",
+    "user8002@corp.example",
+    "\u0414\u043c\u0438\u0442\u0440\u0438\u0439 \u0421\u043e\u043a\u043e\u043b\u043e\u0432",
+    "pay\u200bpal\u202e review",
+    "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+)
+
+
+def sanitiser_speed(plan: Plan) -> Row:
+    """Time per string of the three untrusted-text steps, over the strings of a 10,000-record answer."""
+    from huawei_meeting_mcp.text import clean_text, mask_contacts, quoted
+
+    strings = [f"{SANITISER_SAMPLES[i % len(SANITISER_SAMPLES)]} {i}" for i in range(70_000)]
+    timings: dict[str, float] = {}
+    for name, step in (
+        ("clean_text", lambda value: clean_text(value, 128)),
+        ("quoted", quoted),
+        ("mask_contacts", mask_contacts),
+    ):
+        samples = []
+        for _ in range(max(1, plan.cold_starts // 4)):
+            started = time.perf_counter()
+            for value in strings:
+                step(value)
+            samples.append((time.perf_counter() - started) / len(strings))
+        timings[name] = statistics.median(samples)
+    total = sum(timings.values())
+    return Row(
+        "sanitiser",
+        "untrusted text: clean_text + quoted + mask_contacts, per string",
+        " + ".join(f"{seconds * 1e6:.1f}" for seconds in timings.values()) + " us",
+        "",
+        f"{total * 70_000 * 1000:.0f} ms / 70,000 strings",
+        "< 0.5 s / 70,000 strings",
+        verdict(total * 70_000 < 0.5),
+        {f"{name}_seconds": seconds for name, seconds in timings.items()},
+    )
+
+
+# Registered here, at the end, so rows others add in the middle of the file do not conflict:
+# fold into STEPS and run() when merging.
+STEPS = (*STEPS, "hostile-memory", "sanitiser")
+_run_without_untrusted = run
+
+
+async def run(plan: Plan, steps: list[str], errlog: TextIO, progress: Callable[[str], None]) -> list[Row]:
+    """Measure the rows of `steps`, in the table's order, the untrusted-data rows last."""
+    mine = {"hostile-memory", "sanitiser"}
+    rows = await _run_without_untrusted(plan, [step for step in steps if step not in mine], errlog, progress)
+    if "hostile-memory" in steps:
+        started = time.perf_counter()
+        rows.append(await hostile_memory(plan, errlog))
+        progress(f"hostile-memory: {time.perf_counter() - started:.0f} s")
+    if "sanitiser" in steps:
+        rows.append(sanitiser_speed(plan))
+    return rows
+
+
 if __name__ == "__main__":
     main()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from huawei_meeting_mcp.dates import ACCEPTED_FORMATS, parse_instant, resolve_range
 from huawei_meeting_mcp.errors import InvalidArgumentError, MeetingError
@@ -119,3 +121,55 @@ def test_an_inverted_range_is_refused_with_the_formats(start: str, end: str | No
 def test_a_single_instant_range_is_allowed() -> None:
     window = resolve_range("2026-11-24T09:30Z", "2026-11-24T09:30Z", now=NOW)
     assert window.start.epoch_ms == window.end.epoch_ms
+
+
+# --- odd inputs: always the argument error, never anything else ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "why"),
+    [
+        ("startDate", "0001-01-01T00:00+01:00", "out of range"),
+        ("endDate", "9999-12-31T23:59-01:00", "out of range"),
+        ("startDate", "1969-12-31", "out of range"),
+        ("startDate", "\u00b2\u00b3", "not a date"),  # superscript digits pass str.isdigit
+        ("startDate", "\u0661\u0667\u0669\u0665\u0664\u0668\u0663\u0668\u0660\u0660\u0660\u0660\u0660", "not a date"),
+        ("startDate", "\uff12\uff10\uff12\uff16-11-24", "not a date"),  # full-width digits
+        ("startDate", "2026-11-24T\u0660\u0669:30", "not a date"),
+        ("startDate", "9" * 5000, "too large"),  # int() refuses more than 4300 digits
+        ("startDate", "2026-11-24\u202e", "not a date"),
+    ],
+)
+def test_odd_inputs_get_the_argument_error(name: str, value: str, why: str) -> None:
+    with pytest.raises(InvalidArgumentError, match=why) as caught:
+        resolve_range(value, None, now=NOW) if name == "startDate" else resolve_range(None, value, now=NOW)
+    assert "\u202e" not in str(caught.value)
+
+
+def test_the_last_representable_day_is_a_valid_end() -> None:
+    window = resolve_range("2026-11-24", "9999-12-31", now=NOW)
+    assert window.end.epoch_ms == 253_402_300_799_999
+
+
+def test_a_default_start_never_falls_before_1970() -> None:
+    window = resolve_range(None, "1970-01-05", now=NOW)
+    assert window.start.epoch_ms == 0
+
+
+date_like = st.one_of(
+    st.text(max_size=40),
+    st.text(alphabet="0123456789-+:TZ .,\u00b2\u0663\uff11", max_size=32),
+    st.from_regex(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:?\d{2}|Z)?)?", fullmatch=True),
+    st.integers(),
+    st.datetimes(timezones=st.timezones()).map(lambda d: d.isoformat()),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(start=st.one_of(st.none(), date_like), end=st.one_of(st.none(), date_like))
+def test_any_input_gives_a_valid_range_or_the_argument_error(start: str | int | None, end: str | int | None) -> None:
+    try:
+        window = resolve_range(start, end, now=NOW)
+    except InvalidArgumentError:
+        return
+    assert 0 <= window.start.epoch_ms <= window.end.epoch_ms <= 253_402_300_799_999

@@ -38,7 +38,7 @@ async def client() -> AsyncIterator[Client]:
     [
         (NAMES.detail, {"confUUID": DOCS_EXAMPLE_UUID, "limit": 9999}, "Invalid arguments: limit: "),
         (NAMES.detail, {}, "Invalid arguments: confUUID: "),
-        (NAMES.list, {"startDate": "yesterday"}, "Invalid arguments: startDate 'yesterday' is not a date."),
+        (NAMES.list, {"startDate": "yesterday"}, 'Invalid arguments: startDate "yesterday" is not a date.'),
         (NAMES.list, {"startDate": "2026-11-02", "endDate": "2026-11-01"}, "Invalid arguments: the range is inverted"),
         (NAMES.detail, {"confUUID": "sandbox-error-not-found"}, "No ended meeting with that confUUID was found."),
         (NAMES.attendance, {"confUUID": "sandbox-error-forbidden"}, "The signed-in user may not view this meeting."),

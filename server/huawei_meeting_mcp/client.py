@@ -13,11 +13,13 @@ import email.utils
 import json
 import logging
 import random
+import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import anyio
 import httpx
@@ -56,7 +58,9 @@ ATTENDANCE_PATH = "/v1/mmc/management/conferences/history/confAttendeeRecord"
 ATTENDANCE_PAGE_SIZE = 500
 """The API's largest attendance page."""
 MAX_ATTENDANCE_PAGES = 20
-"""Attendance reading stops after this many pages (10,000 records) and says so."""
+"""Attendance reading stops after this many pages and says so."""
+MAX_ATTENDANCE_RECORDS = ATTENDANCE_PAGE_SIZE * MAX_ATTENDANCE_PAGES
+"""Attendance reading stops at this many records (10,000), however the API pages them."""
 USER_AGENT = f"huawei-meeting-mcp/{__version__}"
 MAX_BODY_BYTES = 4 * 1024 * 1024
 """Answers larger than this are refused without being read in full (a 500-participant page is ~300 kB)."""
@@ -87,7 +91,7 @@ def parse_retry_after(value: str | None) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # str.isdigit alone accepts "²", which float() refuses
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
@@ -139,7 +143,11 @@ def create_http_client(
     transport: httpx.AsyncBaseTransport | None = None,
     max_connections: int = 10,
 ) -> httpx.AsyncClient:
-    """Build the process-wide client: keep-alive, TLS verified, no redirects, explicit timeouts."""
+    """Build the process-wide client: keep-alive, TLS verified, no redirects, explicit timeouts.
+
+    Proxy settings from the environment apply to an https base URL only: through a proxy, a plain-http
+    request would hand the access token to the proxy in clear (a loopback sandbox needs no proxy).
+    """
     return _DeferredPoolClient(
         base_url=base_url,
         transport=transport,
@@ -148,7 +156,12 @@ def create_http_client(
         limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
         follow_redirects=False,
         verify=True,
+        trust_env=urlsplit(base_url).scheme.lower() != "http",
     )
+
+
+_MEDIA_TYPE = re.compile(r"[A-Za-z0-9.+-]{1,40}/[A-Za-z0-9.+-]{1,40}")
+"""A media type as the invalid-response error may quote it; anything else the server sent is not shown."""
 
 
 def _is_json(content_type: str) -> bool:
@@ -182,12 +195,19 @@ class MeetingClient:
         return self._tokens
 
     async def conf_detail(self, query: DetailQuery) -> ConfDetailResponse:
-        """Details of one ended meeting and a page of its invitees (`history/confDetail`)."""
-        return await self.get_model(CONF_DETAIL_PATH, query.params(), query.headers(), ConfDetailResponse)
+        """Details of one ended meeting and a page of its invitees (`history/confDetail`), at most `limit`."""
+        answer = await self.get_model(CONF_DETAIL_PATH, query.params(), query.headers(), ConfDetailResponse)
+        page = answer.data
+        if page is None or page.data is None or len(page.data) <= query.limit:
+            return answer
+        return answer.model_copy(update={"data": page.model_copy(update={"data": page.data[: query.limit]})})
 
     async def history(self, query: HistoryQuery) -> HistoryListResponse:
-        """A page of ended meetings that started in the query's window (`history`)."""
-        return await self.get_model(HISTORY_PATH, query.params(), {}, HistoryListResponse)
+        """A page of ended meetings that started in the query's window (`history`), at most `limit`."""
+        answer = await self.get_model(HISTORY_PATH, query.params(), {}, HistoryListResponse)
+        if answer.data is None or len(answer.data) <= query.limit:
+            return answer
+        return answer.model_copy(update={"data": answer.data[: query.limit]})
 
     async def attendance_page(self, query: AttendanceQuery) -> AttendancePage:
         """One page of who joined and left an ended meeting, and when (`history/confAttendeeRecord`)."""
@@ -201,24 +221,29 @@ class MeetingClient:
         on_page: PageCallback | None = None,
         page_size: int = ATTENDANCE_PAGE_SIZE,
         max_pages: int = MAX_ATTENDANCE_PAGES,
+        max_records: int = MAX_ATTENDANCE_RECORDS,
     ) -> AttendanceRecords:
-        """Every attendance record of a meeting, page by page, up to `max_pages` pages.
+        """Every attendance record of a meeting, page by page, up to `max_pages` pages or `max_records` records.
 
         Paging follows the API's `count` when it gives one, and otherwise stops at the first short page.
-        Each page is one request with its own time budget.
+        A page larger than asked for counts towards `max_records` like any other. Each page is one
+        request with its own time budget.
         """
         records: list[AttendanceRecord] = []
         total: int | None = None
         pages = 0
         more = True
-        while more and pages < max_pages:
+        while more and pages < max_pages and len(records) < max_records:
             page = await self.attendance_page(AttendanceQuery(conf_uuid, len(records), page_size, search_key))
             pages += 1
             rows = page.data or []
-            records.extend(rows)
+            room = max_records - len(records)
+            records.extend(rows[:room])
             if page.count is not None and page.count >= 0:
                 total = page.count
-            more = bool(rows) and (len(records) < total if total is not None else len(rows) >= page_size)
+            more = len(rows) > room or (
+                bool(rows) and (len(records) < total if total is not None else len(rows) >= page_size)
+            )
             if on_page is not None:
                 await on_page(len(records), total)
         return AttendanceRecords(records=records, reported_total=total, pages=pages, capped=more)
@@ -330,7 +355,7 @@ class SignInClient:
 def _parse(body: Any, model: type[Model], request_id: str) -> Model:
     try:
         return model.model_validate(body)
-    except ValidationError:
+    except (ValidationError, RecursionError):
         raise InvalidResponseError(
             request_id=request_id,
             status=200,
@@ -370,7 +395,7 @@ async def _exchange(
 
 async def _read_capped(response: httpx.Response, request_id: str, max_body: int) -> bytes:
     declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > max_body:
+    if declared.isascii() and declared.isdigit() and int(declared) > max_body:
         raise InvalidResponseError(
             request_id=request_id, status=response.status_code, detail="The answer is too large to read."
         )
@@ -400,7 +425,7 @@ def _decode(response: httpx.Response, raw: bytes, request_id: str, errors: Error
     if raw and (not content_type or _is_json(content_type)):
         try:
             body = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than Python's stack
             body = None
     if 300 <= status < 400:
         raise InvalidResponseError(
@@ -414,11 +439,9 @@ def _decode(response: httpx.Response, raw: bytes, request_id: str, errors: Error
             error.retry_after = parse_retry_after(response.headers.get("Retry-After"))
         raise error
     if content_type and not _is_json(content_type):
-        raise InvalidResponseError(
-            request_id=request_id,
-            status=status,
-            detail=f"It is {content_type.split(';', 1)[0].strip()[:40]!r}, not JSON.",
-        )
+        media = content_type.split(";", 1)[0].strip()
+        shown = f"{media!r}" if _MEDIA_TYPE.fullmatch(media) else "something else"
+        raise InvalidResponseError(request_id=request_id, status=status, detail=f"It is {shown}, not JSON.")
     if body is None:
         raise InvalidResponseError(
             request_id=request_id, status=status, detail="The body is not valid JSON (truncated?)."

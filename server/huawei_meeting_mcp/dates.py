@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from .errors import InvalidArgumentError
-from .text import clean_text
+from .text import clean_text, quoted
 
 DEFAULT_DAYS = 30
 ACCEPTED_FORMATS = (
@@ -29,8 +29,10 @@ MAX_EPOCH_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
 _ISO = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})"
     r"(?:[Tt ](?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,](?P<fraction>\d{1,9}))?)?"
-    r"\s*(?P<offset>[Zz]|[+-]\d{2}(?::?\d{2})?)?)?"
+    r"\s*(?P<offset>[Zz]|[+-]\d{2}(?::?\d{2})?)?)?",
+    re.ASCII,  # \d is 0-9 only: other digits (Arabic-Indic, full-width, superscripts) are not dates
 )
+MAX_EPOCH_DIGITS = 15
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,8 @@ def iso_ms(moment: datetime) -> str:
 
 
 def _refuse(name: str, value: object, why: str) -> InvalidArgumentError:
-    shown = clean_text(value, 40)
-    return InvalidArgumentError(f"Invalid arguments: {name} {shown!r} {why}. {ACCEPTED_FORMATS}")
+    shown = quoted(clean_text(value, 40))
+    return InvalidArgumentError(f"Invalid arguments: {name} {shown} {why}. {ACCEPTED_FORMATS}")
 
 
 def _offset(text: str) -> timezone:
@@ -81,8 +83,12 @@ def parse_instant(value: str | int, *, name: str, end_of_day: bool) -> Instant:
     """Read one end of the range; a bare date means its first millisecond, or its last with `end_of_day`."""
     if isinstance(value, bool):
         raise _refuse(name, value, "is not a date")
-    if isinstance(value, int) or value.strip().isdigit():
-        number = int(value)
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        if len(value.strip()) > MAX_EPOCH_DIGITS:
+            raise _refuse(name, value, "is too large for epoch milliseconds")
+        value = int(value)
+    if isinstance(value, int):
+        number = value
         if number < MIN_EPOCH_MS:
             raise _refuse(name, value, "is too small for epoch milliseconds (epoch seconds? multiply by 1000)")
         if number > MAX_EPOCH_MS:
@@ -94,23 +100,27 @@ def parse_instant(value: str | int, *, name: str, end_of_day: bool) -> Instant:
     try:
         day = datetime.strptime(match["date"], "%Y-%m-%d").replace(tzinfo=timezone.utc)
         if match["hour"] is None:
-            moment = day + timedelta(days=1) - ONE_MS if end_of_day else day
-            return Instant(moment, naive=True)
-        zone = _offset(match["offset"]) if match["offset"] else timezone.utc
-        milliseconds = (match["fraction"] or "0")[:3].ljust(3, "0")
-        moment = datetime(
-            day.year,
-            day.month,
-            day.day,
-            int(match["hour"]),
-            int(match["minute"]),
-            int(match["second"] or 0),
-            int(milliseconds) * 1000,
-            tzinfo=zone,
-        )
+            moment = day + (timedelta(days=1) - ONE_MS) if end_of_day else day
+        else:
+            zone = _offset(match["offset"]) if match["offset"] else timezone.utc
+            milliseconds = (match["fraction"] or "0")[:3].ljust(3, "0")
+            moment = datetime(
+                day.year,
+                day.month,
+                day.day,
+                int(match["hour"]),
+                int(match["minute"]),
+                int(match["second"] or 0),
+                int(milliseconds) * 1000,
+                tzinfo=zone,
+            ).astimezone(timezone.utc)
     except ValueError:
         raise _refuse(name, value, "is not a valid date or time") from None
-    return Instant(moment.astimezone(timezone.utc), naive=match["offset"] is None)
+    except OverflowError:
+        raise _refuse(name, value, "is out of range (years 1970 to 9999, UTC)") from None
+    if not EPOCH <= moment <= EPOCH + MAX_EPOCH_MS * ONE_MS:
+        raise _refuse(name, value, "is out of range (years 1970 to 9999, UTC)")
+    return Instant(moment, naive=match["offset"] is None)
 
 
 def resolve_range(
@@ -124,7 +134,7 @@ def resolve_range(
     if start is not None:
         start_instant = parse_instant(start, name="startDate", end_of_day=False)
     else:
-        start_instant = Instant(end_instant.moment - timedelta(days=default_days))
+        start_instant = Instant(max(EPOCH, end_instant.moment - timedelta(days=default_days)))
     if start_instant.moment > end_instant.moment:
         ending = "now" if end is None else "endDate"
         raise InvalidArgumentError(

@@ -21,13 +21,17 @@ Every message is built here from fixed text plus a few sanitised fields, so no s
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, ClassVar, Literal, TypeVar
 
 from .redaction import REDACTOR
-from .text import clean_text
+from .text import clean_text, mask_contacts, mask_links
 
 MAX_UPSTREAM_MESSAGE = 200
+MAX_ERROR_NESTING = 3
+ERROR_CODE = re.compile(r"[A-Za-z0-9._-]{1,64}")
+"""What a Huawei error code looks like; anything else in the code field is not shown."""
 
 SignInMethod = Literal["app_id", "account"]
 _Error = TypeVar("_Error", bound="UpstreamError")
@@ -223,21 +227,38 @@ def _first_str(body: dict[str, Any], *keys: str) -> str | None:
     return None
 
 
+def _shown_code(raw: str) -> str | None:
+    """Huawei's error code when it looks like one and carries no secret or contact; otherwise None."""
+    if not ERROR_CODE.fullmatch(raw) or REDACTOR.redact(raw) != raw or mask_contacts(raw)[1]:
+        return None
+    return raw
+
+
+def shown_upstream_text(raw: str, limit: int = MAX_UPSTREAM_MESSAGE) -> str:
+    """Upstream text made fit to show: cleaned, secrets, links and contacts masked, then cut to `limit`."""
+    text = clean_text(REDACTOR.redact(raw[: limit * 8]), limit * 8)
+    text, _ = mask_links(REDACTOR.redact(text))
+    text, _ = mask_contacts(text)
+    return clean_text(text, limit)
+
+
 def error_fields(body: object) -> tuple[str | None, str | None]:
-    """Extract Huawei's error code and message from an error body, tolerating its several spellings."""
+    """Extract Huawei's error code and message from an error body, tolerating its several spellings.
+
+    Both are upstream text: a code that is not `[A-Za-z0-9._-]{1,64}` or holds a known secret is
+    dropped; the message is cleaned and has secrets, links, phone numbers and e-mail addresses masked.
+    """
     if not isinstance(body, dict):
         return None, None
+    for _ in range(MAX_ERROR_NESTING):
+        nested = next((value for value in body.values() if isinstance(value, dict)), None)
+        if _first_str(body, "error_code", "errorCode", "code") is not None or nested is None:
+            break
+        body = nested
     code = _first_str(body, "error_code", "errorCode", "code")
     message = _first_str(body, "error_msg", "errorMsg", "message")
-    if code is None:
-        for value in body.values():
-            if isinstance(value, dict):
-                return error_fields(value)
-    # Huawei's message is shown to the user: mask any secret it might quote, before cutting it short.
-    return (
-        clean_text(code, 40) if code else None,
-        clean_text(REDACTOR.redact(message), MAX_UPSTREAM_MESSAGE) if message else None,
-    )
+    shown = shown_upstream_text(message) if message else None
+    return (_shown_code(code) if code else None), (shown or None)
 
 
 ErrorMapper = Callable[[int, Any, str], UpstreamError]

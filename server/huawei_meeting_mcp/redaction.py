@@ -19,16 +19,18 @@ class SecretRedactor(logging.Filter):
     def __init__(self) -> None:
         super().__init__()
         self._secrets: set[str] = set()
+        self._longest_first: tuple[str, ...] = ()
         self._lock = threading.Lock()
 
     def add(self, *secrets: str | None) -> None:
         """Register secrets to mask from now on (tokens, keys, passwords)."""
         with self._lock:
             self._secrets.update(s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH)
+            self._longest_first = tuple(sorted(self._secrets, key=len, reverse=True))
 
     def redact(self, text: str) -> str:
         """Return `text` with every registered secret masked."""
-        for secret in sorted(self._secrets, key=len, reverse=True):
+        for secret in self._longest_first:
             if secret in text:
                 text = text.replace(secret, MASK)
         return text
@@ -60,5 +62,17 @@ def configure_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # httpx logs every request URL at INFO; ours are logged at DEBUG with a request ID instead.
-    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
+    quiet_transport_loggers(root.level)
+
+
+TRANSPORT_LOGGERS = {"httpx": logging.WARNING, "httpcore": logging.INFO, "hpack": logging.INFO, "h2": logging.INFO}
+"""Libraries whose DEBUG output carries raw headers (Set-Cookie, links in custom headers), and their floor."""
+
+
+def quiet_transport_loggers(level: int) -> None:
+    """Keep the HTTP libraries above DEBUG whatever `level` is: they would log raw response headers.
+
+    httpx logs every request URL at INFO; ours are logged at DEBUG with a request ID instead.
+    """
+    for name, floor in TRANSPORT_LOGGERS.items():
+        logging.getLogger(name).setLevel(max(floor, level))

@@ -202,6 +202,11 @@ class Settings(BaseSettings):
     @classmethod
     def _check_base_url(cls, value: str) -> str:
         parts = urlsplit(value.strip())
+        if "@" in parts.netloc:  # checked first, and never echoed: the URL carries a password
+            raise ValueError(
+                "must not contain a user name or password (user:password@host); remove them: "
+                "the server signs in with the HUAWEI_MEETING_* credential settings"
+            )
         if parts.scheme not in {"http", "https"} or not parts.hostname:
             raise ValueError(f"must be an http(s) URL such as {DEFAULT_BASE_URL}")
         if parts.scheme == "http" and not is_loopback_host(parts.hostname):

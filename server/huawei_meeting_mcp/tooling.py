@@ -79,9 +79,9 @@ async def respond(ctx: Context[AppState, Any], answer: Answer) -> CallToolResult
     try:
         model, text = await answer(state)
     except NotFoundError as exc:
-        return error_result(f"{exc} To find the confUUID, call {state.options.tools.list}.")
+        return failed(f"{exc} To find the confUUID, call {state.options.tools.list}.")
     except MeetingError as exc:
-        return error_result(str(exc))
+        return failed(str(exc))
     except Exception:
         logger.exception("Unexpected error while answering a tool call")
         return error_result(INTERNAL_ERROR)
@@ -89,6 +89,12 @@ async def respond(ctx: Context[AppState, Any], answer: Answer) -> CallToolResult
         content=[TextContent(type="text", text=text)],
         structured_content=model.model_dump(mode="json", exclude_none=True),
     )
+
+
+def failed(message: str) -> CallToolResult:
+    """A tool error the model can act on, also logged (once, at INFO: its text is already masked)."""
+    logger.info("Tool call failed: %s", message)
+    return error_result(message)
 
 
 def error_result(message: str) -> CallToolResult:

@@ -15,7 +15,7 @@ from datetime import timedelta, tzinfo
 from ..dates import EPOCH, MAX_EPOCH_MS
 from ..output import AttendanceSummary, Attendee, MeetingAttendance, MeetingTime, Page, Stay
 from ..wire import AttendanceQuery, AttendanceRecord, AttendanceRecords, ConfDetailResponse
-from .common import LONG, Scrub, ToolNames, ViewOptions, meeting_times, moment, text
+from .common import LONG, Scrub, ToolNames, ViewOptions, code, meeting_times, moment, text
 from .paging import NextCall, PageText
 from .words import at, join, minutes, plural, shown, shown_id, zone_text
 
@@ -71,7 +71,7 @@ def _epoch_ms(value: int | None) -> int | None:
 
 
 def _add_unique(values: list[str], value: str | None, limit: int = 32) -> None:
-    cleaned = text(value, limit)
+    cleaned = code(value, limit)
     if cleaned and cleaned not in values:
         values.append(cleaned)
 
@@ -196,7 +196,7 @@ def build_attendance(
 
     result = MeetingAttendance(
         confUUID=query.conf_uuid,
-        conferenceID=text(conf.conference_id, 32) if conf else None,
+        conferenceID=code(conf.conference_id, 32) if conf else None,
         subject=scrub(conf.subject, LONG) if conf else None,
         timeZone=times.zone if times else None,
         start=times.start if times else None,

@@ -11,7 +11,7 @@ from datetime import datetime, timezone, tzinfo
 from typing import Literal
 
 from ..output import MeetingTime, TimeZoneInfo
-from ..text import clean_text, mask_contacts
+from ..text import clean_text, mask_account, mask_contacts
 from ..timezones import iso_local, iso_utc, parse_api_time, zone_for
 from ..wire import ConferenceInfo
 from .words import shown_id
@@ -49,6 +49,16 @@ def text(value: object, limit: int = SHORT) -> str | None:
     return cleaned or None
 
 
+def code(value: object, limit: int = 64) -> str | None:
+    """An identifier or code from the API (meeting ID, zone ID, device type): cleaned, contact data always masked.
+
+    Such fields never legitimately hold a phone number or an e-mail address, so one found there is
+    masked whatever the contacts setting.
+    """
+    cleaned = text(value, limit)
+    return None if cleaned is None else mask_contacts(cleaned)[0]
+
+
 @dataclass
 class Scrub:
     """Cleans upstream text for one answer and, with contacts off, masks phones and e-mails inside it.
@@ -65,6 +75,15 @@ class Scrub:
         if cleaned is None or self.include_contacts:
             return cleaned
         masked, changed = mask_contacts(cleaned)
+        self.masked = self.masked or changed
+        return masked
+
+    def account(self, value: object) -> str | None:
+        """An account ID: hidden whole, unless contacts are on, when it is an e-mail address or phone number."""
+        cleaned = text(value)
+        if cleaned is None or self.include_contacts:
+            return cleaned
+        masked, changed = mask_account(cleaned)
         self.masked = self.masked or changed
         return masked
 
@@ -101,7 +120,7 @@ class MeetingTimes:
 def meeting_times(conf: ConferenceInfo, options: ViewOptions, notes: list[str]) -> MeetingTimes:
     """Read a meeting's times the way the operator configured; caveats are appended to `notes`."""
     zone = zone_for(conf.time_zone_id)
-    zone_info = TimeZoneInfo(timeZoneID=text(conf.time_zone_id, 16), label=zone.label if zone else None)
+    zone_info = TimeZoneInfo(timeZoneID=code(conf.time_zone_id, 16), label=zone.label if zone else None)
     if zone is None:
         notes.append(
             "The meeting's time zone is unknown"

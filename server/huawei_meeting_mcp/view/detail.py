@@ -10,9 +10,8 @@ from ..output import (
     Participant,
     Recording,
 )
-from ..text import clean_text
 from ..wire import ConfDetailResponse, ConferenceInfo, CycleParams, DetailQuery, ParticipantInfo
-from .common import LONG, Scrub, ToolNames, ViewOptions, meeting_times, text
+from .common import LONG, Scrub, ToolNames, ViewOptions, code, meeting_times, text
 from .paging import NextCall, PageText
 from .words import at, join, plural, shown, shown_id, words, zone_text
 
@@ -54,17 +53,13 @@ def _kind(conf: ConferenceInfo) -> str:
 def _media(value: str | None) -> list[str]:
     if not value:
         return []
-    return [
-        MEDIA.get(part.strip(), f"unknown ({shown_id(clean_text(part, 32))})")
-        for part in value.split(",")
-        if part.strip()
-    ]
+    return [words(MEDIA, part.strip()) or "" for part in value.split(",") if part.strip()]
 
 
 def _recurrence(cycle: CycleParams | None) -> str | None:
     if cycle is None or cycle.cycle is None:
         return None
-    unit = CYCLES.get(cycle.cycle, f"unknown unit ({shown_id(clean_text(cycle.cycle, 16))})")
+    unit = CYCLES.get(cycle.cycle) or f"{words(CYCLES, cycle.cycle)} unit"
     every = f"every {cycle.interval} {unit}s" if cycle.interval and cycle.interval > 1 else f"every {unit}"
     on = ""
     if cycle.point:
@@ -74,7 +69,8 @@ def _recurrence(cycle: CycleParams | None) -> str | None:
             on = " on day " + ", ".join(str(p) for p in cycle.point)
     span = ""
     if cycle.start_date or cycle.end_date:
-        span = f" from {text(cycle.start_date, 16) or '?'} to {text(cycle.end_date, 16) or '?'} (meeting's zone)"
+        start, end = shown_id(code(cycle.start_date, 16)), shown_id(code(cycle.end_date, 16))
+        span = f" from {start} to {end} (meeting's zone)"
     return every + on + span
 
 
@@ -120,7 +116,7 @@ def _participant(raw: ParticipantInfo, scrub: Scrub) -> Participant:
         role="chair" if raw.role == 1 else "participant",
         kind=words(DEVICE_KINDS, raw.attendee_type) or "unknown",
         deptName=scrub(raw.dept_name),
-        accountId=scrub(raw.account_id),
+        accountId=scrub.account(raw.account_id),
     )
     if scrub.include_contacts:
         participant.phone = text(raw.participant_id or raw.subscriber_id, 64)
@@ -141,7 +137,7 @@ def build_detail(response: ConfDetailResponse, query: DetailQuery, options: View
     notes.append(PARTICIPANT_LIST_NOTE.format(attendance=options.tools.attendance))
     detail = MeetingDetail(
         confUUID=query.conf_uuid,
-        conferenceID=text(conf.conference_id, 32),
+        conferenceID=code(conf.conference_id, 32),
         subject=scrub(conf.subject, LONG),
         scheduserName=scrub(conf.scheduser_name),
         deptName=scrub(conf.dept_name),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..dates import DEFAULT_DAYS, DateRange, Instant, iso_ms
 from ..output import MeetingList, MeetingRow, Page, RangeEnd, RepeatedMeetingID
 from ..wire import ConferenceInfo, HistoryListResponse, HistoryQuery
-from .common import LONG, Scrub, ToolNames, ViewOptions, meeting_times, text
+from .common import LONG, Scrub, ToolNames, ViewOptions, code, meeting_times
 from .paging import NextCall, PageText
 from .words import at, is_conf_uuid, join, shown, shown_id
 
@@ -26,8 +26,8 @@ WHY_EMPTY = (
 def _row(conf: ConferenceInfo, options: ViewOptions, scrub: Scrub, notes: list[str]) -> MeetingRow:
     times = meeting_times(conf, options, notes)
     return MeetingRow(
-        confUUID=text(conf.conf_uuid, 64),
-        conferenceID=text(conf.conference_id, 32),
+        confUUID=code(conf.conf_uuid, 64),
+        conferenceID=code(conf.conference_id, 32),
         subject=scrub(conf.subject, LONG),
         scheduserName=scrub(conf.scheduser_name),
         start=times.start,
