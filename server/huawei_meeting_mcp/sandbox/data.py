@@ -127,7 +127,7 @@ def _docs_example(rng: random.Random) -> SandboxMeeting:
     _secrets(conf, rng)
     # The published example masks the passwords (the live service sends them) but shows real links.
     conf.update(published_links)
-    return SandboxMeeting(conference=conf, participants=body["data"]["data"])
+    return SandboxMeeting(conference=conf, participants=body["data"]["data"], attendance=[])
 
 
 DEPARTMENTS = ["Supply Chain", "供应链管理部", "R&D", "Finance", "Sales EMEA", "Procurement", "物流部"]

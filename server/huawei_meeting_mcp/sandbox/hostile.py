@@ -146,8 +146,9 @@ def hostile_meetings(today: date) -> list[SandboxMeeting]:
     ]
     return [
         _meeting(rng, TAG_UUID, TAG_SUBJECT, day + timedelta(hours=1), []),
-        _meeting(rng, FORGED_SUBJECT_UUID, FORGED_SUBJECT, day + timedelta(hours=3), []),
-        _meeting(rng, FORGED_UUID, "Vendor sync", day + timedelta(hours=3, minutes=30), []),
+        # The forged confUUID is the row right under the forged subject (no other meeting starts in between).
+        _meeting(rng, FORGED_SUBJECT_UUID, FORGED_SUBJECT, day + timedelta(hours=3, minutes=7), []),
+        _meeting(rng, FORGED_UUID, "Vendor sync", day + timedelta(hours=3, minutes=4), []),
         _meeting(rng, MARKDOWN_UUID, MARKDOWN_SUBJECT, day + timedelta(hours=2), injected),
     ]
 
