@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from huawei_meeting_mcp import cli
 from huawei_meeting_mcp.sandbox import (
     DEFAULT_TOKEN,
     ERROR_CASES,
@@ -250,3 +251,12 @@ async def test_the_webinar_is_built_only_when_asked() -> None:
     assert len(audience) > 5000, "the audience's numbers join the leak scan once served"
     assert {r["callNumber"] for r in last["data"]} <= audience | contacts_before
     assert len({r["displayName"] for r in webinar.attendance}) > 500
+
+
+def test_the_sandbox_command_takes_latency_and_hostile(monkeypatch: pytest.MonkeyPatch) -> None:
+    served: list[Sandbox] = []
+    monkeypatch.setattr(cli, "configure_logging", lambda level: None)
+    monkeypatch.setattr(cli, "serve_forever", lambda sandbox, host, port: served.append(sandbox))
+    cli.main(["sandbox", "--latency-ms", "120", "--hostile"])
+    cli.main(["sandbox"])
+    assert [(s.latency_ms, s.hostile) for s in served] == [(120, True), (0, False)]
