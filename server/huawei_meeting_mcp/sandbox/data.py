@@ -98,22 +98,23 @@ class SandboxMeeting:
         return self._control is not None
 
 
-def _hex(rng: random.Random, n: int) -> str:
+def hex_id(rng: random.Random, n: int) -> str:
+    """`n` random lowercase hex digits (IDs, link tails)."""
     return "".join(rng.choice("0123456789abcdef") for _ in range(n))
 
 
-def _secrets(conf: Json, rng: random.Random) -> None:
+def give_secrets(conf: Json, rng: random.Random) -> None:
     """Give a meeting the secret fields a real answer carries."""
     conf_id = conf["conferenceID"]
     conf["passwordEntry"] = [
         {"conferenceRole": "chair", "password": f"{rng.randrange(100000, 999999)}"},
         {"conferenceRole": "general", "password": f"{rng.randrange(100000, 999999)}"},
     ]
-    conf["chairJoinUri"] = f"https://c.meeting.huaweicloud.com/#/j/{conf_id}/{_hex(rng, 48)}"
-    conf["guestJoinUri"] = f"https://c.meeting.huaweicloud.com/#/j/{conf_id}/{_hex(rng, 48)}"
-    conf["audienceJoinUri"] = f"https://c.meeting.huaweicloud.com/#/w/{conf_id}/{_hex(rng, 48)}"
-    conf["liveAddress"] = f"rtmp://push.live.example.com/live/{conf_id}?key={_hex(rng, 32)}"
-    conf["auxAddress"] = f"rtmp://push.live.example.com/aux/{conf_id}?key={_hex(rng, 32)}"
+    conf["chairJoinUri"] = f"https://c.meeting.huaweicloud.com/#/j/{conf_id}/{hex_id(rng, 48)}"
+    conf["guestJoinUri"] = f"https://c.meeting.huaweicloud.com/#/j/{conf_id}/{hex_id(rng, 48)}"
+    conf["audienceJoinUri"] = f"https://c.meeting.huaweicloud.com/#/w/{conf_id}/{hex_id(rng, 48)}"
+    conf["liveAddress"] = f"rtmp://push.live.example.com/live/{conf_id}?key={hex_id(rng, 32)}"
+    conf["auxAddress"] = f"rtmp://push.live.example.com/aux/{conf_id}?key={hex_id(rng, 32)}"
     conf.setdefault("confConfigInfo", {})["guestPwd"] = f"{rng.randrange(10000000, 99999999)}"
 
 
@@ -124,7 +125,7 @@ def _docs_example(rng: random.Random) -> SandboxMeeting:
     conf["confUUID"] = DOCS_EXAMPLE_UUID
     conf["conferenceState"] = "Destroyed"
     published_links = {key: conf[key] for key in ("chairJoinUri", "guestJoinUri")}
-    _secrets(conf, rng)
+    give_secrets(conf, rng)
     # The published example masks the passwords (the live service sends them) but shows real links.
     conf.update(published_links)
     return SandboxMeeting(conference=conf, participants=body["data"]["data"], attendance=[])
@@ -162,7 +163,8 @@ def _ms(moment: datetime) -> int:
     return (moment - datetime(1970, 1, 1, tzinfo=timezone.utc)) // timedelta(milliseconds=1)
 
 
-def _api_time(moment: datetime) -> str:
+def api_time(moment: datetime) -> str:
+    """`moment` in the API's `YYYY-MM-DD HH:MM` form, UTC."""
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M")
 
 
@@ -180,7 +182,8 @@ def standup_start(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, STANDUP_LOCAL_HOUR, tzinfo=LONDON).astimezone(timezone.utc)
 
 
-def _record(person: Json, device: str, media: str, joined: datetime, left: datetime, **override: str) -> Json:
+def attendance_record(person: Json, device: str, media: str, joined: datetime, left: datetime, **override: str) -> Json:
+    """One `confAttendeeRecord` row for `person`; `override` changes what the row shows (another number or name)."""
     row = {
         "displayName": person["name"],
         "callNumber": person["participantID"],
@@ -205,28 +208,34 @@ def _sessions(rng: random.Random, person: Json, start: datetime, end: datetime, 
     left = end + timedelta(seconds=rng.randint(-120, 180))
     roll = rng.random()
     if roll < 0.10:  # left early
-        return [_record(person, device, media, joined, joined + (left - joined) * rng.uniform(0.3, 0.8), **override)]
+        return [
+            attendance_record(
+                person, device, media, joined, joined + (left - joined) * rng.uniform(0.3, 0.8), **override
+            )
+        ]
     if roll < 0.25:  # dropped out and came back
         drop = joined + (left - joined) * rng.uniform(0.2, 0.6)
         back = drop + timedelta(seconds=rng.randint(30, 240))
         return [
-            _record(person, device, media, joined, drop, **override),
-            _record(person, device, media, back, left, **override),
+            attendance_record(person, device, media, joined, drop, **override),
+            attendance_record(person, device, media, back, left, **override),
         ]
     if roll < 0.30 and device == "PC":  # a phone as well, for a while
         extra = joined + (left - joined) * rng.uniform(0.1, 0.5)
         return [
-            _record(person, device, media, joined, left, **override),
-            _record(person, "Mobile", "Voice", extra, extra + (left - extra) * rng.uniform(0.2, 0.6), **override),
+            attendance_record(person, device, media, joined, left, **override),
+            attendance_record(
+                person, "Mobile", "Voice", extra, extra + (left - extra) * rng.uniform(0.2, 0.6), **override
+            ),
         ]
-    return [_record(person, device, media, joined, left, **override)]
+    return [attendance_record(person, device, media, joined, left, **override)]
 
 
 def _by_join(records: list[Json]) -> list[Json]:
     return sorted(records, key=lambda r: (r["joinTime"], r["displayName"]))
 
 
-def _attendance(rng: random.Random, invitees: list[Json], start: datetime, end: datetime) -> list[Json]:
+def invitee_attendance(rng: random.Random, invitees: list[Json], start: datetime, end: datetime) -> list[Json]:
     """Who joined: most invitees (some never do), and now and then an outside guest dials in uninvited."""
     guests = [
         {"name": name, "participantID": f"+8610{rng.randrange(10000000, 99999999)}"}
@@ -262,7 +271,7 @@ def _large(rng: random.Random, day: date) -> SandboxMeeting:
                     "attendeeType": "ideahub" if i % 2 else "terminal",
                     "accountId": f"room{i:03d}@examplecorp",
                     "deptName": "Facilities",
-                    "userUUID": _hex(rng, 32),
+                    "userUUID": hex_id(rng, 32),
                 }
             )
             continue
@@ -274,10 +283,10 @@ def _large(rng: random.Random, day: date) -> SandboxMeeting:
                 "state": "MEETTING",
                 "attendeeType": "outside" if i % 23 == 5 else ("mobile" if i % 29 == 3 else "normal"),
                 "accountId": f"user{i:03d}@examplecorp",
-                "email": f"user{i:03d}.{_hex(rng, 4)}@example-corp.com",
+                "email": f"user{i:03d}.{hex_id(rng, 4)}@example-corp.com",
                 "sms": f"+8615{rng.randrange(100000000, 999999999)}",
                 "deptName": DEPARTMENTS[i % len(DEPARTMENTS)],
-                "userUUID": _hex(rng, 32),
+                "userUUID": hex_id(rng, 32),
             }
         )
     rooms = [p for p in people if p["attendeeType"] in ROOM_TYPES]
@@ -288,8 +297,8 @@ def _large(rng: random.Random, day: date) -> SandboxMeeting:
         "subject": "Q3 supply-chain review / 第三季度供应链评审",
         "size": total,
         "timeZoneID": "56",
-        "startTime": _api_time(start),
-        "endTime": _api_time(end),
+        "startTime": api_time(start),
+        "endTime": api_time(end),
         "mediaTypes": "Voice,HDVideo,Data",
         "conferenceState": "Destroyed",
         "language": "en-US",
@@ -321,7 +330,7 @@ def _large(rng: random.Random, day: date) -> SandboxMeeting:
         "webinar": False,
         "confMode": "RTC",
     }
-    _secrets(conf, rng)
+    give_secrets(conf, rng)
     # The scheduling-time list: at most the first 20 soft clients and the first 20 room terminals (§2.7).
     soft = [p for p in scheduled if p["attendeeType"] not in ROOM_TYPES][:20]
     conf["partAttendeeInfo"] = [
@@ -344,7 +353,9 @@ def _large_attendance(rng: random.Random, people: list[Json], start: datetime, e
             continue
         if i >= len(people) - LARGE_INVITED_DURING:  # invited at 01:40, in within two minutes
             joined = start + timedelta(minutes=40, seconds=rng.randint(20, 120))
-            records.append(_record(person, "PC", "Video", joined, end + timedelta(seconds=rng.randint(-60, 60))))
+            records.append(
+                attendance_record(person, "PC", "Video", joined, end + timedelta(seconds=rng.randint(-60, 60)))
+            )
             continue
         override: dict[str, str] = {}
         if i in LARGE_OTHER_NUMBER:
@@ -359,14 +370,16 @@ def _large_attendance(rng: random.Random, people: list[Json], start: datetime, e
     at = start
     minutes = timedelta(minutes=1)
     records += [
-        _record(guest(REJOINER), "PC", "Video", at, at + 40 * minutes),
-        _record(guest(REJOINER), "Mobile", "Voice", at + 30 * minutes, at + 70 * minutes),
-        _record(guest(REJOINER), "PC", "Video", at + 90 * minutes, at + 135 * minutes),
-        _record(guest(LONGEST), "PC", "Video", at - 10 * minutes, at + 140 * minutes),
-        _record(guest(SHORTEST), "Mobile", "Voice", at + timedelta(minutes=134, seconds=30), at + 135 * minutes),
-        _record(guest(REMOVED_GUEST), "PC", "Video", at + 12 * minutes, at + 20 * minutes),
-        _record(guest(("Tomás Herrera", "+34612345678")), "PC", "Video", at + 5 * minutes, at + 90 * minutes),
-        _record(guest(("Priya Nair", "+919812345678")), "Phone", "Voice", at + 15 * minutes, end),
+        attendance_record(guest(REJOINER), "PC", "Video", at, at + 40 * minutes),
+        attendance_record(guest(REJOINER), "Mobile", "Voice", at + 30 * minutes, at + 70 * minutes),
+        attendance_record(guest(REJOINER), "PC", "Video", at + 90 * minutes, at + 135 * minutes),
+        attendance_record(guest(LONGEST), "PC", "Video", at - 10 * minutes, at + 140 * minutes),
+        attendance_record(
+            guest(SHORTEST), "Mobile", "Voice", at + timedelta(minutes=134, seconds=30), at + 135 * minutes
+        ),
+        attendance_record(guest(REMOVED_GUEST), "PC", "Video", at + 12 * minutes, at + 20 * minutes),
+        attendance_record(guest(("Tomás Herrera", "+34612345678")), "PC", "Video", at + 5 * minutes, at + 90 * minutes),
+        attendance_record(guest(("Priya Nair", "+919812345678")), "Phone", "Voice", at + 15 * minutes, end),
     ]
     return _by_join(records)
 
@@ -444,11 +457,11 @@ def _recurring(rng: random.Random, today: date) -> tuple[Json, list[Json], list[
     days = standup_days(this_monday - timedelta(weeks=21))
     sub_confs = [
         {
-            "cycleSubConfID": _hex(rng, 32),
+            "cycleSubConfID": hex_id(rng, 32),
             "conferenceID": STANDUP_ID,
             "mediaType": "Video",
-            "startTime": _api_time(standup_start(day)),
-            "endTime": _api_time(standup_start(day) + timedelta(minutes=25)),
+            "startTime": api_time(standup_start(day)),
+            "endTime": api_time(standup_start(day) + timedelta(minutes=25)),
             "isAutoRecord": 0,
             "recordAuthType": 1,
             "description": "",
@@ -495,7 +508,7 @@ def _recurring(rng: random.Random, today: date) -> tuple[Json, list[Json], list[
         "cycleSubConfID": sub_confs[0]["cycleSubConfID"],
         "subConfs": sub_confs,
     }
-    _secrets(conf, rng)
+    give_secrets(conf, rng)
     return conf, _standup_people(rng), [day for day in days if day < today]
 
 
@@ -508,7 +521,7 @@ def _roster(rng: random.Random) -> list[Json]:
             "state": "MEETTING",
             "attendeeType": "normal",
             "accountId": f"staff{i:02d}@examplecorp",
-            "email": f"staff{i:02d}.{_hex(rng, 4)}@example-corp.com",
+            "email": f"staff{i:02d}.{hex_id(rng, 4)}@example-corp.com",
             "deptName": DEPARTMENTS[i % len(DEPARTMENTS)],
         }
         for i, name in enumerate(distinct_names(30))
@@ -535,16 +548,16 @@ def _occurrence(
     people = [dict(p, role=1 if i == 0 else 0) for i, p in enumerate(invitees)]
     conf: Json = {
         "conferenceID": f"{rng.randrange(900000000, 999999999)}",
-        "confUUID": conf_uuid or _hex(rng, 32),
+        "confUUID": conf_uuid or hex_id(rng, 32),
         "subject": subject,
         "size": len(people),
         "timeZoneID": zone_id,
-        "startTime": _api_time(start),
-        "endTime": _api_time(end),
+        "startTime": api_time(start),
+        "endTime": api_time(end),
         "mediaTypes": "Voice,Video,Data",
         "conferenceState": "Destroyed",
         "language": "en-US",
-        "userUUID": _hex(rng, 32),
+        "userUUID": hex_id(rng, 32),
         "scheduserName": organizer,
         "conferenceType": 0,
         "confType": conf_type,
@@ -559,11 +572,11 @@ def _occurrence(
         "deptName": ENTERPRISE,
         "confMode": "RTC",
     }
-    _secrets(conf, rng)
+    give_secrets(conf, rng)
     return SandboxMeeting(
         conf,
         people,
-        _attendance(rng, people, start, end),
+        invitee_attendance(rng, people, start, end),
         mine,
         recording=recording(conf, start, end) if recorded else None,
         story=lambda: ordinary_story(conf, people, start, end),
@@ -576,9 +589,12 @@ def _standup(
     """One held occurrence of the stand-up: same meeting ID and invitees, its own confUUID and times."""
     start = standup_start(day)
     end = start + timedelta(minutes=rng.randint(18, 32))
-    conf = dict(series, confUUID=conf_uuid or _hex(rng, 32), startTime=_api_time(start), endTime=_api_time(end))
+    conf = dict(series, confUUID=conf_uuid or hex_id(rng, 32), startTime=api_time(start), endTime=api_time(end))
     return SandboxMeeting(
-        conf, people, _attendance(rng, people, start, end), story=lambda: ordinary_story(conf, people, start, end)
+        conf,
+        people,
+        invitee_attendance(rng, people, start, end),
+        story=lambda: ordinary_story(conf, people, start, end),
     )
 
 
@@ -604,8 +620,8 @@ def _webinar(rng: random.Random, day: date) -> SandboxMeeting:
         "subject": "Product launch webinar: SmartLine X",
         "size": len(panel),
         "timeZoneID": "56",
-        "startTime": _api_time(start),
-        "endTime": _api_time(end),
+        "startTime": api_time(start),
+        "endTime": api_time(end),
         "mediaTypes": "Voice,HDVideo,Data",
         "conferenceState": "Destroyed",
         "language": "en-US",
@@ -624,13 +640,13 @@ def _webinar(rng: random.Random, day: date) -> SandboxMeeting:
         "webinar": True,
         "confMode": "RTC",
     }
-    _secrets(conf, rng)
+    give_secrets(conf, rng)
     seed = rng.random()
 
     def build() -> list[Json]:
         crowd = random.Random(seed)  # noqa: S311 - sample data, not security
         names = endless_names()
-        records = [_record(p, "PC", "Video", start - timedelta(minutes=5), end) for p in panel]
+        records = [attendance_record(p, "PC", "Video", start - timedelta(minutes=5), end) for p in panel]
         while len(records) < WEBINAR_RECORDS:
             person = {"name": next(names), "participantID": f"+86{crowd.randrange(13000000000, 19999999999)}"}
             records.extend(_sessions(crowd, person, start, end))

@@ -20,7 +20,7 @@ import random
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from .data import ENTERPRISE, SandboxMeeting, _api_time, _attendance, _hex, _record, _secrets
+from .data import ENTERPRISE, SandboxMeeting, api_time, attendance_record, give_secrets, hex_id, invitee_attendance
 from .params import ApiError
 from .records import ALL_PARTICIPANTS, ControlRecord
 
@@ -107,12 +107,12 @@ def _meeting(
         "subject": subject,
         "size": len(people),
         "timeZoneID": "56",
-        "startTime": _api_time(start),
-        "endTime": _api_time(end),
+        "startTime": api_time(start),
+        "endTime": api_time(end),
         "mediaTypes": "Voice,Video",
         "conferenceState": "Destroyed",
         "language": "en-US",
-        "userUUID": _hex(rng, 32),
+        "userUUID": hex_id(rng, 32),
         "scheduserName": BIDI_NAME,
         "conferenceType": 0,
         "confType": "FUTURE",
@@ -127,9 +127,9 @@ def _meeting(
         "deptName": ENTERPRISE,
         "confMode": "RTC",
     }
-    _secrets(conf, rng)
-    records = _attendance(rng, people[:4], start, end)
-    records.append(_record(people[4], "Phone", "Voice", start + timedelta(minutes=3), end))
+    give_secrets(conf, rng)
+    records = invitee_attendance(rng, people[:4], start, end)
+    records.append(attendance_record(people[4], "Phone", "Voice", start + timedelta(minutes=3), end))
     return SandboxMeeting(conf, people, records, story=lambda: story)
 
 
