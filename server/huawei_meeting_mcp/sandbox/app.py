@@ -1,8 +1,14 @@
 """A faithful stand-in for the Huawei Cloud Meeting API subset this server uses.
 
 Same paths, parameters, headers, token check, paging and error bodies as the service (API doc
-§1, §2, §6). It runs in-process behind `httpx.ASGITransport` for the demo, and as a loopback
-HTTP server for tests and for people (`huawei-meeting-mcp sandbox --port N`).
+§1-§3.6, §6): the history list, meeting detail, attendance, control records, one meeting's
+recording and the recording list, plus the sign-in APIs (`auth_api.py`). It runs in-process
+behind `httpx.ASGITransport` for the demo, and as a loopback HTTP server for tests and for people
+(`huawei-meeting-mcp sandbox --port N [--latency-ms N] [--hostile]`).
+
+The endpoint modules (`history_api.py`, `record_api.py`) compute answer bodies from the meetings
+and raise `params.ApiError`; this module owns what every business request shares: the request
+log, the one token check, the error answers, and the optional latency.
 """
 
 from __future__ import annotations
