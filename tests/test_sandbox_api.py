@@ -136,10 +136,12 @@ async def test_recording_list_pages_filters_and_refuses(api: httpx.AsyncClient, 
     assert len(first["data"]) + len(rest["data"]) == len(mine)
     starts = [r["startTime"] for r in first["data"] + rest["data"]]
     assert starts == sorted(starts, reverse=True)
+    oldest = (await api.get(RECORDING_LIST_PATH, params={"limit": 500, "sortType": "ASC_StartTIME"})).json()
+    assert [r["startTime"] for r in oldest["data"]] == sorted(starts)
     window = {"startDate": ms(pinned.meetings[LARGE_UUID].conference["startTime"]), "searchKey": "supply"}
     one = (await api.get(RECORDING_LIST_PATH, params={**window, "endDate": window["startDate"]})).json()
     assert [r["confUUID"] for r in one["data"]] == [LARGE_UUID]
-    for bad in ({"limit": 501}, {"offset": -1}, {"startDate": 2, "endDate": 1}):
+    for bad in ({"limit": 501}, {"offset": -1}, {"startDate": 2, "endDate": 1}, {"sortType": "DSC_RecordTYPE"}):
         assert (await api.get(RECORDING_LIST_PATH, params=bad)).status_code == 400
 
 

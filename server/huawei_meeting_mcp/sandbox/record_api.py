@@ -14,10 +14,12 @@ from collections.abc import Iterable, Mapping
 
 from .data import SandboxMeeting
 from .history_api import select
-from .params import ApiError, page, paged
+from .params import ApiError, bad_request, page, paged
 
 RECORDING_PATH = "/v1/mmc/management/conferences/record/files"
 RECORDING_LIST_PATH = "/v1/mmc/management/record/files"
+RECORDING_SORT_TYPES = {"ASC_StartTIME", "DSC_StartTIME"}
+"""The list sorts by start time only (§3.5)."""
 
 
 def no_recording() -> ApiError:
@@ -35,5 +37,7 @@ def recording(meeting: SandboxMeeting) -> dict[str, object]:
 def recordings(meetings: Iterable[SandboxMeeting], query: Mapping[str, str]) -> dict[str, object]:
     """The body of a recording-list answer (§3.5): recorded meetings only, newest first by default."""
     offset, limit = page(query)
+    if query.get("sortType", "DSC_StartTIME") not in RECORDING_SORT_TYPES:
+        raise bad_request()
     found = [m.recording for m in select(meetings, query, dates_required=False) if m.recording is not None]
     return paged(found, offset, limit)
