@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
@@ -17,10 +18,12 @@ from huawei_meeting_mcp.wire import ConfDetailResponse, DetailQuery
 from tests.helpers import docs_body, view_options
 
 DOCS_UUID = "9a0fa6d10a5b11eaae5e191763c22c0e"
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
+"""The sandbox data is pinned to this day (it moves with the clock otherwise)."""
 
 
 def sandbox_body(conf_uuid: str, offset: int = 0, limit: int = 20) -> dict[str, Any]:
-    meeting = sample_meetings()[conf_uuid]
+    meeting = sample_meetings(now=NOW)[conf_uuid]
     page = meeting.participants[offset : offset + limit]
     return {
         "conferenceData": meeting.conference,
@@ -86,8 +89,8 @@ def test_local_reading_of_api_times() -> None:
 def test_recurring_meeting_in_words_with_summer_time() -> None:
     view, text = detail(sandbox_body(RECURRING_UUID))
     assert view.kind == "recurring"
-    assert view.recurrence == "every week on Mon, Wed from 2026-06-01 to 2026-12-28 (meeting's zone)"
-    assert view.start.local == "2026-07-06T09:00+01:00"  # London in July is on BST
+    assert view.recurrence == "every week on Mon, Wed from 2026-06-29 to 2026-12-16 (meeting's zone)"
+    assert view.start.local == "2026-09-21T09:00+01:00"  # London in September is on BST
     assert view.settings.guestsNeedPassword is False
     assert "Recurrence: every week on Mon, Wed" in text
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 import re
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -34,6 +37,27 @@ def next_call_in(text: str, tool: str) -> dict[str, Any] | None:
     return arguments_of(found.group(1)) if found else None
 
 
+def ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def review_day(live: LiveSandbox) -> date:
+    """The day of the supply-chain review showcase (the latest Tuesday: the data moves with the clock)."""
+    return date.fromisoformat(live.sandbox.meetings[LARGE_UUID].conference["startTime"][:10])
+
+
+def history_days(live: LiveSandbox) -> tuple[date, date]:
+    """The first and last day of the sandbox's history, read from its data."""
+    days = sorted(m.conference["startTime"][:10] for m in live.sandbox.meetings.values())
+    return date.fromisoformat(next(d for d in days if d > "2020")), date.fromisoformat(days[-1])
+
+
+def london_nine(day: date) -> str:
+    """09:00 in London on `day`, in UTC as the list answer writes it."""
+    moment = datetime(day.year, day.month, day.day, 9, tzinfo=ZoneInfo("Europe/London")).astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%MZ")
+
+
 def history_requests(live: LiveSandbox) -> list[dict[str, str]]:
     return [r.query for r in live.sandbox.requests if r.path == HISTORY_PATH]
 
@@ -56,13 +80,16 @@ async def all_attendees(run: ServerRun, arguments: dict[str, Any]) -> tuple[list
 async def test_find_a_meeting_by_date_and_keyword_then_detail_then_attendance(live_sandbox: LiveSandbox) -> None:
     async with run_server(live_sandbox.env()) as run:
         # "What did we decide in the supply-chain review last Tuesday?" asked in Beijing.
+        tuesday = review_day(live_sandbox)
+        beijing_day = datetime(tuesday.year, tuesday.month, tuesday.day, tzinfo=timezone(timedelta(hours=8)))
+        window = (ms(beijing_day), ms(beijing_day + timedelta(days=1)) - 1000)
         found = await run.call(
-            LIST, {"startDate": "2026-11-24T00:00+08:00", "endDate": "2026-11-24T23:59:59+08:00", "searchKey": "supply"}
+            LIST, {"startDate": f"{tuesday}T00:00+08:00", "endDate": f"{tuesday}T23:59:59+08:00", "searchKey": "supply"}
         )
         assert found.is_error is False, text_of(found)
         assert history_requests(live_sandbox)[-1] == {
-            "startDate": "1795449600000",  # 2026-11-23T16:00:00.000Z
-            "endDate": "1795535999000",  # 2026-11-24T15:59:59.000Z
+            "startDate": str(window[0]),  # the day before, 16:00Z
+            "endDate": str(window[1]),  # that Tuesday, 15:59:59Z
             "offset": "0",
             "limit": "20",
             "sortType": "DSC_StartTIME",
@@ -73,9 +100,9 @@ async def test_find_a_meeting_by_date_and_keyword_then_detail_then_attendance(li
         assert data is not None
         [row] = data["meetings"]
         assert row["confUUID"] == LARGE_UUID
-        assert row["start"] == {"utc": "2026-11-24T01:00Z", "local": "2026-11-24T09:00+08:00"}
+        assert row["start"] == {"utc": f"{tuesday}T01:00Z", "local": f"{tuesday}T09:00+08:00"}
         assert (row["durationMinutes"], row["invited"], row["hasRecording"]) == (135, 620, True)
-        assert (data["startDate"]["epochMs"], data["endDate"]["epochMs"]) == (1795449600000, 1795535999000)
+        assert (data["startDate"]["epochMs"], data["endDate"]["epochMs"]) == window
         text = text_of(found)
         assert f'get_historical_meeting_detail(confUUID="{LARGE_UUID}")' in text
         assert f'get_historical_meeting_attendance(confUUID="{LARGE_UUID}")' in text
@@ -90,11 +117,16 @@ async def test_find_a_meeting_by_date_and_keyword_then_detail_then_attendance(li
         assert who.structured_content["summary"]["uniqueAttendees"] > 500
 
         # The same week by bare dates (UTC, whole days) and by epoch milliseconds reaches the API identically.
-        by_date = await run.call(LIST, {"startDate": "2026-11-16", "endDate": "2026-11-22", "searchKey": "supply"})
-        by_ms = await run.call(LIST, {"startDate": 1794787200000, "endDate": "1795391999999", "searchKey": "supply"})
+        monday = tuesday - timedelta(days=8)
+        week_start = ms(datetime(monday.year, monday.month, monday.day, tzinfo=timezone.utc))
+        week_ms = (week_start, week_start + 7 * 86_400_000 - 1)
+        by_date = await run.call(
+            LIST, {"startDate": f"{monday}", "endDate": f"{monday + timedelta(days=6)}", "searchKey": "supply"}
+        )
+        by_ms = await run.call(LIST, {"startDate": week_ms[0], "endDate": str(week_ms[1]), "searchKey": "supply"})
         first, second = history_requests(live_sandbox)[-2:]
         assert first == second
-        assert (first["startDate"], first["endDate"]) == ("1794787200000", "1795391999999")
+        assert (first["startDate"], first["endDate"]) == tuple(str(v) for v in week_ms)
         assert by_date.structured_content == {
             **(by_ms.structured_content or {}),
             "notes": by_date.structured_content["notes"],
@@ -105,20 +137,31 @@ async def test_find_a_meeting_by_date_and_keyword_then_detail_then_attendance(li
 
 async def test_a_meeting_id_held_several_times_gives_one_row_per_occurrence(live_sandbox: LiveSandbox) -> None:
     async with run_server(live_sandbox.env()) as run:
-        week = await run.call(LIST, {"startDate": "2026-11-16", "endDate": "2026-11-22", "searchKey": STANDUP_ID})
+        # A full week of the stand-up (Monday and Wednesday, 09:00 London time whatever the season).
+        monday = review_day(live_sandbox) - timedelta(days=8)
+        week = await run.call(
+            LIST, {"startDate": f"{monday}", "endDate": f"{monday + timedelta(days=6)}", "searchKey": STANDUP_ID}
+        )
         assert week.structured_content is not None
         rows = week.structured_content["meetings"]
-        assert [r["start"]["utc"] for r in rows] == ["2026-11-18T08:00Z", "2026-11-16T08:00Z"]
+        assert [r["start"]["utc"] for r in rows] == [london_nine(monday + timedelta(days=2)), london_nine(monday)]
         assert {r["conferenceID"] for r in rows} == {STANDUP_ID}
         assert len({r["confUUID"] for r in rows}) == 2
         assert week.structured_content["repeatedMeetingIDs"] == [{"conferenceID": STANDUP_ID, "occurrences": 2}]
         assert f"Meeting ID {STANDUP_ID} appears 2 times" in text_of(week)
 
-        # Follow the answer's own next-page calls through the whole summer: every occurrence once.
+        # Follow the answer's own next-page calls through the last twelve weeks: every occurrence once.
+        _, last = history_days(live_sandbox)
+        since = last - timedelta(weeks=12)
+        expected = {
+            uuid
+            for uuid, m in live_sandbox.sandbox.meetings.items()
+            if m.conference["conferenceID"] == STANDUP_ID and f"{since}" <= m.conference["startTime"][:10] <= f"{last}"
+        }
         seen: list[str] = []
         call: dict[str, Any] | None = {
-            "startDate": "2026-06-01",
-            "endDate": "2026-08-31",
+            "startDate": f"{since}",
+            "endDate": f"{last}",
             "searchKey": "stand-up",
             "limit": 10,
         }
@@ -129,21 +172,29 @@ async def test_a_meeting_id_held_several_times_gives_one_row_per_occurrence(live
             seen.extend(r["confUUID"] for r in page.structured_content["meetings"])
             call = next_call_in(text_of(page), LIST)
             pages += 1
-        assert pages == 3
-        assert len(seen) == len(set(seen)) == 27, "Mondays and Wednesdays of June, July and August"
+        assert pages == math.ceil(len(expected) / 10)
+        assert len(seen) == len(set(seen)) == len(expected) >= 23, "Mondays and Wednesdays of twelve weeks"
+        assert set(seen) == expected
         assert RECURRING_UUID in seen
         pinned = history_requests(live_sandbox)[-1]
-        assert (pinned["startDate"], pinned["endDate"]) == ("1780272000000", "1788220799999")
+        day_ms = ms(datetime(since.year, since.month, since.day, tzinfo=timezone.utc))
+        assert (pinned["startDate"], pinned["endDate"]) == (
+            str(day_ms),
+            str(day_ms + (last - since).days * 86_400_000 + 86_399_999),
+        )
 
         # Each occurrence has its own attendance.
         attendance = await run.call(ATTENDANCE, {"confUUID": RECURRING_UUID})
         assert attendance.structured_content is not None
         assert attendance.structured_content["conferenceID"] == STANDUP_ID
-        assert attendance.structured_content["start"]["utc"] == "2026-07-06T08:00Z"
+        showcase = live_sandbox.sandbox.meetings[RECURRING_UUID].conference["startTime"]
+        assert attendance.structured_content["start"]["utc"] == showcase.replace(" ", "T") + "Z"
+        assert showcase.replace(" ", "T") + "Z" == london_nine(date.fromisoformat(showcase[:10]))
 
 
 async def test_attendance_over_500_records_is_read_whole_and_folded_per_person(live_sandbox: LiveSandbox) -> None:
     records = live_sandbox.sandbox.meetings[LARGE_UUID].attendance
+    tuesday = review_day(live_sandbox)
     assert len(records) > 500
     progress: list[tuple[float, float | None, str | None]] = []
 
@@ -190,8 +241,8 @@ async def test_attendance_over_500_records_is_read_whole_and_folded_per_person(l
         "deptName": "Partners",
         "deviceTypes": ["PC", "Mobile"],
         "mediaTypes": ["Video", "Voice"],
-        "firstJoin": {"utc": "2026-11-24T01:00:00Z", "local": "2026-11-24T09:00:00+08:00"},
-        "lastLeave": {"utc": "2026-11-24T03:15:00Z", "local": "2026-11-24T11:15:00+08:00"},
+        "firstJoin": {"utc": f"{tuesday}T01:00:00Z", "local": f"{tuesday}T09:00:00+08:00"},
+        "lastLeave": {"utc": f"{tuesday}T03:15:00Z", "local": f"{tuesday}T11:15:00+08:00"},
         "sessions": 3,
         "minutesAttended": 115.0,
     }
@@ -282,9 +333,11 @@ async def test_schemas_guide_faults_and_a_failed_zone_lookup_is_not_fatal(live_s
 
 async def test_no_secret_or_contact_leaves_and_call_numbers_need_the_opt_in(live_sandbox: LiveSandbox) -> None:
     sandbox = live_sandbox.sandbox
+    first, last = history_days(live_sandbox)
+    span = {"startDate": f"{first}", "endDate": f"{last}", "limit": 500, "queryAll": True}
     calls: list[tuple[str, dict[str, Any]]] = [
-        (LIST, {"startDate": "2026-05-01", "endDate": "2026-11-30", "limit": 500, "queryAll": True}),
-        (LIST, {"startDate": "2026-05-01", "endDate": "2026-11-30", "limit": 500, "offset": 100, "queryAll": True}),
+        (LIST, span),
+        (LIST, {**span, "offset": 100}),
         (ATTENDANCE, {"confUUID": LARGE_UUID, "limit": 500}),
         (ATTENDANCE, {"confUUID": RECURRING_UUID}),
         (ATTENDANCE, {"confUUID": LARGE_UUID, "searchKey": "Kwame"}),

@@ -4,24 +4,27 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator
+from datetime import datetime, timezone
 from typing import Any
 
 import httpx
 import pytest
 
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, LARGE_UUID, RECURRING_UUID, Sandbox
-from huawei_meeting_mcp.sandbox.data import HISTORY_FIRST_DAY, LONGEST, REJOINER, SHORTEST, STANDUP_ID
+from huawei_meeting_mcp.sandbox.data import LONGEST, REJOINER, SHORTEST, STANDUP_ID, anchor_day, history_span
 from huawei_meeting_mcp.sandbox.history_api import ATTENDANCE_PATH, HISTORY_PATH, start_ms
 
 pytestmark = pytest.mark.anyio
 
-NOV_16 = 1794787200000  # 2026-11-16T00:00:00.000Z
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
+"""The day the data is pinned to: the latest Tuesday is 2026-11-24, the history ends 2026-11-25."""
+NOV_16 = 1794787200000  # 2026-11-16T00:00:00.000Z, a Monday
 DAY = 86_400_000
 
 
 @pytest.fixture
 async def api() -> AsyncIterator[tuple[Sandbox, httpx.AsyncClient]]:
-    sandbox = Sandbox()
+    sandbox = Sandbox(now=NOW)
     transport = httpx.ASGITransport(app=sandbox.app)
     async with httpx.AsyncClient(
         transport=transport, base_url="http://sandbox", headers={"X-Access-Token": DEFAULT_TOKEN}
@@ -35,7 +38,7 @@ async def history(http: httpx.AsyncClient, **params: Any) -> httpx.Response:
 
 async def test_window_is_on_start_time_and_includes_both_ends(api: tuple[Sandbox, httpx.AsyncClient]) -> None:
     sandbox, http = api
-    standup = next(m for m in sandbox.meetings.values() if m.conference["startTime"] == "2026-11-16 08:00")
+    standup = next(m for m in sandbox.meetings.values() if m.conference["startTime"] == "2026-11-16 09:00")
     exact = start_ms(standup)
     for start, end, found in [(exact, exact, True), (exact + 1, exact + DAY, False), (exact - DAY, exact - 1, False)]:
         body = (await http.get(HISTORY_PATH, params={"startDate": start, "endDate": end})).json()
@@ -122,9 +125,12 @@ async def test_attendance_pages_filters_and_errors(api: tuple[Sandbox, httpx.Asy
 
 
 def test_data_has_months_of_meetings_a_repeated_id_and_rejoins() -> None:
-    meetings = Sandbox().meetings
+    meetings = Sandbox(now=NOW).meetings
     days = {m.conference["startTime"][:10] for m in meetings.values()}
-    assert HISTORY_FIRST_DAY.isoformat() <= min(d for d in days if d >= "2026") <= "2026-06-01"
+    first, last = history_span(anchor_day(NOW))
+    assert (first.isoformat(), last.isoformat()) == ("2026-05-26", "2026-11-25")
+    assert min(d for d in days if d >= "2026") == first.isoformat()
+    assert max(days) == last.isoformat()
     assert len({d[:7] for d in days if d >= "2026"}) >= 6
     standups = [m for m in meetings.values() if m.conference["conferenceID"] == STANDUP_ID]
     assert len(standups) > 10
@@ -141,6 +147,6 @@ def test_data_has_months_of_meetings_a_repeated_id_and_rejoins() -> None:
 
 
 def test_data_is_the_same_every_time() -> None:
-    first, second = Sandbox().meetings, Sandbox().meetings
+    first, second = Sandbox(now=NOW).meetings, Sandbox(now=NOW.replace(hour=23, minute=59)).meetings
     assert first.keys() == second.keys()
     assert all(first[k].attendance == second[k].attendance for k in first)

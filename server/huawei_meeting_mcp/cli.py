@@ -108,6 +108,8 @@ def build_parser(tools: list[Tool]) -> tuple[argparse.ArgumentParser, dict[str, 
         default=DEFAULT_TOKEN_LIFETIME,
         help=f"seconds a signed-in token stays valid (default {DEFAULT_TOKEN_LIFETIME})",
     )
+    sandbox.add_argument("--latency-ms", type=float, default=0, help="add this many ms to every answer")
+    sandbox.add_argument("--hostile", action="store_true", help="add the hostile meetings (untrusted-text attacks)")
     return parser, tool_commands
 
 
@@ -144,7 +146,8 @@ def run_sandbox(args: argparse.Namespace) -> None:
         f"  HUAWEI_MEETING_BASE_URL={url} HUAWEI_MEETING_ACCESS_TOKEN={args.token}\n"
     )
     auth = AuthApi(app_id=args.app_id, app_key=args.app_key, token_lifetime=args.token_lifetime)
-    serve_forever(Sandbox(tokens=[args.token], auth=auth), args.host, args.port)
+    sandbox = Sandbox(tokens=[args.token], auth=auth, latency_ms=args.latency_ms, hostile=args.hostile)
+    serve_forever(sandbox, args.host, args.port)
 
 
 def run_serve(args: argparse.Namespace) -> None:

@@ -11,7 +11,7 @@ from .auth_api import (
     AuthApi,
     SandboxAccount,
 )
-from .data import DOCS_EXAMPLE_UUID, LARGE_UUID, RECURRING_UUID
+from .data import DOCS_EXAMPLE_UUID, LARGE_UUID, RECURRING_UUID, TRANSCODING_UUID, WEBINAR_UUID
 
 __all__ = [
     "DEFAULT_ACCOUNT",
@@ -25,6 +25,8 @@ __all__ = [
     "LARGE_UUID",
     "LOCKED_ACCOUNT",
     "RECURRING_UUID",
+    "TRANSCODING_UUID",
+    "WEBINAR_UUID",
     "AuthApi",
     "Sandbox",
     "SandboxAccount",

@@ -1,8 +1,14 @@
 """A faithful stand-in for the Huawei Cloud Meeting API subset this server uses.
 
 Same paths, parameters, headers, token check, paging and error bodies as the service (API doc
-§1, §2, §6). It runs in-process behind `httpx.ASGITransport` for the demo, and as a loopback
-HTTP server for tests and for people (`huawei-meeting-mcp sandbox --port N`).
+§1-§3.6, §6): the history list, meeting detail, attendance, control records, one meeting's
+recording and the recording list, plus the sign-in APIs (`auth_api.py`). It runs in-process
+behind `httpx.ASGITransport` for the demo, and as a loopback HTTP server for tests and for people
+(`huawei-meeting-mcp sandbox --port N [--latency-ms N] [--hostile]`).
+
+The endpoint modules (`history_api.py`, `record_api.py`) compute answer bodies from the meetings
+and raise `params.ApiError`; this module owns what every business request shares: the request
+log, the one token check, the error answers, and the optional latency.
 """
 
 from __future__ import annotations
@@ -11,22 +17,32 @@ import socket
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+import anyio
 import uvicorn
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from . import history_api, record_api
 from .auth_api import AuthApi
-from .data import SandboxMeeting, contact_strings, sample_meetings, secret_strings
-from .history_api import routes as history_routes
+from .data import SandboxMeeting, anchor_day, contact_strings, sample_meetings, secret_strings
+from .history_api import ATTENDANCE_PATH, CONF_DETAIL_PATH, CONTROL_PATH, HISTORY_PATH
+from .hostile import hostile_contacts, hostile_error, hostile_meetings, hostile_secrets
+from .params import ApiError, not_found
+from .record_api import RECORDING_LIST_PATH, RECORDING_PATH
+from .records import Language, language
 
-CONF_DETAIL_PATH = "/v1/mmc/management/conferences/history/confDetail"
+__all__ = ["CONF_DETAIL_PATH", "DEFAULT_TOKEN", "ERROR_CASES", "RecordedRequest", "Sandbox", "serve_forever", "serving"]
+
 DEFAULT_TOKEN = "stbSANDBOX0000demo0000token0000000000"  # noqa: S105 - the sandbox's published demo token
 
 ERROR_CASES: dict[str, tuple[int, str, str]] = {
@@ -39,9 +55,9 @@ ERROR_CASES: dict[str, tuple[int, str, str]] = {
     "sandbox-error-rate-limited": (429, "100000429", "Server flow control."),
     "sandbox-error-server": (500, "MMC.111070003", "System processing failed."),
 }
-"""confUUIDs that produce each documented error, for demos and tests."""
+"""confUUIDs that produce each documented error on every per-meeting endpoint, for demos and tests."""
 
-ROOM_TYPES = {"terminal", "ideahub", "board", "hwvision"}
+UNAUTHORIZED = (401, "USG.000000004", "Authentication failed.")
 
 
 @dataclass(frozen=True)
@@ -54,33 +70,82 @@ class RecordedRequest:
     headers: dict[str, str]
 
 
+class _Latency:
+    """ASGI middleware: every HTTP answer waits `seconds` first, like a far-away service."""
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        self.app, self.seconds = app, seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.seconds > 0:
+            await anyio.sleep(self.seconds)
+        await self.app(scope, receive, send)
+
+
+Handler = Callable[[Request], Any]
+"""A business endpoint's body, from the request: JSON data, or raises `ApiError`."""
+
+
 class Sandbox:
     """The sandbox API: sample meetings, accepted tokens, and a log of what it was asked."""
 
-    def __init__(self, *, tokens: Iterable[str] = (DEFAULT_TOKEN,), auth: AuthApi | None = None) -> None:
-        """`tokens` are accepted as they are; `auth` signs in and issues more (`auth_api.AuthApi`)."""
-        self.meetings: dict[str, SandboxMeeting] = sample_meetings()
+    def __init__(
+        self,
+        *,
+        tokens: Iterable[str] = (DEFAULT_TOKEN,),
+        auth: AuthApi | None = None,
+        now: datetime | None = None,
+        latency_ms: float = 0,
+        hostile: bool = False,
+    ) -> None:
+        """`tokens` are accepted as they are; `auth` signs in and issues more (`auth_api.AuthApi`).
+
+        `now` pins the day the sample meetings are anchored to (default: today, UTC); `latency_ms`
+        delays every answer (an async sleep, to simulate the network); `hostile` adds the meetings
+        and error answers of `hostile.py`.
+        """
+        self.meetings: dict[str, SandboxMeeting] = sample_meetings(now)
+        self.hostile = hostile
+        if hostile:
+            self.meetings.update((m.conference["confUUID"], m) for m in hostile_meetings(anchor_day(now)))
         self.tokens: set[str] = set(tokens)
         self.auth = auth or AuthApi()
+        self.latency_ms = latency_ms
         self.requests: list[RecordedRequest] = []
         self.hits: Counter[str] = Counter()
+        """Business requests per path (the benchmark counts upstream requests with it)."""
         self.connections: set[tuple[str, int]] = set()
         """Distinct client (host, port) pairs seen: one per TCP connection the server opened."""
+        routes: list[tuple[str, Handler]] = [
+            (HISTORY_PATH, lambda r: history_api.list_history(self.meetings.values(), r.query_params)),
+            (CONF_DETAIL_PATH, lambda r: history_api.detail(self.meeting(r), r.query_params, r.headers)),
+            (ATTENDANCE_PATH, lambda r: history_api.attendance(self.meeting(r), r.query_params, self._language(r))),
+            (
+                CONTROL_PATH,
+                lambda r: history_api.control_records(
+                    self.meeting(r), r.query_params, language(r.headers.get("accept-language"))
+                ),
+            ),
+            (RECORDING_PATH, lambda r: record_api.recording(self.meeting(r))),
+            (RECORDING_LIST_PATH, lambda r: record_api.recordings(self.meetings.values(), r.query_params)),
+        ]
         self.app = Starlette(
             routes=[
-                Route(CONF_DETAIL_PATH, self._conf_detail, methods=["GET"]),
-                *history_routes(self, ERROR_CASES),
+                *(Route(path, self._endpoint(handler), methods=["GET"]) for path, handler in routes),
                 *self.auth.routes(),
-            ]
+            ],
+            middleware=[Middleware(_Latency, seconds=latency_ms / 1000)],
         )
 
     def secret_strings(self) -> set[str]:
         """Every value that must never appear in the server's output: tokens, keys, passwords, links."""
-        return secret_strings(self.meetings) | self.tokens | self.auth.secret_strings()
+        planted = hostile_secrets() if self.hostile else set()
+        return secret_strings(self.meetings) | self.tokens | self.auth.secret_strings() | planted
 
     def contact_strings(self) -> set[str]:
-        """Every phone number and e-mail address in the sample data."""
-        return contact_strings(self.meetings)
+        """Every phone number and e-mail address in the sample data (and, hostile, where it does not belong)."""
+        planted = hostile_contacts() if self.hostile else set()
+        return contact_strings(self.meetings) | planted
 
     def record(self, request: Request) -> str:
         """Log a business request (without its token) and return the request ID to answer with."""
@@ -113,43 +178,41 @@ class Sandbox:
         token = request.headers.get("X-Access-Token", "")
         return token in self.tokens or self.auth.accepts(token)
 
-    async def _conf_detail(self, request: Request) -> Response:
-        request_id = self.record(request)
-        if not self.authenticated(request):
-            return self.error_response(401, "USG.000000004", "Authentication failed.", request_id)
-        query = request.query_params
-        conf_uuid = query.get("confUUID", "")
-        try:
-            offset = int(query.get("offset", "0"))
-            limit = int(query.get("limit", "20"))
-        except ValueError:
-            return self.error_response(400, "MMC.111070001", "Request parameter error.", request_id)
-        if not conf_uuid or offset < 0 or not 0 < limit <= 500:
-            return self.error_response(400, "MMC.111070001", "Request parameter error.", request_id)
+    def meeting(self, request: Request) -> SandboxMeeting:
+        """The meeting a per-meeting request names by `confUUID`; raises the error the service answers instead."""
+        conf_uuid = request.query_params.get("confUUID", "")
+        if not conf_uuid:
+            raise ApiError(400, "MMC.111070001", "Request parameter error.")
         if conf_uuid in ERROR_CASES:
-            return self.error_response(*ERROR_CASES[conf_uuid], request_id)
+            raise ApiError(*ERROR_CASES[conf_uuid])
+        planted = hostile_error(conf_uuid, request.headers.get("X-Access-Token", "")) if self.hostile else None
+        if planted is not None:
+            raise planted
         meeting = self.meetings.get(conf_uuid)
         if meeting is None:
-            return self.error_response(400, "MMC.111072065", "CONF_NOT_FOUND_OR_AUTH_FAILED", request_id)
+            raise not_found()
+        return meeting
 
-        people = meeting.participants
-        if request.headers.get("X-Type") == "2":
-            rooms = request.headers.get("X-Query-Type") == "1"
-            people = [p for p in people if (p.get("attendeeType") in ROOM_TYPES) == rooms]
-        search = query.get("searchKey")
-        if search:
-            needle = search.casefold()
-            people = [
-                p
-                for p in people
-                if needle in str(p.get("name", "")).casefold() or needle in str(p.get("accountId", "")).casefold()
-            ]
-        page = people[offset : offset + limit]
-        body = {
-            "conferenceData": meeting.conference,
-            "data": {"offset": offset, "limit": limit, "count": len(people), "data": page},
-        }
-        return self.json_response(body, request_id)
+    @staticmethod
+    def _language(request: Request) -> Language | None:
+        """The attendance language: only when asked (labels stay as stored without `Accept-Language`)."""
+        header = request.headers.get("accept-language")
+        return language(header) if header else None
+
+    def _endpoint(self, handler: Handler) -> Callable[[Request], Any]:
+        """One business endpoint: log the request, check the token (the one 401), answer the body or the error."""
+
+        async def endpoint(request: Request) -> Response:
+            request_id = self.record(request)
+            if not self.authenticated(request):
+                return self.error_response(*UNAUTHORIZED, request_id)
+            try:
+                body = handler(request)
+            except ApiError as error:
+                return self.error_response(error.status, error.code, error.message, request_id)
+            return self.json_response(body, request_id)
+
+        return endpoint
 
 
 @contextmanager
