@@ -32,6 +32,7 @@ from .client import (
 from .dates import resolve_range
 from .errors import MeetingError, UpstreamError
 from .output import MeetingAttendance, MeetingDetail, MeetingList, ParticipantType
+from .protocol import offer_tools_only
 from .settings import Settings
 from .view import ViewOptions, build_detail, render_detail
 from .view.attendance import AttendanceRequest, build_attendance, render_attendance
@@ -363,6 +364,7 @@ def create_server(
         log_level=settings.log_level,
     )
     add_tools(server)
+    offer_tools_only(server)
     return server
 
 
