@@ -1,4 +1,4 @@
-"""HTTP mode speaks the protocol exactly: 405 for streams, progress as events, only the tools capability, spec errors."""
+"""HTTP mode speaks the protocol exactly: 405 for streams, progress as events, only tools declared, spec errors."""
 
 from __future__ import annotations
 
@@ -47,14 +47,15 @@ async def test_progress_reaches_the_python_client_over_http(live_sandbox: LiveSa
 
 
 async def test_json_unless_a_progress_token_and_405_for_get_and_delete(live_sandbox: LiveSandbox) -> None:
-    with http_server(live_sandbox.env()) as run, httpx.Client(base_url=run.base, timeout=30) as raw:
-        plain = raw.post("/mcp", json=_call(1, {"confUUID": DOCS_EXAMPLE_UUID}), headers=LEGACY_HEADERS)
-        streamed = raw.post(
-            "/mcp", json=_call(2, {"confUUID": LARGE_UUID}, {"progressToken": "p1"}), headers=LEGACY_HEADERS
-        )
-        get = raw.get("/mcp", headers={"Accept": "text/event-stream"})
-        delete = raw.delete("/mcp")
-        put = raw.put("/mcp", json={})
+    with http_server(live_sandbox.env()) as run:
+        async with httpx.AsyncClient(base_url=run.base, timeout=30) as raw:
+            plain = await raw.post("/mcp", json=_call(1, {"confUUID": DOCS_EXAMPLE_UUID}), headers=LEGACY_HEADERS)
+            streamed = await raw.post(
+                "/mcp", json=_call(2, {"confUUID": LARGE_UUID}, {"progressToken": "p1"}), headers=LEGACY_HEADERS
+            )
+            get = await raw.get("/mcp", headers={"Accept": "text/event-stream"})
+            delete = await raw.delete("/mcp")
+            put = await raw.put("/mcp", json={})
     assert plain.headers["content-type"] == "application/json"
     assert plain.json()["result"]["isError"] is False
     assert streamed.headers["content-type"].startswith("text/event-stream")
@@ -83,9 +84,7 @@ def test_only_a_request_with_a_progress_token_is_streamed(body: bytes, expected:
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
-async def test_only_tools_are_declared_and_unknown_names_get_spec_errors(
-    live_sandbox: LiveSandbox, mode: str
-) -> None:
+async def test_only_tools_are_declared_and_unknown_names_get_spec_errors(live_sandbox: LiveSandbox, mode: str) -> None:
     with http_server(live_sandbox.env(HUAWEI_MEETING_LOG_LEVEL="INFO")) as run:
         async with Client(run.url, mode=mode) as client:  # type: ignore[arg-type]
             capabilities = client.server_capabilities
@@ -122,4 +121,3 @@ async def test_the_stdio_server_declares_the_same_capabilities(live_sandbox: Liv
     assert (capabilities.tools is not None, capabilities.prompts, capabilities.resources) == (True, None, None)
     assert tool.value.code == INVALID_PARAMS
     assert len(str(tool.value)) < 200, "a long unknown name is cut, not echoed whole"
-
