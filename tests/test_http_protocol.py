@@ -53,6 +53,11 @@ async def test_json_unless_a_progress_token_and_405_for_get_and_delete(live_sand
             streamed = await raw.post(
                 "/mcp", json=_call(2, {"confUUID": LARGE_UUID}, {"progressToken": "p1"}), headers=LEGACY_HEADERS
             )
+            json_only = await raw.post(
+                "/mcp",
+                json=_call(3, {"confUUID": LARGE_UUID}, {"progressToken": "p2"}),
+                headers={**LEGACY_HEADERS, "Accept": "application/json"},
+            )
             get = await raw.get("/mcp", headers={"Accept": "text/event-stream"})
             delete = await raw.delete("/mcp")
             put = await raw.put("/mcp", json={})
@@ -62,6 +67,8 @@ async def test_json_unless_a_progress_token_and_405_for_get_and_delete(live_sand
     events = [line.removeprefix("data: ") for line in streamed.text.splitlines() if line.startswith("data: ")]
     assert sum('"notifications/progress"' in event for event in events) == 3
     assert '"id":2' in events[-1].replace(" ", "")
+    assert json_only.headers["content-type"] == "application/json", "no event stream for a client that takes none"
+    assert json_only.json()["result"]["isError"] is False
     for refused in (get, delete, put):
         assert refused.status_code == 405
         assert refused.headers["allow"] == "POST"

@@ -149,8 +149,9 @@ class ReplyPerRequestManager(StreamableHTTPSessionManager):
     """The SDK's stateless session manager, answering JSON or an event stream request by request.
 
     The SDK reads `json_response` for each request it serves; here it is False exactly when the
-    request carries a progress token (set by `HttpGuard`), so its progress notifications travel on
-    a server-sent event stream ahead of the result, and every other request gets one JSON body.
+    request carries a progress token and accepts an event stream (set by `HttpGuard`), so its
+    progress notifications travel on a server-sent event stream ahead of the result, and every
+    other request gets one JSON body.
     """
 
     @property
@@ -174,6 +175,12 @@ def wants_progress(body: bytes) -> bool:
     params = message.get("params") if isinstance(message, dict) else None
     meta = params.get("_meta") if isinstance(params, dict) else None
     return isinstance(meta, dict) and meta.get("progressToken") is not None
+
+
+def accepts_event_stream(scope: Scope) -> bool:
+    """True when the request's Accept header allows `text/event-stream` (else progress is dropped, JSON kept)."""
+    accept = Headers(scope=scope).get("accept", "")
+    return any(part.split(";")[0].strip() in ("text/event-stream", "text/*", "*/*") for part in accept.split(","))
 
 
 async def _read_prefix(receive: Receive, limit: int) -> tuple[bytes, list[Message]]:
@@ -242,7 +249,7 @@ class HttpGuard:
 
         try:
             body, messages = await _read_prefix(receive, self._max_body)
-            stream = wants_progress(body)
+            stream = wants_progress(body) and accepts_event_stream(scope)
             token = _stream_reply.set(stream)
             try:
                 await self._app(scope, _replaying(messages, receive), watch)
