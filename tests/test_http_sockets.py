@@ -128,7 +128,7 @@ async def test_the_in_flight_cap_counts_only_authorised_requests() -> None:
     assert sorted(statuses) == [200, 200, 401, 401, 401, 401, 401]
     assert busy.status_code == 503
     assert busy.headers["retry-after"] == "1"
-    assert "retry" in busy.json()["error_description"]
+    assert busy.json()["error_description"] == "2 requests are already in flight; retry in a second."
     assert refused_unauthorised.status_code == 401, "over the cap, a request without the token still gets 401"
     assert again.status_code == 200, "a slot frees when its request ends"
     assert gate.reached == 3

@@ -234,7 +234,7 @@ class HttpGuard:
             return
         if self.in_flight >= self._max_in_flight:
             logger.warning("Refused a request: %d are already in flight (the limit)", self.in_flight)
-            await _busy(scope, receive, send)
+            await _busy(self._max_in_flight, scope, receive, send)
             return
         self.in_flight += 1
         started = time.perf_counter()
@@ -279,11 +279,11 @@ async def _refuse_method(scope: Scope, receive: Receive, send: Send) -> None:
     await response(scope, receive, send)
 
 
-async def _busy(scope: Scope, receive: Receive, send: Send) -> None:
+async def _busy(limit: int, scope: Scope, receive: Receive, send: Send) -> None:
     response = JSONResponse(
         {
             "error": "busy",
-            "error_description": f"{MAX_IN_FLIGHT} requests are already in flight; retry in a second.",
+            "error_description": f"{limit} requests are already in flight; retry in a second.",
         },
         status_code=503,
         headers={"Retry-After": "1"},
