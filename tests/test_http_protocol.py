@@ -103,7 +103,7 @@ async def test_only_tools_are_declared_and_unknown_names_get_spec_errors(live_sa
                 await client.call_tool("no_such_tool", {})
             for _ in range(5):
                 answered = await client.call_tool("get_historical_meeting_detail", {"confUUID": DOCS_EXAMPLE_UUID})
-        log = run.stderr()
+    log = run.stderr()
     assert capabilities is not None
     assert capabilities.tools is not None
     assert (capabilities.prompts, capabilities.resources) == (None, None)
@@ -128,3 +128,22 @@ async def test_the_stdio_server_declares_the_same_capabilities(live_sandbox: Liv
     assert (capabilities.tools is not None, capabilities.prompts, capabilities.resources) == (True, None, None)
     assert tool.value.code == INVALID_PARAMS
     assert len(str(tool.value)) < 200, "a long unknown name is cut, not echoed whole"
+
+
+async def test_at_debug_each_request_gets_one_access_line(live_sandbox: LiveSandbox) -> None:
+    with http_server(live_sandbox.env(HUAWEI_MEETING_LOG_LEVEL="DEBUG")) as run:
+        async with httpx.AsyncClient(base_url=run.base, timeout=30) as raw:
+            for request_id in range(3):
+                answer = await raw.post(
+                    "/mcp", json=_call(request_id, {"confUUID": DOCS_EXAMPLE_UUID}), headers=LEGACY_HEADERS
+                )
+                assert answer.status_code == 200
+            streamed = await raw.post(
+                "/mcp", json=_call(9, {"confUUID": LARGE_UUID}, {"progressToken": 1}), headers=LEGACY_HEADERS
+            )
+    log = run.stderr()  # after the server stopped, so its last line is in
+    access = [line for line in log.splitlines() if "huawei_meeting_mcp.http_server: POST /mcp" in line]
+    assert streamed.status_code == 200
+    assert len(access) == 4, access
+    assert all(" DEBUG " in line for line in access)
+    assert [line.split("-> ")[1].split(" in ")[0] for line in access] == ["200 (json)"] * 3 + ["200 (event stream)"]
