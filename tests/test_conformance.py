@@ -207,7 +207,8 @@ def test_the_typescript_sdk_client_over_http_with_a_token(node_clients: NodeClie
     log = run.stderr()
     _assert_ts_summary(summary)
     assert "Traceback" not in log
-    assert " INFO " not in log.split("Application startup complete.")[-1], "normal traffic logs nothing at INFO"
+    traffic = log.split("Application startup complete.")[1].split("Shutting down")[0]
+    assert " INFO " not in traffic, "normal traffic logs nothing at INFO"
 
 
 def test_the_typescript_sdk_client_over_stdio(node_clients: NodeClients, live_sandbox: LiveSandbox) -> None:
