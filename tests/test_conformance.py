@@ -207,8 +207,10 @@ def test_the_typescript_sdk_client_over_http_with_a_token(node_clients: NodeClie
     log = run.stderr()
     _assert_ts_summary(summary)
     assert "Traceback" not in log
-    traffic = log.split("Application startup complete.")[1].split("Shutting down")[0]
-    assert " INFO " not in traffic, "normal traffic logs nothing at INFO"
+    lines = log.splitlines()
+    started = next(i for i, line in enumerate(lines) if "Application startup complete." in line)
+    stopping = next(i for i, line in enumerate(lines) if "Shutting down" in line)
+    assert [line for line in lines[started + 1 : stopping] if " INFO " in line] == [], "no INFO line for traffic"
 
 
 def test_the_typescript_sdk_client_over_stdio(node_clients: NodeClients, live_sandbox: LiveSandbox) -> None:
