@@ -23,6 +23,7 @@ from .auth import TokenProvider
 from .client import ATTENDANCE_PAGE_SIZE, MAX_ATTENDANCE_PAGES, RetryPolicy
 from .dates import resolve_range
 from .output import MeetingAttendance, MeetingDetail, MeetingList, ParticipantType
+from .protocol import offer_tools_only
 from .settings import Settings
 from .tooling import AppState, MeetingServer, ToolSpec, open_state, respond
 from .view import ToolNames
@@ -272,6 +273,7 @@ def create_server(
         log_level=settings.log_level,
     )
     add_tools(server)
+    offer_tools_only(server)
     return server
 
 

@@ -1,4 +1,4 @@
-"""MCP over streamable HTTP: stateless JSON at `/mcp`, a `/health` route, a bearer token, Host/Origin checks.
+"""MCP over streamable HTTP: stateless at `/mcp`, a `/health` route, a bearer token, Host/Origin checks.
 
 Bound to loopback the server needs nothing more. Bound to any other address it refuses to start
 unless `HUAWEI_MEETING_HTTP_TOKEN` is set; whenever that token is set, every request except
@@ -8,24 +8,36 @@ credentials. The SDK's DNS-rebinding checks stay on for every bind: a request wh
 known gets 421, one from a foreign browser Origin gets 403.
 
 Stateless means no session lives in the process, so any number of replicas can sit behind an
-ordinary load balancer.
+ordinary load balancer. Each POST is answered with one JSON body, or, when the request carries a
+progress token, with a short server-sent event stream: its progress notifications, then the result.
+`GET` and `DELETE` answer 405. Connections get TCP_NODELAY; sockets that stay idle or are slow to
+send their headers are closed; at most `MAX_IN_FLIGHT` authorised requests are served at once.
+docs/http.md says what this guards and what a reverse proxy must still do.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import ipaddress
+import json
 import logging
 import socket
+import time
+from contextvars import ContextVar
 from typing import Any
 
 import uvicorn
 from mcp.server.mcpserver import MCPServer
+from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecuritySettings
+from starlette.applications import Starlette
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from .settings import ConfigError, Settings, is_loopback_host
 
@@ -35,8 +47,16 @@ MCP_PATH = "/mcp"
 HEALTH_PATH = "/health"
 MAX_REQUEST_BODY = 256 * 1024
 """Bytes one request body may have; a tool call is well under 2 kB."""
-MAX_CONCURRENCY = 100
-"""Connections and tasks uvicorn serves at once; more get 503 instead of piling up."""
+MAX_IN_FLIGHT = 100
+"""Authorised /mcp requests served at once; more get 503 with Retry-After instead of piling up.
+Counted after the bearer check, so sockets that never authenticate cannot use up these slots."""
+HEADER_TIMEOUT = 10.0
+"""Seconds a connection may take to send complete request headers, counted from the connection's
+start or the end of its previous response; a socket that is idle or drips its headers is closed."""
+KEEP_ALIVE_TIMEOUT = 5
+"""Seconds an idle kept-alive connection stays open after its last response (uvicorn's own timer)."""
+LISTEN_BACKLOG = 1024
+"""Connections the kernel queues before the server accepts them."""
 
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 LOOPBACK_ORIGINS = ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]
@@ -121,32 +141,267 @@ async def health(_request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-def build_app(server: MCPServer[Any], bind_host: str, settings: Settings) -> ASGIApp:
-    """The ASGI app: the SDK's stateless JSON streamable HTTP app plus /health, behind the bearer check."""
-    server.custom_route(HEALTH_PATH, methods=["GET"])(health)
-    app: ASGIApp = server.streamable_http_app(
-        streamable_http_path=MCP_PATH,
-        stateless_http=True,
-        json_response=True,
-        max_request_body_size=MAX_REQUEST_BODY,
-        transport_security=transport_security(bind_host, settings),
-        host=bind_host,
+_stream_reply: ContextVar[bool] = ContextVar("huawei_meeting_stream_reply", default=False)
+"""True while serving a POST that carries a progress token: that one is answered as an event stream."""
+
+
+class ReplyPerRequestManager(StreamableHTTPSessionManager):
+    """The SDK's stateless session manager, answering JSON or an event stream request by request.
+
+    The SDK reads `json_response` for each request it serves; here it is False exactly when the
+    request carries a progress token and accepts an event stream (set by `HttpGuard`), so its
+    progress notifications travel on a server-sent event stream ahead of the result, and every
+    other request gets one JSON body.
+    """
+
+    @property
+    def json_response(self) -> bool:
+        """JSON for this request unless it asked for progress."""
+        return not _stream_reply.get()
+
+    @json_response.setter
+    def json_response(self, value: bool) -> None:
+        del value  # decided per request, never fixed
+
+
+def wants_progress(body: bytes) -> bool:
+    """True when `body` is one JSON-RPC request with `params._meta.progressToken` set."""
+    if b"progressToken" not in body:
+        return False
+    try:
+        message = json.loads(body)
+    except (ValueError, RecursionError):
+        return False  # the SDK answers the parse error
+    params = message.get("params") if isinstance(message, dict) else None
+    meta = params.get("_meta") if isinstance(params, dict) else None
+    return isinstance(meta, dict) and meta.get("progressToken") is not None
+
+
+def accepts_event_stream(scope: Scope) -> bool:
+    """True when the request's Accept header allows `text/event-stream` (else progress is dropped, JSON kept)."""
+    accept = Headers(scope=scope).get("accept", "")
+    return any(part.split(";")[0].strip() in ("text/event-stream", "text/*", "*/*") for part in accept.split(","))
+
+
+async def _read_prefix(receive: Receive, limit: int) -> tuple[bytes, list[Message]]:
+    """Read the body's messages until it ends or exceeds `limit` bytes; return the bytes and the messages."""
+    messages: list[Message] = []
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        chunks.append(chunk)
+        size += len(chunk)
+        if not message.get("more_body", False) or size > limit:
+            break
+    return b"".join(chunks), messages
+
+
+def _replaying(messages: list[Message], receive: Receive) -> Receive:
+    pending = list(messages)
+
+    async def replay() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return replay
+
+
+class HttpGuard:
+    """ASGI middleware for `/mcp`: 405 for GET and DELETE, a cap on requests in flight, reply mode, one log line.
+
+    Stateless serving has no stream to open and no session to end, so `GET` and `DELETE` answer
+    405 with `Allow: POST` at once instead of holding a connection open for nothing. It sits inside
+    the bearer check, so only authorised requests count towards `max_in_flight`.
+    """
+
+    def __init__(self, app: ASGIApp, max_in_flight: int = MAX_IN_FLIGHT, max_body: int = MAX_REQUEST_BODY) -> None:
+        self._app = app
+        self._max_in_flight = max_in_flight
+        self._max_body = max_body
+        self.in_flight = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Refuse what a stateless server cannot serve, bound the rest, and log it at DEBUG."""
+        if scope["type"] != "http" or scope["path"] != MCP_PATH:
+            await self._app(scope, receive, send)
+            return
+        if scope["method"] != "POST":
+            await _refuse_method(scope, receive, send)
+            return
+        if self.in_flight >= self._max_in_flight:
+            logger.warning("Refused a request: %d are already in flight (the limit)", self.in_flight)
+            await _busy(self._max_in_flight, scope, receive, send)
+            return
+        self.in_flight += 1
+        started = time.perf_counter()
+        status = 0
+        stream = False
+
+        async def watch(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            body, messages = await _read_prefix(receive, self._max_body)
+            stream = wants_progress(body) and accepts_event_stream(scope)
+            token = _stream_reply.set(stream)
+            try:
+                await self._app(scope, _replaying(messages, receive), watch)
+            finally:
+                _stream_reply.reset(token)
+        finally:
+            self.in_flight -= 1
+            logger.debug(
+                "POST %s -> %d (%s) in %.1f ms",
+                MCP_PATH,
+                status,
+                "event stream" if stream else "json",
+                (time.perf_counter() - started) * 1000,
+            )
+
+
+async def _refuse_method(scope: Scope, receive: Receive, send: Send) -> None:
+    response = JSONResponse(
+        {
+            "error": "method_not_allowed",
+            "error_description": f"This server is stateless: POST each JSON-RPC message to {MCP_PATH}. "
+            "It opens no event stream (GET) and has no session to end (DELETE).",
+        },
+        status_code=405,
+        headers={"Allow": "POST"},
     )
+    await response(scope, receive, send)
+
+
+async def _busy(limit: int, scope: Scope, receive: Receive, send: Send) -> None:
+    response = JSONResponse(
+        {
+            "error": "busy",
+            "error_description": f"{limit} requests are already in flight; retry in a second.",
+        },
+        status_code=503,
+        headers={"Retry-After": "1"},
+    )
+    await response(scope, receive, send)
+
+
+def build_app(server: MCPServer[Any], bind_host: str, settings: Settings) -> ASGIApp:
+    """The ASGI app: stateless streamable HTTP at /mcp and /health, behind the guard and the bearer check."""
+    logging.getLogger("mcp.server.streamable_http").setLevel(logging.WARNING)  # "Terminating session: None"
+    manager = ReplyPerRequestManager(
+        app=server._lowlevel_server,  # private: the manager serves the low-level server, as streamable_http_app does
+        stateless=True,
+        security_settings=transport_security(bind_host, settings),
+        max_request_body_size=MAX_REQUEST_BODY,
+    )
+    starlette = Starlette(
+        routes=[
+            Route(MCP_PATH, endpoint=StreamableHTTPASGIApp(manager)),
+            Route(HEALTH_PATH, endpoint=health, methods=["GET"]),
+        ],
+        lifespan=lambda _app: manager.run(),
+    )
+    app: ASGIApp = HttpGuard(starlette)
     if settings.http_token is not None:
         app = BearerTokenMiddleware(app, settings.http_token.get_secret_value())
     return app
 
 
-def _bind(host: str, port: int) -> socket.socket:
+class GuardedH11Protocol(H11Protocol):
+    """uvicorn's h11 connection with TCP_NODELAY and a deadline for complete request headers.
+
+    uvicorn times out idle kept-alive connections but sets no deadline for headers: a socket that
+    connects and sends nothing, or drips a header every few seconds, would stay open for ever.
+    Here every connection must finish its request headers within `header_timeout` seconds of
+    connecting, or of the end of its previous response, or it is closed.
+    """
+
+    header_timeout = HEADER_TIMEOUT
+    _header_deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        """Set TCP_NODELAY (small responses go out at once) and start the header deadline."""
+        super().connection_made(transport)
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._arm_header_deadline()
+
+    def data_received(self, data: bytes) -> None:
+        """Feed h11; once a request's headers are complete, its deadline is met."""
+        super().data_received(data)
+        if self._request_open():
+            self._disarm_header_deadline()
+
+    def on_response_complete(self) -> None:
+        """After each response the next request's headers get a fresh deadline."""
+        super().on_response_complete()
+        if not self._request_open():
+            self._arm_header_deadline()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        """Forget the deadline with the connection."""
+        self._disarm_header_deadline()
+        super().connection_lost(exc)
+
+    def _request_open(self) -> bool:
+        return self.cycle is not None and not self.cycle.response_complete
+
+    def _arm_header_deadline(self) -> None:
+        self._disarm_header_deadline()
+        if not self.transport.is_closing():
+            self._header_deadline = self.loop.call_later(self.header_timeout, self._header_deadline_passed)
+
+    def _disarm_header_deadline(self) -> None:
+        if self._header_deadline is not None:
+            self._header_deadline.cancel()
+            self._header_deadline = None
+
+    def _header_deadline_passed(self) -> None:
+        self._header_deadline = None
+        if not self._request_open() and not self.transport.is_closing():
+            self.transport.close()
+
+
+def guarded_protocol(header_timeout: float) -> type[GuardedH11Protocol]:
+    """`GuardedH11Protocol` with another header deadline (tests use a short one)."""
+    return type("GuardedH11Protocol", (GuardedH11Protocol,), {"header_timeout": header_timeout})
+
+
+def uvicorn_config(
+    app: ASGIApp, *, header_timeout: float = HEADER_TIMEOUT, keep_alive_timeout: int = KEEP_ALIVE_TIMEOUT
+) -> uvicorn.Config:
+    """Uvicorn settings for serving `app`: our h11 protocol, its timeouts, no access log, no socket cap."""
+    return uvicorn.Config(
+        app,
+        http=guarded_protocol(header_timeout),
+        log_config=None,  # keep the redacting stderr handler set up by the command line
+        access_log=False,  # HttpGuard logs one DEBUG line per request instead
+        lifespan="on",
+        limit_concurrency=None,  # a socket cap counts idle sockets too; HttpGuard caps authorised requests instead
+        timeout_keep_alive=keep_alive_timeout,
+        server_header=False,
+    )
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on host:port; ConfigError naming the fix if the address is taken or invalid."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets accepted from a listener created so.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host.strip("[]"), port))
     except OSError as exc:
         sock.close()
         raise ConfigError(f"Cannot listen on {host}:{port} ({exc.strerror}); pick another --host or --port.") from None
-    sock.listen(128)
+    sock.listen(LISTEN_BACKLOG)
     return sock
 
 
@@ -154,16 +409,9 @@ def serve_http(server: MCPServer[Any], settings: Settings, host: str, port: int)
     """Serve `server` over streamable HTTP until interrupted; ConfigError if the bind is refused."""
     check_bind(host, settings)
     app = build_app(server, host, settings)
-    sock = _bind(host, port)
+    sock = bind_socket(host, port)
     bound_port = sock.getsockname()[1]
     shown = f"[{host.strip('[]')}]" if ":" in host else host
     guard = "bearer token required" if settings.http_token is not None else "no token (loopback only)"
-    logger.info("Serving MCP at http://%s:%d%s (stateless JSON, %s)", shown, bound_port, MCP_PATH, guard)
-    config = uvicorn.Config(
-        app,
-        log_config=None,  # keep the redacting stderr handler set up by the command line
-        lifespan="on",
-        limit_concurrency=MAX_CONCURRENCY,
-        server_header=False,
-    )
-    uvicorn.Server(config).run(sockets=[sock])
+    logger.info("Serving MCP at http://%s:%d%s (stateless, %s)", shown, bound_port, MCP_PATH, guard)
+    uvicorn.Server(uvicorn_config(app)).run(sockets=[sock])

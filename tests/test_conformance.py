@@ -1,0 +1,218 @@
+"""Third-party clients: the official MCP conformance suite and the TypeScript SDK client, against the real server.
+
+Both need Node.js. They run whenever `npx` (and so npm) is on PATH, installing pinned versions once
+per machine into pytest's cache (`.pytest_cache/d/node-clients`); without npx they are skipped with a
+message saying so. Under `CI=true` they are required: a missing npx or a failed install fails the run.
+The suite (0.1.16) has no stdio mode (`server --url` only), so it runs over HTTP; the TypeScript
+client runs over both HTTP and stdio.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NoReturn
+
+import pytest
+
+from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID, LARGE_UUID
+from tests.helpers import LiveSandbox, console_script, http_server
+
+pytestmark = pytest.mark.e2e
+
+NODE_PACKAGES = ("node@22.23.3", "@modelcontextprotocol/conformance@0.1.16", "@modelcontextprotocol/sdk@1.32.2")
+"""Pinned: Node 22 (the suite needs >= 22; this needs no system change), the suite, and the TypeScript SDK."""
+TS_CLIENT = Path(__file__).parent / "js" / "ts_client.mjs"
+INSTALL_TIMEOUT = 600
+RUN_TIMEOUT = 300
+
+PASSING = frozenset({"server-initialize", "ping", "tools-list", "dns-rebinding-protection"})
+"""Scenarios for what the server offers (the handshake, ping, tools/list, Host checks): every one must pass."""
+
+NOT_APPLICABLE: dict[str, str] = {
+    # The suite calls its own fixture tools by fixed names; this server has only its three meeting tools.
+    # It answers each with the spec's -32602 "Unknown tool" (asserted below, and in test_http_protocol.py).
+    "tools-call-simple-text": "calls the suite's fixture tool test_simple_text",
+    "tools-call-image": "calls test_image_content; the server returns no images",
+    "tools-call-audio": "calls test_audio_content; the server returns no audio",
+    "tools-call-embedded-resource": "calls test_embedded_resource; the server offers no resources",
+    "tools-call-mixed-content": "calls test_multiple_content_types",
+    "tools-call-with-logging": "calls test_tool_with_logging; the server declares no logging capability",
+    "tools-call-error": "calls test_error_handling (the server's own tool errors are tested in test_e2e_*)",
+    "tools-call-with-progress": "calls test_tool_with_progress (progress from the attendance tool is tested here)",
+    "tools-call-sampling": "calls test_sampling; the server never asks the client to sample",
+    "tools-call-elicitation": "calls test_elicitation; the server never elicits",
+    "elicitation-sep1034-defaults": "elicitation: not used by this server",
+    "elicitation-sep1330-enums": "elicitation: not used by this server",
+    "json-schema-2020-12": "looks for the suite's fixture tool json_schema_2020_12_tool (pending scenario)",
+    "logging-set-level": "no logging capability declared (logs go to stderr; the 2026 spec deprecates it)",
+    "completion-complete": "no completions capability declared: the server has no prompts or templates",
+    "resources-list": "no resources capability declared",
+    "resources-read-text": "no resources capability declared",
+    "resources-read-binary": "no resources capability declared",
+    "resources-templates-read": "no resources capability declared",
+    "resources-subscribe": "no resources capability declared",
+    "resources-unsubscribe": "no resources capability declared",
+    "prompts-list": "no prompts capability declared",
+    "prompts-get-simple": "no prompts capability declared",
+    "prompts-get-with-args": "no prompts capability declared",
+    "prompts-get-embedded-resource": "no prompts capability declared",
+    "prompts-get-with-image": "no prompts capability declared",
+    "server-sse-polling": "needs sessions and a GET event stream; the server is stateless (GET answers 405)",
+    "server-sse-multiple-streams": "needs sessions and a GET event stream; the server is stateless",
+}
+"""Scenarios for features the server does not offer, by name, with the reason."""
+
+
+@dataclass(frozen=True)
+class NodeClients:
+    """Where the pinned Node 22 and its packages are installed."""
+
+    prefix: Path
+
+    @property
+    def node(self) -> str:
+        """The Node 22 executable."""
+        return str(self.prefix / "node_modules" / ".bin" / "node")
+
+    @property
+    def node_path(self) -> str:
+        """The node_modules folder that holds the TypeScript SDK."""
+        return str(self.prefix / "node_modules")
+
+    @property
+    def conformance(self) -> str:
+        """The conformance suite's command-line entry point."""
+        return str(self.prefix / "node_modules" / "@modelcontextprotocol" / "conformance" / "dist" / "index.js")
+
+
+def _unavailable(reason: str) -> NoReturn:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; CI=true requires the Node-based checks (conformance suite, TypeScript SDK client).")
+    pytest.skip(f"SKIPPED the Node-based checks (conformance suite, TypeScript SDK client): {reason}.")
+
+
+@pytest.fixture(scope="session")
+def node_clients(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> NodeClients:
+    """Install the pinned Node 22, conformance suite and TypeScript SDK once, into pytest's cache."""
+    npm = shutil.which("npm")
+    if shutil.which("npx") is None or npm is None:
+        _unavailable("npx (Node.js with npm) is not on PATH")
+    cache = request.config.cache
+    prefix = cache.mkdir("node-clients") if cache is not None else tmp_path_factory.mktemp("node-clients")
+    stamp = prefix / "installed.json"
+    if not stamp.exists() or json.loads(stamp.read_text()) != list(NODE_PACKAGES):
+        done = subprocess.run(  # noqa: S603 - npm from PATH, fixed arguments
+            [npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund", "--no-save", *NODE_PACKAGES],
+            capture_output=True,
+            text=True,
+            timeout=INSTALL_TIMEOUT,
+            check=False,
+        )
+        if done.returncode != 0:
+            _unavailable(f"npm install of {' '.join(NODE_PACKAGES)} failed: {done.stderr.strip()[-500:]}")
+        stamp.write_text(json.dumps(list(NODE_PACKAGES)))
+    clients = NodeClients(prefix)
+    version = subprocess.run([clients.node, "--version"], capture_output=True, text=True, check=True)  # noqa: S603
+    assert version.stdout.startswith("v22."), version.stdout
+    return clients
+
+
+def _scenario_outcomes(results: Path) -> dict[str, str]:
+    """Each scenario's outcome from the suite's result folders: passed, failed, or empty (no checks counted)."""
+    outcomes: dict[str, str] = {}
+    for folder in results.iterdir():
+        found = re.fullmatch(r"server-(.+)-\d{4}-\d{2}-\d{2}T[\d-]+Z", folder.name)
+        assert found, folder.name
+        statuses = {check["status"] for check in json.loads((folder / "checks.json").read_text())}
+        outcomes[found[1]] = "failed" if "FAILURE" in statuses else "passed" if "SUCCESS" in statuses else "empty"
+    return outcomes
+
+
+def test_the_conformance_suite_passes_every_scenario_for_what_the_server_offers(
+    node_clients: NodeClients, live_sandbox: LiveSandbox, tmp_path: Path
+) -> None:
+    results = tmp_path / "results"
+    with http_server(live_sandbox.env()) as run:
+        done = subprocess.run(  # noqa: S603 - the pinned suite
+            [node_clients.node, node_clients.conformance, "server", "--url", run.url, "--suite", "all", "-o", results],
+            capture_output=True,
+            text=True,
+            timeout=RUN_TIMEOUT,
+            check=False,
+        )
+    log = run.stderr()  # after the server stopped, so every line is in
+    outcomes = _scenario_outcomes(results)
+    summary = done.stdout[done.stdout.find("=== SUMMARY") :]
+    assert set(outcomes) == PASSING | set(NOT_APPLICABLE), f"the suite's scenarios changed:\n{summary}"
+    assert {name: outcomes[name] for name in PASSING} == dict.fromkeys(PASSING, "passed"), summary
+    now_passing = sorted(name for name in NOT_APPLICABLE if outcomes[name] == "passed")
+    assert now_passing == [], f"these pass now: move them from NOT_APPLICABLE to PASSING\n{summary}"
+    fixture_tool = json.loads(next(results.glob("server-tools-call-error-*/checks.json")).read_text())
+    assert "-32602" in fixture_tool[0]["errorMessage"], "an unknown tool gets the spec's JSON-RPC error"
+    assert "Traceback" not in log
+
+
+def _ts_client(clients: NodeClients, *args: str, env: dict[str, str]) -> dict[str, object]:
+    base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "SYSTEMROOT"}}
+    done = subprocess.run(  # noqa: S603 - pinned node running our own script
+        [clients.node, str(TS_CLIENT), *args],
+        env={
+            **base,
+            **env,
+            "NODE_PATH": clients.node_path,
+            "LARGE_UUID": LARGE_UUID,
+            "DOCS_EXAMPLE_UUID": DOCS_EXAMPLE_UUID,
+        },
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    summary: dict[str, object] = json.loads(done.stdout)
+    return summary
+
+
+def _assert_ts_summary(summary: dict[str, object]) -> None:
+    assert summary["serverName"] == "huawei-meeting-mcp"
+    assert summary["capabilities"] == ["tools"]
+    assert summary["tools"] == [
+        "get_historical_meeting_attendance",
+        "get_historical_meeting_detail",
+        "list_historical_meetings",
+    ]
+    assert summary["attendance"] == {"isError": False, "uniqueAttendees": 537}
+    assert summary["progress"] == [
+        [0, None, "Reading attendance records"],
+        [500, 632, "Read 500 of 632 attendance records"],
+        [632, 632, "Read 632 of 632 attendance records"],
+    ]
+    detail = summary["detail"]
+    assert isinstance(detail, dict)
+    assert detail["isError"] is False
+    assert 'Meeting "user8001\'s test meeting"' in detail["text"]
+    assert (summary["unknownPrompt"], summary["unknownTool"]) == (-32601, -32602)
+
+
+def test_the_typescript_sdk_client_over_http_with_a_token(node_clients: NodeClients, live_sandbox: LiveSandbox) -> None:
+    token = "ts-client-bearer-Vb7nQ2xZ"
+    with http_server(live_sandbox.env(HUAWEI_MEETING_HTTP_TOKEN=token)) as run:
+        summary = _ts_client(node_clients, "http", run.url, token, env={})
+    log = run.stderr()
+    _assert_ts_summary(summary)
+    assert "Traceback" not in log
+    lines = log.splitlines()
+    started = next(i for i, line in enumerate(lines) if "Application startup complete." in line)
+    stopping = next(i for i, line in enumerate(lines) if "Shutting down" in line)
+    assert [line for line in lines[started + 1 : stopping] if " INFO " in line] == [], "no INFO line for traffic"
+
+
+def test_the_typescript_sdk_client_over_stdio(node_clients: NodeClients, live_sandbox: LiveSandbox) -> None:
+    summary = _ts_client(node_clients, "stdio", console_script(), "serve", env=live_sandbox.env())
+    _assert_ts_summary(summary)

@@ -1,0 +1,199 @@
+"""HTTP mode holds: idle and half-sent sockets cannot lock authorised clients out, and slow sockets are closed."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+
+import anyio
+import httpx
+import httpx2
+import pytest
+import uvicorn
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+from starlette.types import Receive, Scope, Send
+
+from huawei_meeting_mcp.http_server import (
+    BearerTokenMiddleware,
+    GuardedH11Protocol,
+    HttpGuard,
+    bind_socket,
+    uvicorn_config,
+)
+from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID
+from tests.helpers import LiveSandbox, http_server
+
+pytestmark = pytest.mark.anyio
+
+TOKEN = "http-bearer-sockets-Hq4v8Lm2"
+HALF_SENT = b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+IDLE_SOCKETS = 100
+HALF_OPEN_SOCKETS = 100
+FAILURE_BOUND = 30.0
+"""Seconds after which a test gives up: a bound on failure, never a measured expectation."""
+
+
+def _still_open(sock: socket.socket) -> bool:
+    sock.setblocking(False)
+    try:
+        return sock.recv(1) != b""
+    except BlockingIOError:
+        return True
+    finally:
+        sock.setblocking(True)
+
+
+@pytest.mark.e2e
+async def test_200_idle_and_half_open_sockets_leave_room_for_an_authorised_call(live_sandbox: LiveSandbox) -> None:
+    with http_server(live_sandbox.env(HUAWEI_MEETING_HTTP_TOKEN=TOKEN)) as run, ExitStack() as sockets:
+        port = int(run.base.rsplit(":", 1)[1])
+        held: list[socket.socket] = []
+        for i in range(IDLE_SOCKETS + HALF_OPEN_SOCKETS):
+            sock = sockets.enter_context(socket.create_connection(("127.0.0.1", port), timeout=FAILURE_BOUND))
+            if i >= IDLE_SOCKETS:
+                sock.sendall(HALF_SENT)
+            held.append(sock)
+        assert all(_still_open(sock) for sock in held[:5] + held[-5:])
+        authorised = httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=FAILURE_BOUND)
+        async with authorised, Client(streamable_http_client(run.url, http_client=authorised)) as client:
+            with anyio.fail_after(FAILURE_BOUND):
+                result = await client.call_tool("get_historical_meeting_detail", {"confUUID": DOCS_EXAMPLE_UUID})
+    assert result.is_error is False
+    assert "Exceeded concurrency limit" not in run.stderr()
+
+
+class Gate:
+    """An ASGI app that answers 200 once released; counts the requests that reached it."""
+
+    def __init__(self, *, closed: bool = True) -> None:
+        self.reached = 0
+        self.closed = closed
+        self._release: anyio.Event | None = None
+        self._arrived: anyio.Event | None = None
+
+    async def wait_until_reached(self, count: int) -> None:
+        """Return once `count` requests have reached the app."""
+        while self.reached < count:
+            self._arrived = self._arrived or anyio.Event()
+            await self._arrived.wait()
+
+    @property
+    def release(self) -> anyio.Event:
+        """Set it to let the held requests through (created on first use, inside the event loop)."""
+        if self._release is None:
+            self._release = anyio.Event()
+        return self._release
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        self.reached += 1
+        if self._arrived is not None:
+            self._arrived.set()
+            self._arrived = None
+        if self.closed:
+            await self.release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"2")]})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+
+async def test_the_in_flight_cap_counts_only_authorised_requests() -> None:
+    gate = Gate()
+    app = BearerTokenMiddleware(HttpGuard(gate, max_in_flight=2), TOKEN)
+    transport = httpx.ASGITransport(app=app)
+    good = {"Authorization": f"Bearer {TOKEN}"}
+    statuses: list[int] = []
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
+
+        async def post(headers: dict[str, str]) -> None:
+            statuses.append((await http.post("/mcp", content=b"{}", headers=headers)).status_code)
+
+        with anyio.fail_after(FAILURE_BOUND):
+            async with anyio.create_task_group() as group:
+                for _ in range(5):
+                    group.start_soon(post, {})  # no token: 401 at once, no slot taken
+                group.start_soon(post, good)
+                group.start_soon(post, good)
+                await gate.wait_until_reached(2)  # both authorised requests hold their slot
+                busy = await http.post("/mcp", content=b"{}", headers=good)
+                refused_unauthorised = await http.post("/mcp", content=b"{}")
+                gate.release.set()
+            again = await http.post("/mcp", content=b"{}", headers=good)
+    assert sorted(statuses) == [200, 200, 401, 401, 401, 401, 401]
+    assert busy.status_code == 503
+    assert busy.headers["retry-after"] == "1"
+    assert busy.json()["error_description"] == "2 requests are already in flight; retry in a second."
+    assert refused_unauthorised.status_code == 401, "over the cap, a request without the token still gets 401"
+    assert again.status_code == 200, "a slot frees when its request ends"
+    assert gate.reached == 3
+
+
+@contextmanager
+def serving(header_timeout: float, keep_alive_timeout: int = 1) -> Iterator[tuple[int, uvicorn.Server]]:
+    """Serve a trivial app in a thread with our uvicorn settings; yield its port and server."""
+    gate = Gate(closed=False)
+    server = uvicorn.Server(uvicorn_config(gate, header_timeout=header_timeout, keep_alive_timeout=keep_alive_timeout))
+    sock = bind_socket("127.0.0.1", 0)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:  # the socket listens already: connections wait in its backlog until uvicorn accepts them
+        yield sock.getsockname()[1], server
+    finally:
+        server.should_exit = True
+        thread.join(FAILURE_BOUND)
+        sock.close()
+
+
+def _closed_by_server(sock: socket.socket) -> bool:
+    """Block (up to the failure bound) until the server closes `sock`; True if it did."""
+    sock.settimeout(FAILURE_BOUND)
+    try:
+        while chunk := sock.recv(4096):
+            del chunk
+    except TimeoutError:
+        return False
+    except ConnectionResetError:
+        return True
+    return True
+
+
+def test_idle_and_slow_header_sockets_are_closed_and_prompt_ones_served() -> None:
+    with serving(header_timeout=0.5) as (port, server):
+        idle = socket.create_connection(("127.0.0.1", port))
+        dripping = socket.create_connection(("127.0.0.1", port))
+        dripping.sendall(HALF_SENT)
+        prompt = socket.create_connection(("127.0.0.1", port))
+        prompt.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        prompt.settimeout(FAILURE_BOUND)
+        answer = prompt.recv(4096)
+        nodelay = [
+            connection.transport.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+            for connection in list(server.server_state.connections)
+            if isinstance(connection, GuardedH11Protocol)
+        ]
+        with idle, dripping, prompt:
+            assert _closed_by_server(idle)
+            assert _closed_by_server(dripping)
+            assert _closed_by_server(prompt), "after its response, an idle kept-alive socket is closed too"
+    assert answer.startswith(b"HTTP/1.1 200")
+    assert len(nodelay) == 3
+    assert all(nodelay), "every accepted connection has TCP_NODELAY"
+
+
+def test_a_kept_alive_connection_gets_a_fresh_header_deadline_per_request() -> None:
+    with (
+        serving(header_timeout=0.5, keep_alive_timeout=60) as (port, _server),
+        socket.create_connection(("127.0.0.1", port)) as sock,
+    ):
+        sock.settimeout(FAILURE_BOUND)
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        first = sock.recv(4096)
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # the next request's headers never finish
+        assert _closed_by_server(sock), "the keep-alive timer alone (60 s here) would have kept it open"
+    assert first.startswith(b"HTTP/1.1 200")
