@@ -87,8 +87,11 @@ def test_check_diagnoses_each_way_it_can_go(live_sandbox: LiveSandbox) -> None:
     assert "set a fresh one, or better switch to App ID sign-in" in wrong_token.stdout
 
     assert unreachable.returncode == 1
-    assert "is unreachable. Could not connect to the Huawei Cloud Meeting API" in unreachable.stdout
-    assert "Check the network and HUAWEI_MEETING_BASE_URL" in unreachable.stdout
+    assert "could not be reached. Could not connect to the Huawei Cloud Meeting API" in unreachable.stdout
+    assert "the connection was refused" in unreachable.stdout
+    assert "The request did not reach Huawei" in unreachable.stdout
+    assert "X-Request-ID" not in unreachable.stdout
+    assert "check the host and port in HUAWEI_MEETING_BASE_URL" in unreachable.stdout
 
     probes = live_sandbox.sandbox.requests
     assert [(r.path, r.query) for r in probes] == [
@@ -301,7 +304,7 @@ def test_stdio_server_in_a_terminal_hints_and_quits_cleanly(key: str, code: int)
         os.close(master)
         if process.poll() is None:
             process.kill()
-    assert process.returncode == code
+    assert process.returncode == code, err.decode()
     assert out == b""
     assert b"Traceback" not in err
 

@@ -101,7 +101,7 @@ async def run_check(
                 f"it answered 'not found' [X-Request-ID: {exc.request_id}])"
             )
         except UpstreamConnectionError as exc:
-            report.lines += ["API: FAILED", "", f"FAILED: {where} is unreachable. {exc}"]
+            report.lines += ["API: FAILED", "", f"FAILED: {where} could not be reached. {exc}"]
             return report
         except MeetingError as exc:
             report.lines += ["API: FAILED", "", f"FAILED: {exc}"]

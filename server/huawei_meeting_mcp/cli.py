@@ -179,8 +179,7 @@ def run_serve(args: argparse.Namespace) -> None:
 def _interrupted(signum: int, frame: object) -> None:
     # The stdio transport reads stdin in a worker thread that no exception can stop, so a
     # KeyboardInterrupt would wait for the next line (and print a traceback then): leave at once instead.
-    sys.stdout.flush()
-    sys.stderr.flush()
+    # No flushing here: the signal may have arrived inside a write to the same stream.
     os._exit(EXIT_INTERRUPTED)
 
 
