@@ -51,7 +51,7 @@ def package_files() -> Iterator[tuple[Path, str]]:
 
 
 def bundle_pyproject() -> str:
-    """pyproject.toml for the bundle: this project's name, version, Python and runtime dependencies, nothing to build."""
+    """pyproject.toml for the bundle: this project's version, Python and runtime dependencies; nothing to build."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     manifest = json.loads((ROOT / "manifest.json").read_text(encoding="utf-8"))
     dependencies = "".join(f"    {json.dumps(line)},\n" for line in project["dependencies"])
