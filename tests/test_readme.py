@@ -182,3 +182,9 @@ def test_without_npx_the_manifest_check_skips_plainly_unless_ci(tmp_path: Path, 
     assert done.returncode == code, done.stdout + done.stderr
     assert says in done.stdout
     assert f"`{says.split(':')[0]}: the manifest check ...`" in README or ci
+
+
+def test_ci_runs_exactly_the_readmes_test_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
+    assert ci[-1] == "make test"
+    assert "make test   # lint, strict type checking and every test; offline" in blocks("bash")[0]
