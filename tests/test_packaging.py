@@ -61,7 +61,7 @@ def test_the_sdist_carries_the_license_and_what_the_tests_read(sdist: Path) -> N
 
 def test_the_sdists_tests_run(sdist: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUAWEI_MEETING_")}
-    collected = subprocess.run(  # noqa: S603 - pytest on the unpacked sdist
+    collected = subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:randomly", "-p", "no:cacheprovider"],
         cwd=sdist,
         capture_output=True,
@@ -72,7 +72,7 @@ def test_the_sdists_tests_run(sdist: Path) -> None:
     )
     assert collected.returncode == 0, collected.stdout[-3000:] + collected.stderr[-3000:]
     assert re.search(r"^\d+ tests collected", collected.stdout, re.MULTILINE), collected.stdout[-500:]
-    ran = subprocess.run(  # noqa: S603 - pytest on the unpacked sdist
+    ran = subprocess.run(
         [
             sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider",
             "tests/test_server_json.py", "tests/test_manifest.py", "tests/test_readme.py",
