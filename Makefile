@@ -1,6 +1,8 @@
-# Two commands on a fresh clone: `make demo` shows the server at work, `make test` runs every check.
-# `make bench` measures the server against a bare MCP server (README, "Performance").
-# All bootstrap .venv from pyproject.toml on first use (and again when pyproject.toml changes).
+# `make` installs the command into .venv; `make demo` shows the server at work; `make test` runs every check.
+# `make bench` measures the server against a bare MCP server (docs/performance.md).
+# Needs Python 3.10+ and make only; everything bootstraps .venv from pyproject.toml on first use (and again
+# when pyproject.toml changes). Checks that need Node's npx run when it is there and say so when it is not;
+# with CI=true they are required.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,13 +10,19 @@ STAMP := $(VENV)/.installed
 LINT_PATHS := server tests $(wildcard scripts)
 MCPB := npx -y @anthropic-ai/mcpb@2.1.2
 
-.PHONY: demo test lint typecheck manifest pytest bundle bench clean
+.DEFAULT_GOAL := install
+.PHONY: install demo test lint typecheck manifest pytest bundle bench clean
 
 $(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "huawei-meeting-mcp needs Python 3.10 or later; $(PYTHON) is " + sys.version.split()[0] + ". Run make PYTHON=python3.12 (or another 3.10+).")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+install: $(STAMP)
+	@echo "Installed: $(abspath $(BIN))/huawei-meeting-mcp"
+	@echo "Try it:    $(abspath $(BIN))/huawei-meeting-mcp --demo check   (or: make demo)"
 
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py
@@ -26,14 +34,21 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# The MCP Bundle manifest must pass the official validator (needs Node/npx; the npm registry the first time).
+# The MCP Bundle manifest must pass the official validator. It needs Node's npx (and the npm registry the
+# first time): skipped, saying so, where npx is missing; required under CI=true.
 manifest:
-	$(MCPB) validate manifest.json
+	@if command -v npx >/dev/null 2>&1; then \
+		$(MCPB) validate manifest.json; \
+	elif [ "$(CI)" = "true" ]; then \
+		echo "FAILED: npx not found, and CI=true requires the manifest check (install Node.js)."; exit 1; \
+	else \
+		echo "SKIPPED: the manifest check (mcpb validate) needs Node's npx, which is not installed."; \
+	fi
 
 pytest: $(STAMP)
 	$(BIN)/pytest
 
-# dist/huawei-meeting-mcp-<version>-<platform>-py<XY>.mcpb for this platform and Python (see the README, "Client configuration").
+# dist/huawei-meeting-mcp-<version>.mcpb: one bundle for every platform (README, "Claude Desktop").
 bundle: $(STAMP)
 	$(BIN)/python scripts/build_bundle.py
 
@@ -43,4 +58,4 @@ bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache dist

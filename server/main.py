@@ -1,8 +1,23 @@
-"""Entry point of the MCP Bundle (`manifest.json`): puts the vendored packages on sys.path, then runs the server.
+# /// script
+# requires-python = ">=3.10"
+# dependencies = [
+#     "mcp>=2.3,<3",
+#     "httpx>=0.28,<1",
+#     "pydantic>=2.12,<3",
+#     "pydantic-settings>=2.6,<3",
+#     "anyio>=4.5",
+#     "starlette>=0.40",
+#     "uvicorn>=0.30",
+#     "tzdata; sys_platform == 'win32'",
+# ]
+# ///
+"""Entry point of the MCP Bundle (`manifest.json`, server type `uv`): runs the server from the source beside it.
 
-In a bundle built by `make bundle`, `lib/` beside this file holds every dependency, built for
-one platform and Python version (recorded in `lib/BUNDLE_PYTHON`). In a checkout there is no
-`lib/` and the installed packages are used.
+The host runs `uv run --directory <bundle> server/main.py`. The block above (inline script
+metadata, the same list as pyproject.toml's dependencies; a test keeps them equal) tells `uv`
+what to install: it picks a Python >= 3.10 (downloading one if needed), installs the
+dependencies for this platform into its own cache, and runs this file. Nothing is written into
+the bundle folder and no system Python is needed. In a checkout, `uv run server/main.py` works too.
 """
 
 from __future__ import annotations
@@ -11,29 +26,16 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-LIB = HERE / "lib"
-BUILT_FOR = LIB / "BUNDLE_PYTHON"
-
-
-def _check_python() -> None:
-    if not BUILT_FOR.is_file():
-        return
-    wanted = BUILT_FOR.read_text(encoding="utf-8").strip()
-    running = f"{sys.version_info.major}.{sys.version_info.minor}"
-    if wanted != running:
-        sys.stderr.write(
-            f"huawei-meeting-mcp: this bundle was built for Python {wanted}, but {sys.executable} is Python "
-            f"{running}. Rebuild it with Python {running} (make bundle), or install the server with "
-            "pipx or uvx instead (see the README, 'Client configuration').\n"
-        )
-        raise SystemExit(2)
-
 
 if __name__ == "__main__":
-    _check_python()
-    for path in (HERE, LIB):
-        if path.is_dir() and str(path) not in sys.path:
-            sys.path.insert(0, str(path))
+    if sys.version_info < (3, 10):  # noqa: UP036 - started by hand with an old python, say why instead of a SyntaxError
+        sys.stderr.write(
+            f"huawei-meeting-mcp needs Python 3.10 or later; {sys.executable} is {sys.version.split()[0]}. "
+            "Start it with `uv run server/main.py`, which fetches a suitable Python.\n"
+        )
+        raise SystemExit(2)
+    if str(HERE) not in sys.path:
+        sys.path.insert(0, str(HERE))
     from huawei_meeting_mcp.cli import main
 
     main()

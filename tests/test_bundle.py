@@ -1,10 +1,17 @@
-"""The MCP Bundle: built by the documented script, unpacked, and started exactly as manifest.json says."""
+"""The MCP Bundle: built by the documented script, unpacked, and started exactly as manifest.json says.
+
+The manifest's `uv` server type means the host runs `uv run --directory <bundle> server/main.py`
+and uv installs the dependencies. A host gets them from PyPI; this test must pass offline, so it
+gives uv a folder of wheels rebuilt from this virtualenv (tests/wheelhouse.py) and `UV_OFFLINE`,
+with a fresh HOME so nothing cached from earlier runs is used.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -15,12 +22,29 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
-from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID
-from tests.helpers import LiveSandbox, text_of
+from huawei_meeting_mcp import __version__
+from huawei_meeting_mcp.sandbox import DEFAULT_APP_ID, DEFAULT_APP_KEY, DOCS_EXAMPLE_UUID
+from tests.helpers import SCAN, LiveSandbox, text_of
+from tests.wheelhouse import build_wheelhouse
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
 ROOT = Path(__file__).resolve().parent.parent
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+DEPENDENCIES: list[str] = PYPROJECT["project"]["dependencies"]
+
+
+def uv_command() -> str:
+    """The `uv` a host would have: the one installed with the dev extras (beside this Python), else PATH's."""
+    beside = Path(sys.executable).parent / "uv"
+    found = str(beside) if beside.exists() else shutil.which("uv")
+    assert found, "uv is not installed: it is in the dev extras (make test installs it)"
+    return found
 
 
 def base_python() -> str:
@@ -30,30 +54,36 @@ def base_python() -> str:
     return found if Path(found).resolve() != Path(sys.executable).resolve() else str(candidate)
 
 
-def host_launch(manifest: dict[str, Any], bundle_dir: Path, user_config: dict[str, str]) -> StdioServerParameters:
-    """The command a host runs for `manifest` on this platform, with its substitutions made."""
-    config = {**manifest["server"]["mcp_config"]}
-    config.update(config.pop("platform_overrides", {}).get(sys.platform, {}))
+def host_launch(
+    manifest: dict[str, Any], bundle_dir: Path, user_config: dict[str, str], home: Path, wheels: Path
+) -> StdioServerParameters:
+    """The command a host runs for `manifest`, with `${__dirname}` filled and every unfilled field left literal.
+
+    Claude Desktop passes an optional field the user left blank as the literal text `${user_config.x}`:
+    only the keys in `user_config` are substituted here, so the others reach the server as such.
+    """
+    config = manifest["server"]["mcp_config"]
 
     def fill(text: str) -> str:
         text = text.replace("${__dirname}", str(bundle_dir))
-        return re.sub(r"\$\{user_config\.(\w+)\}", lambda m: user_config.get(m[1], ""), text)
+        return re.sub(r"\$\{user_config\.(\w+)\}", lambda m: user_config.get(m[1], m[0]), text)
 
-    # "python"/"python3" means the host's interpreter: here, this one without the virtualenv's packages.
-    command = base_python() if config["command"] in {"python", "python3"} else config["command"]
-    env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "SYSTEMROOT"}}
-    env.update({name: fill(value) for name, value in config.get("env", {}).items()})
-    return StdioServerParameters(
-        command=command, args=[fill(a) for a in config["args"]], env=env, cwd=bundle_dir.parent
+    command = uv_command() if config["command"] == "uv" else config["command"]
+    env = {k: v for k, v in os.environ.items() if k in {"PATH", "LANG", "SYSTEMROOT"}}
+    env.update(
+        HOME=str(home),  # a fresh home: uv's cache and config start empty
+        UV_FIND_LINKS=str(wheels),  # offline: the wheels of this virtualenv instead of PyPI
+        UV_OFFLINE="1",
+        UV_PYTHON=base_python(),  # offline, uv cannot download a Python: it uses this one (no project packages)
+        UV_PYTHON_DOWNLOADS="never",
     )
+    env.update({name: fill(value) for name, value in config.get("env", {}).items()})
+    return StdioServerParameters(command=command, args=[fill(a) for a in config["args"]], env=env, cwd=home)
 
 
 @pytest.fixture(scope="module")
-def unpacked_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build the bundle with the documented script and unpack it as a host does; returns the folder."""
-    interpreter = base_python()
-    bare = subprocess.run([interpreter, "-c", "import mcp"], capture_output=True, env={}, check=False)  # noqa: S603
-    assert bare.returncode != 0, f"{interpreter} already has mcp, so the test could not prove the bundle brings it"
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the bundle with the documented script; returns the .mcpb file."""
     out = tmp_path_factory.mktemp("bundle")
     built = subprocess.run(  # noqa: S603 - the documented build command
         [sys.executable, str(ROOT / "scripts" / "build_bundle.py"), "--output", str(out)],
@@ -64,52 +94,76 @@ def unpacked_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     bundles = list(out.glob("*.mcpb"))
     assert len(bundles) == 1, built.stdout + built.stderr
-    with zipfile.ZipFile(bundles[0]) as archive:
-        archive.extractall(out / "unpacked")
-    return out / "unpacked"
+    return bundles[0]
 
 
-def test_bundle_holds_the_manifest_launcher_and_dependencies(unpacked_bundle: Path) -> None:
+@pytest.fixture(scope="module")
+def unpacked_bundle(bundle: Path) -> Path:
+    """The bundle unpacked as a host does."""
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extractall(bundle.parent / "unpacked")
+    return bundle.parent / "unpacked"
+
+
+@pytest.fixture(scope="module")
+def wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A flat folder of wheels of every runtime dependency, rebuilt from this virtualenv."""
+    folder = tmp_path_factory.mktemp("wheels")
+    build_wheelhouse(DEPENDENCIES, folder)
+    return folder
+
+
+def test_bundle_is_universal_source_only_and_small(bundle: Path, unpacked_bundle: Path) -> None:
+    assert bundle.name == f"huawei-meeting-mcp-{__version__}.mcpb"
+    assert bundle.stat().st_size < 300_000, "source only: far below 1 MB"
+    with zipfile.ZipFile(bundle) as archive:
+        names = archive.namelist()
+    assert not [n for n in names if n.endswith((".so", ".pyd", ".dylib", ".whl", ".pyc"))]
+    assert not [n for n in names if n.startswith("server/lib/")]
+    assert {"manifest.json", "pyproject.toml", "server/main.py", "LICENSE", "README.md"} <= set(names)
+    assert "server/huawei_meeting_mcp/cli.py" in names
     manifest = json.loads((unpacked_bundle / "manifest.json").read_text(encoding="utf-8"))
-    source = json.loads((ROOT / "manifest.json").read_text(encoding="utf-8"))
-    assert {k: v for k, v in manifest.items() if k != "compatibility"} == {
-        k: v for k, v in source.items() if k != "compatibility"
-    }
-    major, minor = sys.version_info[:2]
-    assert manifest["compatibility"] == {
-        "platforms": [sys.platform],
-        "runtimes": {"python": f">={major}.{minor} <{major}.{minor + 1}"},
-    }
-    assert (unpacked_bundle / manifest["server"]["entry_point"]).is_file()
-    lib = unpacked_bundle / "server" / "lib"
-    assert (lib / "BUNDLE_PYTHON").read_text(encoding="utf-8").strip() == f"{major}.{minor}"
-    for package in ("mcp", "pydantic_core", "httpx", "uvicorn", "pydantic_settings"):
-        assert (lib / package).is_dir(), package
-    assert not list(unpacked_bundle.rglob("__pycache__"))
+    assert manifest == json.loads((ROOT / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["compatibility"]["platforms"] == ["darwin", "win32", "linux"]
+    bundled = tomllib.loads((unpacked_bundle / "pyproject.toml").read_text(encoding="utf-8"))
+    assert bundled["project"]["dependencies"] == DEPENDENCIES
+    assert bundled["project"]["requires-python"] == PYPROJECT["project"]["requires-python"]
+    assert bundled["tool"]["uv"]["package"] is False
 
 
-async def test_unpacked_bundle_serves_as_the_manifest_says(unpacked_bundle: Path, live_sandbox: LiveSandbox) -> None:
+def test_launcher_declares_the_projects_dependencies_inline() -> None:
+    text = (ROOT / "server" / "main.py").read_text(encoding="utf-8")
+    block = re.search(r"^# /// script\n((?:#.*\n)+?)# ///$", text, re.MULTILINE)
+    assert block, "server/main.py must carry inline script metadata for `uv run`"
+    metadata = tomllib.loads("".join(line[2:] + "\n" for line in block[1].splitlines()))
+    assert metadata["dependencies"] == DEPENDENCIES
+    assert metadata["requires-python"] == PYPROJECT["project"]["requires-python"]
+
+
+@pytest.mark.parametrize("blanks", ["literal placeholders", "empty strings"])
+async def test_unpacked_bundle_serves_as_the_manifest_says(
+    unpacked_bundle: Path, wheels: Path, live_sandbox: LiveSandbox, tmp_path: Path, blanks: str
+) -> None:
     manifest = json.loads((unpacked_bundle / "manifest.json").read_text(encoding="utf-8"))
-    user_config = {"access_token": live_sandbox.env()["HUAWEI_MEETING_ACCESS_TOKEN"], "base_url": live_sandbox.url}
-    async with Client(stdio_client(host_launch(manifest, unpacked_bundle, user_config))) as client:
-        tools = [tool.name for tool in (await client.list_tools()).tools]
-        result = await client.call_tool("get_historical_meeting_detail", {"confUUID": DOCS_EXAMPLE_UUID})
-        server_name = client.server_info.name if client.server_info else None
-    assert sorted(tools) == sorted(tool["name"] for tool in manifest["tools"])
+    if blanks == "literal placeholders":
+        user_config = {"app_id": DEFAULT_APP_ID, "app_key": DEFAULT_APP_KEY, "base_url": live_sandbox.url}
+    else:
+        user_config = dict.fromkeys(manifest["user_config"], "")
+        user_config.update(access_token=live_sandbox.env()["HUAWEI_MEETING_ACCESS_TOKEN"], base_url=live_sandbox.url)
+    SCAN.secrets.update([DEFAULT_APP_KEY])
+    params = host_launch(manifest, unpacked_bundle, user_config, tmp_path / "home", wheels)
+    (tmp_path / "home").mkdir()
+    with (tmp_path / "stderr.log").open("w", encoding="utf-8") as errlog:
+        async with Client(stdio_client(params, errlog=errlog)) as client:
+            tools = [tool.name for tool in (await client.list_tools()).tools]
+            result = await client.call_tool("get_historical_meeting_detail", {"confUUID": DOCS_EXAMPLE_UUID})
+            server_name = client.server_info.name if client.server_info else None
+    stderr = (tmp_path / "stderr.log").read_text(encoding="utf-8")
+    assert sorted(tools) == sorted(tool["name"] for tool in manifest["tools"]), stderr
     assert server_name == "huawei-meeting-mcp"
-    assert result.is_error is False
+    assert result.is_error is False, text_of(result)
     assert 'Meeting "user8001\'s test meeting"' in text_of(result)
-
-
-def test_launcher_explains_a_python_version_mismatch(tmp_path: Path) -> None:
-    (tmp_path / "lib").mkdir()
-    (tmp_path / "lib" / "BUNDLE_PYTHON").write_text("2.7\n", encoding="utf-8")
-    launcher = tmp_path / "main.py"
-    launcher.write_bytes((ROOT / "server" / "main.py").read_bytes())
-    done = subprocess.run(  # noqa: S603 - our own launcher
-        [base_python(), str(launcher)], capture_output=True, text=True, env={}, timeout=60, check=False
-    )
-    assert done.returncode == 2
-    assert "this bundle was built for Python 2.7" in done.stderr
-    assert "Client configuration" in done.stderr
-    assert done.stdout == ""
+    written = sorted(p.name for p in unpacked_bundle.iterdir())  # noqa: ASYNC240 - a test's local folder
+    assert written == ["LICENSE", "README.md", "manifest.json", "pyproject.toml", "server"], "no .venv, no uv.lock"
+    signed_in = live_sandbox.sandbox.auth.sign_ins
+    assert signed_in == (1 if blanks == "literal placeholders" else 0), "App ID sign-in, with the token unset"

@@ -87,8 +87,11 @@ def test_check_diagnoses_each_way_it_can_go(live_sandbox: LiveSandbox) -> None:
     assert "set a fresh one, or better switch to App ID sign-in" in wrong_token.stdout
 
     assert unreachable.returncode == 1
-    assert "is unreachable. Could not connect to the Huawei Cloud Meeting API" in unreachable.stdout
-    assert "Check the network and HUAWEI_MEETING_BASE_URL" in unreachable.stdout
+    assert "could not be reached. Could not connect to the Huawei Cloud Meeting API" in unreachable.stdout
+    assert "the connection was refused" in unreachable.stdout
+    assert "The request did not reach Huawei" in unreachable.stdout
+    assert "X-Request-ID" not in unreachable.stdout
+    assert "check the host and port in HUAWEI_MEETING_BASE_URL" in unreachable.stdout
 
     probes = live_sandbox.sandbox.requests
     assert [(r.path, r.query) for r in probes] == [
@@ -185,7 +188,9 @@ def test_demo_is_accepted_everywhere(cli: Callable[..., Outcome]) -> None:
     assert names
     assert all("王" in name for name in names)
     assert 'Meeting "user8001\'s test meeting"' in after.out
-    assert check.out.rstrip().splitlines()[-1].startswith("OK:")
+    assert "OK: huawei-meeting-mcp can answer from the built-in sandbox (--demo) with these settings." in check.out
+    assert "127.0.0.1" not in check.out
+    assert re.search(r"^  HUAWEI_MEETING_BASE_URL +\(not used\)  \[--demo\]$", check.out, re.MULTILINE)
     assert leaked(before.out + after.out + check.out + check.err, [DEFAULT_TOKEN]) == []
 
 
@@ -203,8 +208,19 @@ def test_argument_errors(cli: Callable[..., Outcome]) -> None:
 
 def test_check_reports_a_bad_setting_as_a_diagnosis(cli: Callable[..., Outcome]) -> None:
     bad = cli("check", HUAWEI_MEETING_TIMEOUT="-1")
-    assert bad.code == 1
+    assert bad.code == 2
     assert bad.out.startswith("FAILED: Invalid configuration: HUAWEI_MEETING_TIMEOUT")
+    assert "default 10; for example HUAWEI_MEETING_TIMEOUT=30" in bad.out
+
+
+def test_an_invalid_setting_exits_2_from_every_command() -> None:
+    env = {"HUAWEI_MEETING_TIMEOUT": "abc"}
+    runs = run_commands((["check"], env), (["serve"], env), ([], env), (["detail", "x"], env), (["--demo"], env))
+    for done in runs:
+        assert done.returncode == 2, done.args
+        said = done.stdout + done.stderr
+        assert "HUAWEI_MEETING_TIMEOUT" in said
+        assert "Traceback" not in said
 
 
 def _parse(tools: list[Tool], *argv: str) -> tuple[str, dict[str, Any]]:
@@ -250,3 +266,51 @@ def test_commands_follow_any_input_schema() -> None:
         "queryAll": False,
         "sortType": "DSC",
     }
+
+
+def _in_a_terminal(*args: str) -> tuple[subprocess.Popen[bytes], int]:
+    """Start `huawei-meeting-mcp ARGS` with a pseudo-terminal as stdin, as when a person types the command."""
+    pty = pytest.importorskip("pty")
+    master, slave = pty.openpty()
+    base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "SYSTEMROOT"}}
+    process = subprocess.Popen(  # noqa: S603 - our own console script
+        [console_script(), *args], stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=base
+    )
+    os.close(slave)
+    return process, master
+
+
+def _first_line(stream: Any) -> bytes:
+    line: bytes = stream.readline()
+    return line
+
+
+@pytest.mark.parametrize(("key", "code"), [("ctrl-d", 0), ("ctrl-c", 130)])
+def test_stdio_server_in_a_terminal_hints_and_quits_cleanly(key: str, code: int) -> None:
+    import signal
+
+    process, master = _in_a_terminal("--demo")
+    try:
+        hint = _first_line(process.stderr)  # written before serving starts, so the keys below reach a server
+        assert hint.decode() == "huawei-meeting-mcp: serving MCP on stdio" + hint.decode().split("stdio", 1)[1]
+        assert "--help" in hint.decode()
+        assert "Ctrl-C or Ctrl-D quits" in hint.decode()
+        if key == "ctrl-d":
+            os.write(master, b"\x04")
+        else:
+            process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        os.close(master)
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == code, err.decode()
+    assert out == b""
+    assert b"Traceback" not in err
+
+
+def test_stdio_server_without_a_terminal_prints_no_hint() -> None:
+    done = run_commands((["--demo"], {}))[0]
+    assert done.returncode == 0
+    assert done.stdout == ""
+    assert "serving MCP on stdio" not in done.stderr

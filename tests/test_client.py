@@ -145,8 +145,6 @@ async def test_request_shape(participant_type: Any, headers: dict[str, str]) -> 
         (ok({"unexpected": True}), errors.InvalidResponseError),
         (ok({"conferenceData": "not an object"}), errors.InvalidResponseError),
         (httpx.Response(302, headers={"Location": "https://evil.example/steal"}), errors.InvalidResponseError),
-        (httpx.ConnectError("refused"), errors.UpstreamConnectionError),
-        (httpx.ConnectTimeout("no SYN-ACK"), errors.UpstreamConnectionError),
         (httpx.ReadTimeout("slow"), errors.UpstreamTimeoutError),
     ],
 )
@@ -160,6 +158,17 @@ async def test_each_error_class(response: Any, error: type[errors.UpstreamError]
     assert f"[X-Request-ID: {recorder.requests[-1].headers['x-request-id']}]" in message
     assert "token-1" not in message
     assert len(recorder.requests) == 1
+
+
+@pytest.mark.parametrize("raised", [httpx.ConnectError("refused"), httpx.ConnectTimeout("no SYN-ACK")])
+async def test_connect_errors_quote_no_request_id(raised: Exception) -> None:
+    recorder = Recorder(raised)
+    client, http = make_client(recorder, retries=0)
+    async with http:
+        with pytest.raises(errors.UpstreamConnectionError) as caught:
+            await client.conf_detail(DetailQuery("abc"))
+    assert "X-Request-ID" not in str(caught.value)
+    assert "The request did not reach Huawei" in str(caught.value)
 
 
 async def test_bad_request_carries_huaweis_message_cleaned() -> None:

@@ -32,11 +32,17 @@ async def test_manifest_tools_are_the_live_tools() -> None:
     assert MANIFEST["tools_generated"] is False
 
 
-def test_manifest_names_this_version_and_the_launcher() -> None:
+def test_manifest_is_a_universal_uv_bundle_of_this_version() -> None:
     assert MANIFEST["version"] == __version__
+    assert MANIFEST["manifest_version"] == "0.4"
+    assert MANIFEST["$schema"].endswith("/mcpb-manifest-v0.4.schema.json")
+    assert MANIFEST["server"]["type"] == "uv"
     assert MANIFEST["server"]["entry_point"] == "server/main.py"
     assert (ROOT / MANIFEST["server"]["entry_point"]).is_file()
-    assert CONFIG["args"] == ["${__dirname}/server/main.py"]
+    assert CONFIG["command"] == "uv"
+    assert CONFIG["args"] == ["run", "--directory", "${__dirname}", "server/main.py"]
+    assert "platform_overrides" not in CONFIG
+    assert sorted(MANIFEST["compatibility"]["platforms"]) == ["darwin", "linux", "win32"]
 
 
 def test_every_setting_has_a_user_config_entry_mapped_to_its_variable() -> None:
@@ -72,10 +78,11 @@ def _default_text(entry: dict[str, Any]) -> str:
     return json.dumps(value) if isinstance(value, bool) else str(value)
 
 
-def test_defaults_and_empty_values_start_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_defaults_empty_values_and_unfilled_placeholders_start_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
     defaults = {name: _default_text(entry) for name, entry in USER_CONFIG.items()}
     empty = dict.fromkeys(USER_CONFIG, "")
-    for values in (defaults, empty):
+    unfilled = {name: f"${{user_config.{name}}}" for name in USER_CONFIG}
+    for values in (defaults, empty, unfilled):
         for variable, value in _filled(values).items():
             monkeypatch.setenv(variable, value)
         assert load_settings().model_dump() == Settings.model_construct().model_dump()

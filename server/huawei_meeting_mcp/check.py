@@ -24,6 +24,8 @@ from .wire import DetailQuery
 PROBE_CONF_UUID = "0" * 32
 """A confUUID that no meeting has (real ones are random hex)."""
 MASK = "********"
+SANDBOX_NAME = "the built-in sandbox (--demo)"
+"""What `--demo check` names instead of a base URL: the sandbox has no address to show."""
 
 
 @dataclass
@@ -51,20 +53,35 @@ def shown_value(value: object) -> str:
     return str(value)
 
 
-def settings_lines(settings: Settings) -> list[str]:
+DEMO_REPLACES = ("base_url", "access_token")
+"""The settings `--demo` overrides, shown as such instead of the values it put there."""
+
+
+def settings_lines(settings: Settings, sandbox: bool = False) -> list[str]:
     """One line per setting: the variable, its effective value (secrets masked), and where it came from."""
     width = max(len(ENV_PREFIX + name) for name in Settings.model_fields)
     lines = []
     for name in Settings.model_fields:
         source = "set" if name in settings.model_fields_set else "default"
         variable = (ENV_PREFIX + name.upper()).ljust(width)
-        lines.append(f"  {variable}  {shown_value(getattr(settings, name))}  [{source}]")
+        if sandbox and name in DEMO_REPLACES:
+            lines.append(f"  {variable}  (not used)  [--demo]")
+        else:
+            lines.append(f"  {variable}  {shown_value(getattr(settings, name))}  [{source}]")
     return lines
 
 
-async def run_check(settings: Settings, state: AbstractAsyncContextManager[AppState]) -> CheckReport:
-    """Show `settings`, get a token through `state`'s client, probe the API once, and diagnose."""
-    report = CheckReport(lines=[f"huawei-meeting-mcp {__version__}", "Settings:", *settings_lines(settings), ""])
+async def run_check(
+    settings: Settings, state: AbstractAsyncContextManager[AppState], sandbox: str | None = None
+) -> CheckReport:
+    """Show `settings`, get a token through `state`'s client, probe the API once, and diagnose.
+
+    `sandbox` names the in-process sandbox that `--demo` answers from, in place of the base URL.
+    """
+    where = sandbox or settings.base_url
+    report = CheckReport(
+        lines=[f"huawei-meeting-mcp {__version__}", "Settings:", *settings_lines(settings, sandbox is not None), ""]
+    )
     async with state as app:
         tokens = app.service.client.tokens
         try:
@@ -73,22 +90,26 @@ async def run_check(settings: Settings, state: AbstractAsyncContextManager[AppSt
             report.lines += ["Access token: FAILED", "", f"FAILED: {exc}"]
             return report
         how = "HUAWEI_MEETING_ACCESS_TOKEN, used as given" if isinstance(tokens, StaticToken) else "signed in"
+        if sandbox:
+            how = "the sandbox's own token"
         report.lines.append(f"Access token: ok ({how})")
         try:
             await app.service.client.conf_detail(DetailQuery(conf_uuid=PROBE_CONF_UUID, limit=1))
         except NotFoundError as exc:
             report.lines.append(
-                f"API: ok ({settings.base_url} accepted the token; asked for a meeting that cannot exist, "
+                f"API: ok ({where} accepted the token; asked for a meeting that cannot exist, "
                 f"it answered 'not found' [X-Request-ID: {exc.request_id}])"
             )
         except UpstreamConnectionError as exc:
-            report.lines += ["API: FAILED", "", f"FAILED: {settings.base_url} is unreachable. {exc}"]
+            report.lines += ["API: FAILED", "", f"FAILED: {where} could not be reached. {exc}"]
             return report
         except MeetingError as exc:
             report.lines += ["API: FAILED", "", f"FAILED: {exc}"]
             return report
         else:
-            report.lines.append(f"API: ok ({settings.base_url} accepted the token and answered)")
-    report.lines += ["", f"OK: huawei-meeting-mcp can answer from {settings.base_url} with these settings."]
+            report.lines.append(f"API: ok ({where} accepted the token and answered)")
+    report.lines += ["", f"OK: huawei-meeting-mcp can answer from {where} with these settings."]
+    if sandbox:
+        report.lines.append("The sandbox holds sample meetings in this process; without --demo, Huawei answers.")
     report.ok = True
     return report

@@ -7,11 +7,17 @@
     huawei-meeting-mcp sandbox [--port N]                the fake Huawei API, for trying things
 
 `--demo` works everywhere: the server then answers from the in-process sandbox.
+
+Exit codes, the same for every command: 0 done; 1 the settings are valid but the work failed (sign-in
+refused, API unreachable, a tool error); 2 nothing was tried because the command line or a
+HUAWEI_MEETING_* setting is invalid (the message names the variable and what it accepts); 130 Ctrl-C.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 from dataclasses import dataclass
 from typing import NoReturn
@@ -24,7 +30,7 @@ from pydantic import SecretStr
 from . import __version__
 from .app import CLI_COMMANDS, TOOL_NAMES, create_server, tool_definitions
 from .auth import StaticToken, TokenProvider
-from .check import run_check
+from .check import SANDBOX_NAME, run_check
 from .client import RetryPolicy
 from .http_server import serve_http
 from .redaction import REDACTOR, configure_logging
@@ -36,6 +42,16 @@ from .tooling import MeetingServer, open_state
 
 DEMO_BASE_URL = "http://127.0.0.1"
 """Base URL shown for the in-process sandbox; no socket is opened for it."""
+EXIT_FAILED = 1
+"""The settings are valid, but the work failed: sign-in refused, API unreachable, a tool error."""
+EXIT_INVALID = 2
+"""Nothing was tried: the command line or a setting is invalid (argparse uses 2 for usage errors too)."""
+EXIT_INTERRUPTED = 130
+"""Ctrl-C, as shells report a SIGINT."""
+TERMINAL_HINT = (
+    "huawei-meeting-mcp: serving MCP on stdio, for an MCP client to talk to; there is nothing to type here. "
+    "Try `huawei-meeting-mcp --help`, `huawei-meeting-mcp --demo check` or `make demo`; Ctrl-C or Ctrl-D quits.\n"
+)
 DEMO_HELP = "answer from the built-in sandbox (sample meetings), no credentials needed"
 PEOPLE_LOG_LEVEL = "WARNING"
 """Log level of the commands for people, unless HUAWEI_MEETING_LOG_LEVEL says otherwise."""
@@ -119,11 +135,11 @@ def _exit(message: str, code: int) -> NoReturn:
 
 
 def _load_settings() -> Settings:
-    """The settings, or exit 2 with the one-line message that names the bad variable."""
+    """The settings, or exit 2 (EXIT_INVALID) with the one-line message that names the bad variable."""
     try:
         return load_settings()
     except ConfigError as exc:
-        _exit(str(exc), 2)
+        _exit(str(exc), EXIT_INVALID)
 
 
 def _start_logging(settings: Settings, *, for_people: bool) -> None:
@@ -136,7 +152,7 @@ def _start_logging(settings: Settings, *, for_people: bool) -> None:
 def run_sandbox(args: argparse.Namespace) -> None:
     """Serve the sandbox API over HTTP and print the settings that point a server at it."""
     if args.token_lifetime < 1:
-        _exit("--token-lifetime must be at least 1 second", 2)
+        _exit("--token-lifetime must be at least 1 second", EXIT_INVALID)
     configure_logging("INFO")
     url = f"http://{args.host}:{args.port}"
     sys.stderr.write(
@@ -156,27 +172,44 @@ def run_serve(args: argparse.Namespace) -> None:
     _start_logging(settings, for_people=False)
     wired = upstream(settings, args.demo)
     if getattr(args, "transport", "stdio") == "stdio":
-        wired.server().run("stdio")
+        serve_stdio(wired.server())
         return
     try:
         serve_http(wired.server(), wired.settings, args.host, args.port)
     except ConfigError as exc:
-        _exit(str(exc), 2)
+        _exit(str(exc), EXIT_INVALID)
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    # The stdio transport reads stdin in a worker thread that no exception can stop, so a
+    # KeyboardInterrupt would wait for the next line (and print a traceback then): leave at once instead.
+    # No flushing here: the signal may have arrived inside a write to the same stream.
+    os._exit(EXIT_INTERRUPTED)
+
+
+def serve_stdio(server: MeetingServer) -> None:
+    """Serve MCP on stdin/stdout until stdin ends (Ctrl-D) or Ctrl-C; hint on stderr when stdin is a terminal."""
+    signal.signal(signal.SIGINT, _interrupted)
+    if sys.stdin.isatty():
+        sys.stderr.write(TERMINAL_HINT)
+        sys.stderr.flush()
+    server.run("stdio")
 
 
 def run_check_command(args: argparse.Namespace) -> None:
-    """Print the check report; exit 0 when everything works, 1 with a diagnosis otherwise."""
+    """Print the check report; exit 0 when everything works, 1 with a diagnosis, 2 for an invalid setting."""
     try:
         settings = load_settings()
     except ConfigError as exc:
         sys.stdout.write(f"FAILED: {exc}\n")
-        raise SystemExit(1) from None
+        raise SystemExit(EXIT_INVALID) from None
     _start_logging(settings, for_people=True)
     wired = upstream(settings, args.demo)
     state = open_state(wired.settings, TOOL_NAMES, transport=wired.transport, tokens=wired.tokens, retry=RetryPolicy(0))
-    report = anyio.run(run_check, wired.settings, state)
+    where = SANDBOX_NAME if args.demo else None
+    report = anyio.run(run_check, wired.settings, state, where)
     sys.stdout.write(report.text())
-    raise SystemExit(0 if report.ok else 1)
+    raise SystemExit(0 if report.ok else EXIT_FAILED)
 
 
 def run_tool_command(command: ToolCommand, args: argparse.Namespace) -> None:

@@ -14,6 +14,8 @@ import json
 import logging
 import random
 import re
+import socket
+import ssl
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -31,10 +33,13 @@ from .errors import (
     REFUSED_AFTER_SIGN_IN,
     AuthenticationError,
     ConnectionBrokenError,
+    ConnectionRefusedByHostError,
     ErrorMapper,
     InvalidResponseError,
     RateLimitError,
     ServerError,
+    TlsHandshakeError,
+    UnknownHostError,
     UpstreamConnectionError,
     UpstreamTimeoutError,
     error_for_status,
@@ -372,9 +377,12 @@ async def _exchange(
     try:
         response = await http.send(request, stream=True)
     except httpx.ConnectTimeout:
-        raise UpstreamConnectionError(request_id=request_id, detail="Connecting timed out.") from None
+        where = _address(request.url)
+        raise UpstreamConnectionError(request_id=request_id, detail=f"Connecting to {where} timed out.") from None
     except httpx.TimeoutException:
         raise UpstreamTimeoutError(request_id=request_id, detail="No answer arrived in time.") from None
+    except httpx.ConnectError as exc:
+        raise connect_error(exc, request.url, request_id) from None
     except httpx.TransportError as exc:
         raise UpstreamConnectionError(request_id=request_id, detail=f"({type(exc).__name__})") from None
     try:
@@ -391,6 +399,43 @@ async def _exchange(
         request_id,
     )
     return _decode(response, raw, request_id, errors)
+
+
+def _address(url: httpx.URL) -> str:
+    port = url.port or (443 if url.scheme == "https" else 80)
+    return f"{url.host}:{port}"
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """`exc` and the exceptions it was raised from (httpx wraps httpcore, which wraps the OSError)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def connect_error(exc: httpx.ConnectError, url: httpx.URL, request_id: str) -> UpstreamConnectionError:
+    """What a failed connect means: unknown host, refused, TLS handshake, or (otherwise) unreachable."""
+    where = _address(url)
+    causes = _causes(exc)
+    text = " ".join(str(cause) for cause in causes)
+    tls = next((cause for cause in causes if isinstance(cause, ssl.SSLError)), None)
+    if tls is not None or "SSL" in text or "TLS" in text:
+        reason = getattr(tls, "reason", None) or getattr(tls, "verify_message", None)
+        said = f" ({clean_reason(str(reason))})" if reason else ""
+        return TlsHandshakeError(request_id=request_id, detail=f"The TLS handshake with {where} failed{said}.")
+    if any(isinstance(cause, socket.gaierror) for cause in causes) or "Name or service not known" in text:
+        return UnknownHostError(request_id=request_id, detail=f"No address was found for {url.host}.")
+    if any(isinstance(cause, ConnectionRefusedError) for cause in causes) or "refused" in text.lower():
+        return ConnectionRefusedByHostError(request_id=request_id, detail=f"{where} refused the connection.")
+    return UpstreamConnectionError(request_id=request_id, detail=f"Connecting to {where} failed (ConnectError).")
+
+
+def clean_reason(reason: str) -> str:
+    """An OpenSSL reason such as WRONG_VERSION_NUMBER, kept to letters, digits and a few marks."""
+    return "".join(ch for ch in reason if ch.isalnum() or ch in "_ -:.")[:80]
 
 
 async def _read_capped(response: httpx.Response, request_id: str, max_body: int) -> bytes:

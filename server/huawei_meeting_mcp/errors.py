@@ -13,7 +13,11 @@
         ├── ServerError             5xx
         ├── InvalidResponseError    not JSON, truncated, too large, wrong shape, redirect
         ├── UpstreamTimeoutError    the time budget ran out
-        └── UpstreamConnectionError DNS, refused, reset, TLS
+        └── UpstreamConnectionError never reached Huawei (no request ID quoted)
+            ├── UnknownHostError            the host name does not resolve
+            ├── ConnectionRefusedByHostError nothing listens at the host and port
+            ├── TlsHandshakeError           the TLS handshake failed (e.g. https to a plain-HTTP port)
+            └── ConnectionBrokenError       broke in the middle of an answer (did reach Huawei)
 
 Every message is built here from fixed text plus a few sanitised fields, so no secret
 (token, key, password) can reach a tool result through an exception.
@@ -195,18 +199,63 @@ class UpstreamTimeoutError(UpstreamError):
     advice = "Try again; raise HUAWEI_MEETING_TIMEOUT if the network to Huawei is slow."
 
 
+NOT_SENT = "The request did not reach Huawei (nothing to quote to Huawei support)."
+
+
 class UpstreamConnectionError(UpstreamError):
-    """The API could not be reached."""
+    """The API could not be reached: no connection was made, so Huawei never saw the request.
+
+    Its message says so and quotes no X-Request-ID (Huawei has no record of one); the subclasses
+    tell an unknown host from a refused connection from a failed TLS handshake.
+    """
 
     summary = "Could not connect to the Huawei Cloud Meeting API."
     advice = "Check the network and HUAWEI_MEETING_BASE_URL."
 
+    def _compose(self) -> str:
+        detail = f" {self.detail}" if self.detail else ""
+        return f"{self.summary}{detail} {NOT_SENT} {self.custom_advice or self.advice}"
+
+
+class UnknownHostError(UpstreamConnectionError):
+    """The base URL's host name does not resolve (a typo, no DNS, or offline)."""
+
+    summary = "Could not connect to the Huawei Cloud Meeting API: its host name is unknown."
+    advice = (
+        "Check the host in HUAWEI_MEETING_BASE_URL (https://api.meeting.huaweicloud.com, or "
+        "https://api-intl.meeting.huaweicloud.com outside the Chinese mainland) and this computer's network and DNS."
+    )
+
+
+class ConnectionRefusedByHostError(UpstreamConnectionError):
+    """The host answered, but nothing accepts connections on that port."""
+
+    summary = "Could not connect to the Huawei Cloud Meeting API: the connection was refused."
+    advice = (
+        "Nothing listens at that address: check the host and port in HUAWEI_MEETING_BASE_URL "
+        "(Huawei's API uses https on the default port)."
+    )
+
+
+class TlsHandshakeError(UpstreamConnectionError):
+    """A connection was made, but the TLS (https) handshake failed before any request was sent."""
+
+    summary = "Could not connect to the Huawei Cloud Meeting API: the secure (TLS) connection failed."
+    advice = (
+        "If HUAWEI_MEETING_BASE_URL points at a plain-HTTP server, the https:// is wrong for it (http:// is "
+        "accepted for loopback hosts only); if a company proxy inspects TLS, give its CA to this server with "
+        "SSL_CERT_FILE; otherwise check the computer's clock and the address."
+    )
+
 
 class ConnectionBrokenError(UpstreamConnectionError):
-    """The connection broke in the middle of an answer (reset, closed early)."""
+    """The connection broke in the middle of an answer (reset, closed early): the request did reach Huawei."""
 
     summary = "The connection to the Huawei Cloud Meeting API broke in the middle of an answer."
     advice = "Try again; if it keeps happening, check proxies or firewalls between this server and Huawei."
+
+    def _compose(self) -> str:
+        return UpstreamError._compose(self)
 
 
 _BY_CODE: dict[str, type[UpstreamError]] = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Literal
@@ -15,6 +16,43 @@ ENV_PREFIX = "HUAWEI_MEETING_"
 DEFAULT_BASE_URL = "https://api.meeting.huaweicloud.com"
 INTERNATIONAL_BASE_URL = "https://api-intl.meeting.huaweicloud.com"
 MIN_HTTP_TOKEN_LENGTH = 16
+UNFILLED_PLACEHOLDER = re.compile(r"^\s*\$\{user_config\.[^}]*\}\s*$")
+"""What an MCP Bundle host passes for an optional field the user left blank: the literal `${user_config.x}`."""
+
+
+def is_unset(value: object) -> bool:
+    """True for a value that means "not set": blank, or a bundle host's unfilled `${user_config.…}` placeholder."""
+    return isinstance(value, str) and (not value.strip() or UNFILLED_PLACEHOLDER.match(value) is not None)
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What a setting accepts, said the way the error message says it, with its default and an example value."""
+
+    accepts: str
+    default: str
+    example: str
+
+
+EXPECTED: dict[str, Expected] = {
+    "access_token": Expected("a token from Huawei's auth APIs", "not set", "stb..."),
+    "app_id": Expected("an App ID of up to 64 characters", "not set", "a1b2c3d4e5"),
+    "app_key": Expected("the App Key of that App ID", "not set", "(from the console)"),
+    "user_id": Expected("a user ID of up to 64 characters", "not set (the default administrator)", "alice"),
+    "corp_id": Expected("an enterprise ID of up to 32 characters", "not set", "908111111"),
+    "account": Expected("an account name of up to 255 characters", "not set", "alice@example.com"),
+    "password": Expected("the password of that account", "not set", "(your password)"),
+    "base_url": Expected("an https URL (http only for loopback hosts)", DEFAULT_BASE_URL, INTERNATIONAL_BASE_URL),
+    "timeout": Expected("a number of seconds, more than 0 and at most 600", "10", "30"),
+    "include_contacts": Expected("a boolean: true or false (also 1/0, yes/no, on/off)", "false", "true"),
+    "api_times": Expected("utc or local (any case)", "utc", "local"),
+    "max_retries": Expected("a whole number from 0 to 5", "2", "3"),
+    "log_level": Expected("DEBUG, INFO, WARNING or ERROR (any case)", "INFO", "DEBUG"),
+    "http_token": Expected(f"a secret of at least {MIN_HTTP_TOKEN_LENGTH} characters", "not set", "(a random string)"),
+    "http_allowed_hosts": Expected("host names, comma-separated", "none", "mcp.example.com"),
+    "http_allowed_origins": Expected("origins, comma-separated", "none", "https://chat.example.com"),
+}
+"""Per setting: the range or choices, the default and an example, for error messages (tests keep it complete)."""
 
 
 class ConfigError(Exception):
@@ -135,6 +173,14 @@ class Settings(BaseSettings):
         default="INFO", description="Level of the log lines written to stderr."
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_unset(cls, data: object) -> object:
+        # Done once, for every setting: a blank value or an unfilled bundle placeholder is the same as no value.
+        if isinstance(data, dict):
+            return {key: value for key, value in data.items() if not is_unset(value)}
+        return data
+
     @property
     def credentials(self) -> CredentialKind | None:
         """Which sign-in method is configured, or None when no credentials are."""
@@ -196,7 +242,12 @@ class Settings(BaseSettings):
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_log_level(cls, value: object) -> object:
-        return value.upper() if isinstance(value, str) else value
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("api_times", mode="before")
+    @classmethod
+    def _lower_api_times(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("base_url")
     @classmethod
@@ -221,10 +272,23 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors(include_input=False, include_url=False):
-            message = error["msg"].removeprefix("Value error, ")
-            if error["loc"]:
-                message = f"{ENV_PREFIX}{str(error['loc'][0]).upper()} {message}"
-            problems.append(message)
-        raise ConfigError("Invalid configuration: " + "; ".join(problems) + ".") from None
+        problems = [
+            _problem(error["loc"], error["msg"]) for error in exc.errors(include_input=False, include_url=False)
+        ]
+        raise ConfigError("Invalid configuration: " + "; ".join(dict.fromkeys(problems)) + ".") from None
+
+
+def _problem(loc: tuple[int | str, ...], message: str) -> str:
+    """One bad setting, said as: the variable, what is wrong, what it accepts, its default and an example."""
+    message = message.removeprefix("Value error, ")
+    if not loc:
+        return message
+    name = str(loc[0])
+    variable = ENV_PREFIX + name.upper()
+    expected = EXPECTED.get(name)
+    if expected is None:
+        return f"{variable} {message}"
+    return (
+        f"{variable} {message} (expected {expected.accepts}; default {expected.default}; "
+        f"for example {variable}={expected.example})"
+    )
