@@ -2,8 +2,8 @@
 
 Starts the installed server against its built-in sandbox (no credentials, no network) and walks
 the flagship flow as an assistant would: find the Q3 supply-chain review by searching, then its
-details and invitees, then who actually attended. Every answer is printed exactly as the
-assistant receives it (long lists cut to a few rows with `limit`).
+details and recording, who actually attended, who missed it, and what happened in it. Every answer
+is printed exactly as the assistant receives it (long lists cut to a few rows with `limit`).
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ async def main() -> None:
         conf_uuid = meetings[0]["confUUID"]
         await ask(
             client,
-            "2. What was it, and who was invited?",
+            "2. What was it, was it recorded, and who was on its participant list?",
             "get_historical_meeting_detail",
             {"confUUID": conf_uuid, "limit": ROWS},
         )
@@ -63,6 +63,18 @@ async def main() -> None:
             client,
             "3. Who actually attended, and for how long?",
             "get_historical_meeting_attendance",
+            {"confUUID": conf_uuid, "limit": ROWS},
+        )
+        await ask(
+            client,
+            "4. Who missed it?",
+            "get_historical_meeting_attendance",
+            {"confUUID": conf_uuid, "show": "absent", "limit": ROWS},
+        )
+        await ask(
+            client,
+            "5. Who started the recording, and what else happened?",
+            "get_historical_meeting_events",
             {"confUUID": conf_uuid, "limit": ROWS},
         )
     print("\nThat was the sandbox. With your credentials set (README, 'Settings'), the same questions go to Huawei.")

@@ -41,6 +41,9 @@ WRONG_TYPES_BODY = json.dumps(
 ).encode()
 
 
+NO_RECORDING = b'{"error_code":"MMC.111070005","error_msg":"Recording file does not exist."}'
+
+
 @dataclass
 class Seen:
     """What the faulty upstream saw."""
@@ -73,8 +76,15 @@ class FaultyUpstream:
         target = request_line.split(" ")[1]
         headers = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in header_lines if h)}
         fault = parse_qs(urlsplit(target).query).get("confUUID", ["ok"])[0]
-        self.seen.counts[fault] += 1
         self.seen.headers.append(headers)
+        if not urlsplit(target).path.endswith("/confDetail"):
+            # Other reads of an answer (the detail's recording) find nothing: the faults are in confDetail.
+            self.seen.counts[f"other:{fault}"] += 1
+            writer.write(_response("400 Bad Request", NO_RECORDING))
+            await writer.drain()
+            writer.close()
+            return
+        self.seen.counts[fault] += 1
         try:
             await self._serve(fault, writer)
         except (ConnectionError, asyncio.CancelledError):

@@ -22,6 +22,7 @@ from mcp.types import CallToolResult
 
 from huawei_meeting_mcp.app import TOOL_NAMES
 from huawei_meeting_mcp.sandbox import DEFAULT_APP_ID, DEFAULT_APP_KEY, DEFAULT_TOKEN, Sandbox
+from huawei_meeting_mcp.sandbox.app import RecordedRequest
 from huawei_meeting_mcp.view import ViewOptions
 
 
@@ -81,6 +82,10 @@ class LiveSandbox:
     def env(self, **extra: str) -> dict[str, str]:
         """Environment for a server that talks to this sandbox with its token."""
         return {"HUAWEI_MEETING_BASE_URL": self.url, "HUAWEI_MEETING_ACCESS_TOKEN": DEFAULT_TOKEN, **extra}
+
+    def requests_to(self, path: str) -> list[RecordedRequest]:
+        """The requests the sandbox saw on `path`, in order (other reads of an answer run alongside)."""
+        return [r for r in self.sandbox.requests if r.path == path]
 
     def app_id_env(self, key: str = DEFAULT_APP_KEY, **extra: str) -> dict[str, str]:
         """Environment for a server that signs in to this sandbox with its App ID (and `key`)."""

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from huawei_meeting_mcp.app import TOOL_NAMES
-from huawei_meeting_mcp.output import MeetingAttendance
-from huawei_meeting_mcp.view import TEXT_BUDGET
+from huawei_meeting_mcp.output import AttendanceShow, MeetingAttendance
+from huawei_meeting_mcp.view import TEXT_BUDGET, ViewOptions
 from huawei_meeting_mcp.view.attendance import (
     ATTENDANCE_TEXT,
     aggregate,
@@ -23,9 +23,12 @@ from huawei_meeting_mcp.view.paging import render_paged
 from huawei_meeting_mcp.wire import (
     AttendancePage,
     AttendanceQuery,
+    AttendanceRead,
     AttendanceRecord,
     AttendanceRecords,
     ConfDetailResponse,
+    Outcome,
+    ParticipantInfo,
 )
 from tests.helpers import docs_body, fixture_json, view_options
 
@@ -53,7 +56,26 @@ def meeting() -> ConfDetailResponse:
 
 
 def render(result: MeetingAttendance, limit: int) -> tuple[MeetingAttendance, str]:
-    return render_paged(result, ATTENDANCE_TEXT, limit, TOOL_NAMES)
+    return render_paged(result, ATTENDANCE_TEXT[result.show], limit, TOOL_NAMES)
+
+
+def build(
+    records: AttendanceRecords,
+    query: AttendanceQuery,
+    meeting: ConfDetailResponse | None,
+    problem: str | None,
+    options: ViewOptions,
+    *,
+    participants: list[ParticipantInfo] | None = None,
+    show: AttendanceShow = "attendees",
+) -> MeetingAttendance:
+    """The attendance view, given what the service read (the participant list unread unless given)."""
+    read = AttendanceRead(
+        records=records,
+        meeting=Outcome(meeting.conference_data if meeting else None, problem),
+        participants=Outcome(participants, None if participants is not None else "not read in this test"),
+    )
+    return build_attendance(read, query, show, options)
 
 
 @pytest.mark.parametrize(
@@ -146,7 +168,7 @@ def sample_records() -> list[AttendanceRecord]:
 
 def test_summary_and_times_in_utc_and_the_meetings_zone() -> None:
     request = AttendanceQuery(conf_uuid=UUID)
-    result = build_attendance(fetched(sample_records()), request, meeting(), None, view_options())
+    result = build(fetched(sample_records()), request, meeting(), None, view_options())
     assert result.summary.uniqueAttendees == 3
     assert result.summary.sessions == 4
     assert result.summary.longestStay is not None
@@ -165,8 +187,8 @@ def test_summary_and_times_in_utc_and_the_meetings_zone() -> None:
 
 def test_call_numbers_only_with_contacts() -> None:
     request = AttendanceQuery(conf_uuid=UUID)
-    hidden = build_attendance(fetched(sample_records()), request, meeting(), None, view_options())
-    shown = build_attendance(fetched(sample_records()), request, meeting(), None, view_options(include_contacts=True))
+    hidden = build(fetched(sample_records()), request, meeting(), None, view_options())
+    shown = build(fetched(sample_records()), request, meeting(), None, view_options(include_contacts=True))
     _, hidden_text = render(hidden, 50)
     _, shown_text = render(shown, 50)
     assert "+233201234567" not in hidden_text
@@ -177,9 +199,7 @@ def test_call_numbers_only_with_contacts() -> None:
 
 def test_without_the_meeting_times_are_utc_only_and_the_reason_is_given() -> None:
     request = AttendanceQuery(conf_uuid=UUID)
-    result = build_attendance(
-        fetched(sample_records()), request, None, "The API timed out [X-Request-ID: r1]", view_options()
-    )
+    result = build(fetched(sample_records()), request, None, "The API timed out [X-Request-ID: r1]", view_options())
     assert result.attendees[0].firstJoin.local is None
     assert result.timeZone is None
     assert any("could not be read (The API timed out [X-Request-ID: r1])" in n for n in result.notes)
@@ -189,7 +209,7 @@ def test_without_the_meeting_times_are_utc_only_and_the_reason_is_given() -> Non
 
 def test_paging_over_people_gives_the_exact_next_call() -> None:
     request = AttendanceQuery(conf_uuid=UUID, offset=1, limit=1, search_key='Kim "K"')
-    result = build_attendance(fetched(sample_records()), request, meeting(), None, view_options())
+    result = build(fetched(sample_records()), request, meeting(), None, view_options())
     assert (result.page.total, result.page.returned, result.page.nextOffset) == (3, 1, 2)
     assert result.attendees[0].name == "Kwame Mensah"
     _, text = render(result, 1)
@@ -202,10 +222,10 @@ def test_paging_over_people_gives_the_exact_next_call() -> None:
 
 
 def test_empty_capped_and_beyond_the_end_are_explained() -> None:
-    empty = build_attendance(fetched([]), AttendanceQuery(conf_uuid=UUID), meeting(), None, view_options())
+    empty = build(fetched([]), AttendanceQuery(conf_uuid=UUID), meeting(), None, view_options())
     assert any("No attendance records" in n and "list_historical_meetings" in n for n in empty.notes)
     assert empty.summary.longestStay is None
-    capped = build_attendance(
+    capped = build(
         AttendanceRecords(records=sample_records(), reported_total=12_000, pages=20, capped=True),
         AttendanceQuery(conf_uuid=UUID),
         meeting(),
@@ -215,9 +235,7 @@ def test_empty_capped_and_beyond_the_end_are_explained() -> None:
     assert any("Reading stopped after 20 pages (4 records) of the 12000" in n for n in capped.notes)
     _, text = render(capped, 50)
     assert "(capped)" in text
-    beyond = build_attendance(
-        fetched(sample_records()), AttendanceQuery(UUID, offset=9), meeting(), None, view_options()
-    )
+    beyond = build(fetched(sample_records()), AttendanceQuery(UUID, offset=9), meeting(), None, view_options())
     _, text = render(beyond, 50)
     assert "Attendees, in order of first join: none at offset 9 (3 in all)." in text
     assert beyond.page.nextOffset is None
@@ -243,9 +261,7 @@ def test_a_huge_page_is_trimmed_to_the_budget_and_says_where_to_continue() -> No
         for i in range(500)
     ]
     request = AttendanceQuery(conf_uuid=UUID, limit=500)
-    result, text = render(
-        build_attendance(fetched(records), request, meeting(), None, view_options(include_contacts=True)), 500
-    )
+    result, text = render(build(fetched(records), request, meeting(), None, view_options(include_contacts=True)), 500)
     assert len(text) < TEXT_BUDGET
     page = result.page
     assert page.trimmedToFit is True

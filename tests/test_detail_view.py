@@ -14,7 +14,7 @@ from huawei_meeting_mcp.sandbox.data import LARGE_UUID, RECURRING_UUID, sample_m
 from huawei_meeting_mcp.view import TEXT_BUDGET
 from huawei_meeting_mcp.view.detail import DETAIL_TEXT, build_detail
 from huawei_meeting_mcp.view.paging import render_paged
-from huawei_meeting_mcp.wire import ConfDetailResponse, DetailQuery
+from huawei_meeting_mcp.wire import ConfDetailResponse, DetailQuery, DetailRead, Outcome, RecordingInfo
 from tests.helpers import docs_body, view_options
 
 DOCS_UUID = "9a0fa6d10a5b11eaae5e191763c22c0e"
@@ -31,9 +31,15 @@ def sandbox_body(conf_uuid: str, offset: int = 0, limit: int = 20) -> dict[str, 
     }
 
 
-def detail(body: dict[str, Any], query: DetailQuery | None = None, **options: Any) -> tuple[MeetingDetail, str]:
+def detail(
+    body: dict[str, Any],
+    query: DetailQuery | None = None,
+    recording: Outcome[RecordingInfo] | None = None,
+    **options: Any,
+) -> tuple[MeetingDetail, str]:
     query = query or DetailQuery(conf_uuid=DOCS_UUID)
-    view = build_detail(ConfDetailResponse.model_validate(body), query, view_options(**options))
+    read = DetailRead(ConfDetailResponse.model_validate(body), recording or Outcome(problem="No recording."))
+    view = build_detail(read, query, view_options(**options))
     return render_paged(view, DETAIL_TEXT, query.limit, TOOL_NAMES)
 
 
@@ -194,3 +200,53 @@ def test_huge_strings_are_cut() -> None:
     assert view.subject is not None
     assert len(view.subject) <= 256
     assert view.page.returned > 0
+
+
+def recorded(**fields: Any) -> Outcome[RecordingInfo]:
+    raw = {"rcdTime": 8000, "rcdSize": 1279, "isDecodeFinish": True, "available": True, "recordAuthType": 1}
+    links = {"url": ["https://record.example/watch/SECRET-LINK"]}
+    return Outcome(RecordingInfo.model_validate({**raw, **links, **fields}))
+
+
+def with_recording_file() -> dict[str, Any]:
+    body = docs_body()
+    body["conferenceData"]["isHasRecordFile"] = True
+    return body
+
+
+def test_the_recording_in_words_and_never_its_links() -> None:
+    view, text = detail(with_recording_file(), recording=recorded())
+    rec = view.recording
+    assert (rec.lengthMinutes, rec.sizeMB, rec.transcoded, rec.watchable) == (133.3, 1279, True, True)
+    assert rec.whoMayWatch == "enterprise users"
+    assert "Recording: a recording file exists · 133.3 min, 1279 MB · transcoded · can be watched · " in text
+    assert "SECRET-LINK" not in text + view.model_dump_json()
+
+
+def test_a_recording_still_transcoding_says_when_it_should_be_ready() -> None:
+    pending = recorded(isDecodeFinish=False, available=False, decodeEndTime=1574128800000, recordAuthType=2)
+    view, text = detail(with_recording_file(), recording=pending)
+    assert view.recording.transcodingExpectedBy is not None
+    assert view.recording.transcodingExpectedBy.utc == "2019-11-19T02:00Z"
+    assert "still transcoding, expected done by 2019-11-19T02:00Z (2019-11-19T10:00+08:00 local)" in text
+    assert "cannot be watched now · who may watch: the meeting's participants" in text
+
+
+def test_a_failed_recording_read_does_not_fail_the_answer() -> None:
+    failed = Outcome[RecordingInfo](problem="The Huawei Cloud Meeting API did not answer in time. [X-Request-ID: r9]")
+    view, text = detail(with_recording_file(), recording=failed)
+    assert view.recording.unreadable is not None
+    assert "its details could not be read (The Huawei Cloud Meeting API did not answer in time." in text
+    _, plain = detail(docs_body(), recording=failed)
+    assert "could not be read" not in plain, "without a recording file, a failed read is no news"
+
+
+def test_a_recurring_meeting_lists_its_occurrences_in_both_zones() -> None:
+    view, text = detail(sandbox_body(RECURRING_UUID))
+    assert len(view.occurrences) == 50
+    first = view.occurrences[0]
+    assert first.start.local is not None
+    assert first.start.local.endswith(("T09:00+01:00", "T09:00+00:00")), "09:00 in London, summer or winter"
+    assert first.durationMinutes == 25
+    assert "Occurrences (50), start and length:" in text
+    assert f"Occurrence 1: {first.start.utc} ({first.start.local} local), 25 min" in text

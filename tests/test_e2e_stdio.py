@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 
+from huawei_meeting_mcp.app import TOOLS
 from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID, ERROR_CASES, LARGE_UUID, RECURRING_UUID
 from huawei_meeting_mcp.sandbox.app import CONF_DETAIL_PATH
 from huawei_meeting_mcp.view import TEXT_BUDGET
@@ -65,7 +66,7 @@ async def test_docs_example_happy_path(live_sandbox: LiveSandbox) -> None:
     assert 'Meeting "user8001\'s test meeting" · ID 914083388' in text
     assert "Duration: 1 min" in text
     assert not text.lstrip().startswith("{"), "the text block is a rendering, not JSON"
-    seen = live_sandbox.sandbox.requests[-1]
+    seen = live_sandbox.requests_to(CONF_DETAIL_PATH)[-1]
     assert seen.path == CONF_DETAIL_PATH
     assert seen.query == {"confUUID": DOCS_EXAMPLE_UUID, "offset": "0", "limit": "20"}
     assert seen.headers["x-type"] == "0"
@@ -106,10 +107,11 @@ async def test_search_key_and_participant_type(live_sandbox: LiveSandbox) -> Non
     found = search.structured_content["participants"]
     assert found
     assert all("Munich" in p["name"] for p in found)
-    headers = [r.headers for r in live_sandbox.sandbox.requests]
+    detail_requests = live_sandbox.requests_to(CONF_DETAIL_PATH)
+    headers = [r.headers for r in detail_requests]
     assert (headers[0]["x-type"], headers[0]["x-query-type"]) == ("2", "1")
     assert (headers[1]["x-type"], headers[1]["x-query-type"]) == ("2", "0")
-    assert live_sandbox.sandbox.requests[2].query["searchKey"] == "Munich"
+    assert detail_requests[2].query["searchKey"] == "Munich"
 
 
 async def test_large_page_stays_in_budget_and_says_where_to_continue(live_sandbox: LiveSandbox) -> None:
@@ -160,10 +162,11 @@ async def test_retries_are_bounded(live_sandbox: LiveSandbox) -> None:
     async with run_server(live_sandbox.env(HUAWEI_MEETING_MAX_RETRIES="2")) as run:
         result = await run.call(TOOL, {"confUUID": "sandbox-error-server"})
     assert result.is_error is True
-    assert [r.query["confUUID"] for r in live_sandbox.sandbox.requests] == ["sandbox-error-server"] * 3
-    ids = {r.headers["x-request-id"] for r in live_sandbox.sandbox.requests}
+    attempts = live_sandbox.requests_to(CONF_DETAIL_PATH)
+    assert [r.query["confUUID"] for r in attempts] == ["sandbox-error-server"] * 3
+    ids = {r.headers["x-request-id"] for r in attempts}
     assert len(ids) == 3, "each attempt carries its own request ID"
-    assert live_sandbox.sandbox.requests[-1].headers["x-request-id"] in text_of(result)
+    assert attempts[-1].headers["x-request-id"] in text_of(result)
 
 
 BAD_ARGUMENTS: list[dict[str, object]] = [
@@ -234,7 +237,7 @@ async def test_without_credentials_tools_list_and_calls_explain() -> None:
             await run.call("list_historical_meetings", {}),
             await run.call("get_historical_meeting_attendance", {"confUUID": DOCS_EXAMPLE_UUID}),
         ]
-    assert [t.name for t in tools] == ["list_historical_meetings", TOOL, "get_historical_meeting_attendance"]
+    assert [t.name for t in tools] == [spec.name for spec in TOOLS]
     for result in results:
         assert result.is_error is True
         assert "HUAWEI_MEETING_ACCESS_TOKEN" in text_of(result)

@@ -14,14 +14,21 @@ from mcp import Client
 
 from huawei_meeting_mcp.app import TOOL_NAMES, TOOLS, create_server
 from huawei_meeting_mcp.auth import StaticToken
-from huawei_meeting_mcp.client import CONF_DETAIL_PATH, HISTORY_PATH
+from huawei_meeting_mcp.client import CONF_DETAIL_PATH, HISTORY_PATH, RECORDING_PATH
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, DOCS_EXAMPLE_UUID, LARGE_UUID, Sandbox
 from huawei_meeting_mcp.settings import Settings
 from huawei_meeting_mcp.tooling import INTERNAL_ERROR
 from huawei_meeting_mcp.view import TEXT_BUDGET
 from huawei_meeting_mcp.view.detail import DETAIL_TEXT, build_detail
 from huawei_meeting_mcp.view.paging import render_paged
-from huawei_meeting_mcp.wire import ConfDetailResponse, ConferenceInfo, DetailQuery, ParticipantInfo
+from huawei_meeting_mcp.wire import (
+    ConfDetailResponse,
+    ConferenceInfo,
+    DetailQuery,
+    DetailRead,
+    Outcome,
+    ParticipantInfo,
+)
 from tests.helpers import view_options
 
 TOOL = TOOL_NAMES.detail
@@ -41,7 +48,7 @@ argument_values = st.one_of(
     any_json,
     st.integers(min_value=-10, max_value=600),
     st.integers(min_value=-(2**63), max_value=2**63),
-    st.sampled_from(["all", "people", "rooms", "ROOMS", ""]),
+    st.sampled_from(["all", "people", "rooms", "ROOMS", "", "absent", "uninvited", "attendees"]),
     st.sampled_from(["DSC_StartTIME", "ASC_RecordTYPE", "dsc_starttime"]),
     st.sampled_from(["2026-11-24", "2026-11-24T09:30+08:00", "2026-13-45", "1795483800000", "1795483800", "yesterday"]),
     st.sampled_from([DOCS_EXAMPLE_UUID, LARGE_UUID, "sandbox-error-server", " " + DOCS_EXAMPLE_UUID]),
@@ -52,6 +59,7 @@ ARGUMENT_NAMES = [
     "limit",
     "searchKey",
     "participantType",
+    "show",
     "startDate",
     "endDate",
     "sortType",
@@ -76,6 +84,8 @@ def _valid_upstream_request(path: str, query: dict[str, str]) -> bool:
         start, end = int(query["startDate"]), int(query["endDate"])
         sorts = {"DSC_StartTIME", "ASC_StartTIME", "DSC_RecordTYPE", "ASC_RecordTYPE"}
         return _valid_page(query) and 0 <= start <= end and query["sortType"] in sorts
+    if path == RECORDING_PATH:  # one meeting's recording: no page
+        return set(query) == {"confUUID"} and 1 <= len(query["confUUID"]) <= 64
     return _valid_page(query) and 1 <= len(query["confUUID"]) <= 64
 
 
@@ -140,7 +150,9 @@ def test_random_api_answers_never_crash_the_view_or_break_the_budget(
     response = ConfDetailResponse.model_validate_json(json.dumps(body))
     options = view_options(include_contacts=contacts, api_times="local" if local else "utc")
     query = DetailQuery(conf_uuid="fuzz", limit=limit)
-    detail, text = render_paged(build_detail(response, query, options), DETAIL_TEXT, limit, TOOL_NAMES)
+    detail, text = render_paged(
+        build_detail(DetailRead(response, Outcome()), query, options), DETAIL_TEXT, limit, TOOL_NAMES
+    )
     assert len(text) < TEXT_BUDGET
     assert detail.page.returned == len(detail.participants)
     next_offset = detail.page.nextOffset

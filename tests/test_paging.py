@@ -10,7 +10,7 @@ from huawei_meeting_mcp.app import TOOL_NAMES
 from huawei_meeting_mcp.output import Page
 from huawei_meeting_mcp.view.detail import DETAIL_TEXT, build_detail
 from huawei_meeting_mcp.view.paging import NextCall, more_line, page_heading, render_paged
-from huawei_meeting_mcp.wire import ConfDetailResponse, DetailQuery
+from huawei_meeting_mcp.wire import ConfDetailResponse, DetailQuery, DetailRead, Outcome
 from tests.helpers import docs_body, view_options
 
 
@@ -64,7 +64,7 @@ def _detail_with(names: list[str]) -> tuple[ConfDetailResponse, DetailQuery]:
 )
 def test_a_page_is_cut_to_the_most_items_that_fit(names: list[str], budget: int) -> None:
     response, query = _detail_with(names)
-    detail = build_detail(response, query, view_options())
+    detail = build_detail(DetailRead(response, Outcome()), query, view_options())
     fitted, text = render_paged(detail, DETAIL_TEXT, 500, TOOL_NAMES, budget)
     kept = fitted.page.returned
     assert kept == len(fitted.participants)
@@ -83,7 +83,9 @@ def test_a_page_is_cut_to_the_most_items_that_fit(names: list[str], budget: int)
 
 def test_cutting_keeps_structured_content_and_text_in_step() -> None:
     response, query = _detail_with([f"Person {i} " + "x" * 200 for i in range(200)])
-    fitted, text = render_paged(build_detail(response, query, view_options()), DETAIL_TEXT, 500, TOOL_NAMES, 5000)
+    fitted, text = render_paged(
+        build_detail(DetailRead(response, Outcome()), query, view_options()), DETAIL_TEXT, 500, TOOL_NAMES, 5000
+    )
     shown = [line for line in text.splitlines() if line.startswith("- ")]
     assert 0 < len(shown) < 200
     assert [p.name for p in fitted.participants] == [line.split('"')[1] for line in shown]

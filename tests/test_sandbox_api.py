@@ -213,7 +213,7 @@ async def test_attendance_labels_follow_accept_language(api: httpx.AsyncClient) 
     stored = (await api.get(ATTENDANCE_PATH, params=params)).json()["data"]
     english = (await api.get(ATTENDANCE_PATH, params=params, headers={"Accept-Language": "en-US"})).json()["data"]
     chinese = (await api.get(ATTENDANCE_PATH, params=params, headers={"Accept-Language": "zh-CN"})).json()["data"]
-    assert stored == english
+    assert stored == chinese, "zh-CN is the service's default (§3.7)"
     assert {"PC", "Mobile"} <= {r["deviceType"] for r in english}
     assert {"电脑", "手机"} <= {r["deviceType"] for r in chinese}
     assert {r["mediaType"] for r in chinese} == {"视频", "语音"}

@@ -19,6 +19,7 @@ from huawei_meeting_mcp.text import (
     contact_kind,
     mask_account,
     mask_contacts,
+    mask_credentials,
     quoted,
 )
 
@@ -329,3 +330,17 @@ def test_clean_text_masks_every_secret_the_process_knows_before_cutting() -> Non
     REDACTOR.add(secret)
     assert clean_text(f"token {secret[:5]}\u200b{secret[5:]}!", 256) == "token ***!"
     assert secret[:5] not in clean_text("y" * 20 + secret, 24)
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("Join (password 739215) now", "Join (password (hidden)) now"),
+        ("pwd=a1b2c3; retry", "pwd=(hidden); retry"),
+        ("\u5bc6\u7801\uff1a123456", "\u5bc6\u7801\uff1a(hidden)"),
+        ("The access token expired", "The access token expired"),
+        ("Request parameter error.", "Request parameter error."),
+    ],
+)
+def test_values_after_credential_words_are_masked(value: str, shown: str) -> None:
+    assert mask_credentials(value) == (shown, shown != value)

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from mcp import Client
 
 from huawei_meeting_mcp.app import create_server
-from huawei_meeting_mcp.client import ATTENDANCE_PATH, CONF_DETAIL_PATH, HISTORY_PATH
+from huawei_meeting_mcp.client import ATTENDANCE_PATH, CONF_DETAIL_PATH, CONTROL_PATH, HISTORY_PATH, RECORDING_PATH
 from huawei_meeting_mcp.settings import Settings
 
 TOKEN = "stbPROPERTY-ACCESS-TOKEN-00000000000000"
@@ -31,6 +31,7 @@ TOOLS = {
     "list_historical_meetings": {"startDate": "2026-11-01", "endDate": "2026-11-30"},
     "get_historical_meeting_detail": {"confUUID": UUID},
     "get_historical_meeting_attendance": {"confUUID": UUID},
+    "get_historical_meeting_events": {"confUUID": UUID},
 }
 
 LINE_PREFIXES = (
@@ -45,6 +46,10 @@ LINE_PREFIXES = (
     "Meeting ",
     "Meeting: ",
     "Meetings ",
+    "Events",
+    "More events remain",
+    "Occurrence",
+    "Participant list: ",
     "More attendees remain",
     "More meetings remain",
     "More participants remain",
@@ -136,8 +141,30 @@ def upstream(draw: st.DrawFn) -> dict[str, Any]:
         }
         for i in range(draw(st.integers(1, 3)))
     ]
+    events = [
+        {
+            "operateTime": 1795482000000 + i * 60_000,
+            "operator": draw(nasty),
+            "operateCode": draw(nasty),
+            "operationObject": draw(nasty),
+            "operateResult": draw(nasty),
+            "operateSource": draw(nasty),
+            "detail": draw(nasty),
+        }
+        for i in range(draw(st.integers(1, 3)))
+    ]
     meetings = [conference(draw) for _ in range(draw(st.integers(1, 3)))]
     return {
+        CONTROL_PATH: {"offset": 0, "count": len(events) + 10, "data": events},
+        RECORDING_PATH: {
+            "rcdTime": 600,
+            "rcdSize": 12,
+            "isDecodeFinish": False,
+            "decodeEndTime": 1795490000000,
+            "available": False,
+            "recordAuthType": 0,
+            "url": [f"https://record.example/{CANARY}"],
+        },
         HISTORY_PATH: {"offset": 0, "count": len(meetings) + 40, "data": meetings},
         CONF_DETAIL_PATH: {"conferenceData": conference(draw), "data": {"offset": 0, "count": 90, "data": people}},
         ATTENDANCE_PATH: {"offset": 0, "count": len(records), "data": records},
@@ -163,10 +190,12 @@ def planted_example() -> dict[str, Any]:
     }
     person = {"name": PLANTED["name"], "accountId": PLANTED["account"], "deptName": "138-0013-8000"}
     record = {"displayName": PLANTED["name"], "callNumber": "+8613800138000", "joinTime": 1795482000000}
+    event = {"operateTime": 1795482000000, "operator": PLANTED["name"], "detail": meeting["subject"]}
     return {
         HISTORY_PATH: {"offset": 0, "count": 50, "data": [meeting]},
         CONF_DETAIL_PATH: {"conferenceData": meeting, "data": {"offset": 0, "count": 90, "data": [person]}},
         ATTENDANCE_PATH: {"offset": 0, "count": 1, "data": [record]},
+        CONTROL_PATH: {"offset": 0, "count": 1, "data": [event]},
     }
 
 
@@ -174,6 +203,8 @@ def answers(bodies: dict[str, Any], *, contacts: bool = False) -> dict[str, tupl
     """Each tool's text answer and structured content against an upstream that sends `bodies`."""
 
     def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path not in bodies:
+            return httpx.Response(400, json={"error_code": "MMC.111070005", "error_msg": "Does not exist."})
         return httpx.Response(200, json=bodies[request.url.path])
 
     server = create_server(

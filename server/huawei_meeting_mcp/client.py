@@ -50,9 +50,12 @@ from .wire import (
     AttendanceRecord,
     AttendanceRecords,
     ConfDetailResponse,
+    ControlQuery,
+    ControlRecordPage,
     DetailQuery,
     HistoryListResponse,
     HistoryQuery,
+    RecordingInfo,
 )
 
 logger = logging.getLogger(__name__)
@@ -60,6 +63,8 @@ logger = logging.getLogger(__name__)
 CONF_DETAIL_PATH = "/v1/mmc/management/conferences/history/confDetail"
 HISTORY_PATH = "/v1/mmc/management/conferences/history"
 ATTENDANCE_PATH = "/v1/mmc/management/conferences/history/confAttendeeRecord"
+CONTROL_PATH = "/v1/mmc/management/conferences/history/confCtlRecord"
+RECORDING_PATH = "/v1/mmc/management/conferences/record/files"
 ATTENDANCE_PAGE_SIZE = 500
 """The API's largest attendance page."""
 MAX_ATTENDANCE_PAGES = 20
@@ -186,8 +191,11 @@ class MeetingClient:
         retry: RetryPolicy | None = None,
         max_body_bytes: int = MAX_BODY_BYTES,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+        language: str = "en-US",
     ) -> None:
         self._http = http
+        self._language = {"Accept-Language": language}
+        """Sent where the API localizes its labels (§3.7): attendance and control records."""
         self._tokens = tokens
         self._timeout = timeout
         self._retry = retry or RetryPolicy()
@@ -216,7 +224,18 @@ class MeetingClient:
 
     async def attendance_page(self, query: AttendanceQuery) -> AttendancePage:
         """One page of who joined and left an ended meeting, and when (`history/confAttendeeRecord`)."""
-        return await self.get_model(ATTENDANCE_PATH, query.params(), {}, AttendancePage)
+        return await self.get_model(ATTENDANCE_PATH, query.params(), self._language, AttendancePage)
+
+    async def recording(self, conf_uuid: str) -> RecordingInfo:
+        """The recording of one meeting occurrence (`record/files`, §3.4), without its viewing links."""
+        return await self.get_model(RECORDING_PATH, {"confUUID": conf_uuid}, {}, RecordingInfo)
+
+    async def control_records(self, query: ControlQuery) -> ControlRecordPage:
+        """A page of what the host and participants did in the meeting (`history/confCtlRecord`, §3.6)."""
+        answer = await self.get_model(CONTROL_PATH, query.params(), self._language, ControlRecordPage)
+        if answer.data is None or len(answer.data) <= query.limit:
+            return answer
+        return answer.model_copy(update={"data": answer.data[: query.limit]})
 
     async def all_attendance(
         self,

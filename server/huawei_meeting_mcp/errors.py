@@ -30,7 +30,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar, Literal, TypeVar
 
 from .redaction import REDACTOR
-from .text import clean_text, mask_contacts, mask_links
+from .text import clean_text, mask_contacts, mask_credentials, mask_links
 
 MAX_UPSTREAM_MESSAGE = 200
 MAX_ERROR_NESTING = 3
@@ -287,6 +287,7 @@ def shown_upstream_text(raw: str, limit: int = MAX_UPSTREAM_MESSAGE) -> str:
     """Upstream text made fit to show: cleaned, secrets, links and contacts masked, then cut to `limit`."""
     text = clean_text(REDACTOR.redact(raw[: limit * 8]), limit * 8)
     text, _ = mask_links(REDACTOR.redact(text))
+    text, _ = mask_credentials(text)
     text, _ = mask_contacts(text)
     return clean_text(text, limit)
 

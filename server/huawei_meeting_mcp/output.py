@@ -67,14 +67,18 @@ class PagedAnswer(OutputModel):
     page: Page = Field(description="Which part of the whole list this answer holds, and how to get the next page.")
     notes: list[str] = Field(default_factory=list, description="Caveats about this answer, and next steps.")
 
+    def items_field(self) -> str:
+        """The name of the field that holds this page's items."""
+        return self.ITEMS
+
     def items(self) -> list[Any]:
         """The items of this page."""
-        items: list[Any] = getattr(self, self.ITEMS)
+        items: list[Any] = getattr(self, self.items_field())
         return items
 
     def cut(self: Answer, kept: int) -> Answer:
         """The answer with only the first `kept` items, marked as trimmed to fit."""
-        return self.model_copy(update={self.ITEMS: self.items()[:kept], "page": self.page.trimmed(kept)})
+        return self.model_copy(update={self.items_field(): self.items()[:kept], "page": self.page.trimmed(kept)})
 
 
 class MeetingTime(OutputModel):
@@ -97,13 +101,34 @@ class TimeZoneInfo(OutputModel):
 
 
 class Recording(OutputModel):
-    """Whether and how the meeting was recorded or streamed."""
+    """Whether and how the meeting was recorded or streamed, and the recording itself. Never its links."""
 
     isHasRecordFile: bool | None = Field(default=None, description="A cloud recording file exists.")
     recordType: str | None = Field(
         default=None, description="Recording mode in words: disabled, live stream, recording, or both."
     )
     autoRecord: bool | None = Field(default=None, description="Cloud recording started automatically.")
+    lengthMinutes: float | None = Field(default=None, description="Length of the recording, in minutes.")
+    sizeMB: int | None = Field(default=None, description="Size of the recording file, in MB.")
+    transcoded: bool | None = Field(default=None, description="Transcoding has finished.")
+    transcodingExpectedBy: MeetingTime | None = Field(
+        default=None, description="When transcoding is expected to finish, while it has not."
+    )
+    watchable: bool | None = Field(default=None, description="The recording can be watched now.")
+    whoMayWatch: str | None = Field(
+        default=None,
+        description="Who may watch or download it: anyone with the link, enterprise users, or the participants.",
+    )
+    unreadable: str | None = Field(
+        default=None, description="Why the recording's facts could not be read, when they could not."
+    )
+
+
+class Occurrence(OutputModel):
+    """One occurrence of a recurring meeting."""
+
+    start: MeetingTime = Field(description="Start, in UTC and in the meeting's zone.")
+    durationMinutes: int | None = Field(default=None, description="End minus start, in minutes.")
 
 
 class MeetingSettings(OutputModel):
@@ -164,6 +189,9 @@ class MeetingDetail(PagedAnswer):
     settings: MeetingSettings = Field(description="Key settings.")
     invited: InvitedSummary = Field(description="Invitation counts.")
     recurrence: str | None = Field(default=None, description="The recurrence in words, for recurring meetings.")
+    occurrences: list[Occurrence] = Field(
+        default_factory=list, description="The occurrences of a recurring meeting, as the API lists them."
+    )
     participantType: ParticipantType = Field(description="Which participants were asked for.")
     searchKey: str | None = Field(default=None, description="The participant filter that was applied, if any.")
     participants: list[Participant] = Field(description="This page of the participant list (not who joined).")
@@ -240,10 +268,19 @@ class Stay(OutputModel):
 
 
 class AttendanceSummary(OutputModel):
-    """The attendance of the meeting at a glance."""
+    """The attendance of the meeting at a glance, reconciled with its participant list."""
 
     uniqueAttendees: int = Field(description="People who joined (matching searchKey, if given).")
     sessions: int = Field(description="Join-to-leave sessions (attendance records) read.")
+    participantList: int | None = Field(
+        default=None, description="People and rooms on the participant list (null when it could not be read)."
+    )
+    absent: int | None = Field(default=None, description="On the participant list, never joined.")
+    uninvited: int | None = Field(default=None, description="Joined, not on the participant list.")
+    matchedByNameOnly: int | None = Field(
+        default=None,
+        description="Attendees matched to the list by display name alone, not by number: an approximation.",
+    )
     longestStay: Stay | None = Field(default=None, description="Who stayed longest.")
     shortestStay: Stay | None = Field(default=None, description="Who stayed shortest.")
 
@@ -269,8 +306,11 @@ class Attendee(OutputModel):
     )
 
 
+AttendanceShow = Literal["attendees", "absent", "uninvited"]
+
+
 class MeetingAttendance(PagedAnswer):
-    """Who actually joined an ended meeting, when, and for how long, one entry per person."""
+    """Who actually joined an ended meeting, when, and for how long; who missed it; who came uninvited."""
 
     ITEMS = "attendees"
 
@@ -288,4 +328,42 @@ class MeetingAttendance(PagedAnswer):
     pagesRead: int = Field(description="Pages of up to 500 records read.")
     capped: bool = Field(description="Reading stopped at the page cap; the summary covers the records read.")
     summary: AttendanceSummary = Field(description="Unique attendees, longest and shortest stay.")
-    attendees: list[Attendee] = Field(description="This page of attendees (people, not records), by first join.")
+    show: AttendanceShow = Field(description="What this page lists: attendees, absent or uninvited.")
+    attendees: list[Attendee] = Field(
+        default_factory=list,
+        description="show=attendees or uninvited: this page of attendees (people, not records), by first join.",
+    )
+    absent: list[Participant] = Field(
+        default_factory=list,
+        description="show=absent: this page of the participant list's people and rooms who never joined.",
+    )
+
+    def items_field(self) -> str:
+        """The field holding this page: `absent` for show=absent, else `attendees`."""
+        return "absent" if self.show == "absent" else "attendees"
+
+
+class MeetingEvent(OutputModel):
+    """One thing the host or a participant did in the meeting (a control record), as Huawei words it."""
+
+    time: MeetingTime = Field(description="When, in UTC and in the meeting's zone (seconds).")
+    operator: str | None = Field(default=None, description="Who did it (a display name or number).")
+    action: str | None = Field(default=None, description="What was done (operateCode), e.g. 'Start recording'.")
+    target: str | None = Field(default=None, description="Whom or what it acted on (operationObject).")
+    result: str | None = Field(default=None, description="The outcome (operateResult).")
+    source: str | None = Field(default=None, description="Where the operation came from (operateSource).")
+    detail: str | None = Field(default=None, description="Details, as Huawei gives them.")
+
+
+class MeetingEvents(PagedAnswer):
+    """What happened in an ended meeting: a page of its control records, in the order Huawei keeps them."""
+
+    ITEMS = "events"
+
+    confUUID: str = Field(description="UUID of this occurrence of the meeting.")
+    conferenceID: str | None = Field(default=None, description="The 9-digit meeting ID, when the meeting was read.")
+    subject: str | None = Field(default=None, description="Topic, when the meeting was read.")
+    timeZone: TimeZoneInfo | None = Field(
+        default=None, description="The meeting's zone, used for the local times; null when it could not be read."
+    )
+    events: list[MeetingEvent] = Field(description="This page of control records.")

@@ -10,14 +10,27 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 
 from .client import MeetingClient, PageCallback
 from .errors import UpstreamError
-from .wire import AttendanceRecords, ConfDetailResponse, DetailQuery, HistoryListResponse, HistoryQuery
+from .wire import (
+    AttendanceRead,
+    ConfDetailResponse,
+    ConferenceInfo,
+    ControlQuery,
+    DetailQuery,
+    DetailRead,
+    EventsRead,
+    HistoryListResponse,
+    HistoryQuery,
+    Outcome,
+    ParticipantInfo,
+)
+
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -47,14 +60,10 @@ async def concurrently(*reads: Callable[[], Awaitable[Any]]) -> list[Any]:
     return results
 
 
-@dataclass(frozen=True)
-class AttendanceAnswer:
-    """What the attendance view needs: every record, and the meeting itself when it could be read."""
-
-    records: AttendanceRecords
-    meeting: ConfDetailResponse | None
-    meeting_problem: str | None
-    """Why the meeting could not be read (its error message), when `meeting` is None."""
+PARTICIPANT_PAGE_SIZE = 500
+"""The API's largest participant page."""
+MAX_PARTICIPANTS = 10_000
+"""Reconciling attendance reads at most this many participants (20 pages) and says when it stopped."""
 
 
 class MeetingService:
@@ -63,9 +72,17 @@ class MeetingService:
     def __init__(self, client: MeetingClient) -> None:
         self.client = client
 
-    async def detail(self, query: DetailQuery) -> ConfDetailResponse:
-        """One meeting and a page of its participant list."""
-        return await self.client.conf_detail(query)
+    async def detail(self, query: DetailQuery) -> DetailRead:
+        """A page of one meeting's participant list and, at the same time, its recording (not fatal if it fails).
+
+        The recording is read on speculation, alongside the meeting, so that a recorded meeting
+        costs one round trip; for a meeting without a recording the view ignores that read.
+        """
+        response, recording = await concurrently(
+            lambda: self.client.conf_detail(query),
+            lambda: optional(lambda: self.client.recording(query.conf_uuid), "recording"),
+        )
+        return DetailRead(response=response, recording=recording)
 
     async def history(self, query: HistoryQuery) -> HistoryListResponse:
         """A page of ended meetings in a window."""
@@ -73,18 +90,57 @@ class MeetingService:
 
     async def attendance(
         self, conf_uuid: str, search_key: str | None, on_page: PageCallback | None = None
-    ) -> AttendanceAnswer:
-        """Every attendance record and, at the same time, the meeting's subject and zone (not fatal if it fails)."""
-        records, (meeting, problem) = await concurrently(
-            lambda: self.client.all_attendance(conf_uuid, search_key, on_page=on_page),
-            lambda: self._meeting_for_zone(conf_uuid),
-        )
-        return AttendanceAnswer(records=records, meeting=meeting, meeting_problem=problem)
+    ) -> AttendanceRead:
+        """Every attendance record and, at the same time, the meeting with its whole participant list.
 
-    async def _meeting_for_zone(self, conf_uuid: str) -> tuple[ConfDetailResponse | None, str | None]:
+        The participant list (filtered by the same searchKey) is what attendance is reconciled with;
+        if it cannot be read the answer still comes, without the reconciliation, and says why.
+        """
+        records, listed = await concurrently(
+            lambda: self.client.all_attendance(conf_uuid, search_key, on_page=on_page),
+            lambda: optional(lambda: self._participant_list(conf_uuid, search_key), "participant list"),
+        )
+        meeting, participants = listed.value or (None, None)
+        return AttendanceRead(
+            records=records,
+            meeting=Outcome(meeting, listed.problem),
+            participants=Outcome(participants, listed.problem),
+        )
+
+    async def events(self, query: ControlQuery) -> EventsRead:
+        """A page of the meeting's control records and, at the same time, the meeting (for its zone)."""
+        page, meeting = await concurrently(
+            lambda: self.client.control_records(query),
+            lambda: optional(lambda: self._meeting(query.conf_uuid), "meeting"),
+        )
+        return EventsRead(page=page, meeting=meeting)
+
+    async def _meeting(self, conf_uuid: str) -> ConferenceInfo:
         """One cheap confDetail call (one participant) for the meeting's subject and zone."""
-        try:
-            return await self.client.conf_detail(DetailQuery(conf_uuid=conf_uuid, limit=1)), None
-        except UpstreamError as exc:
-            logger.info("Meeting detail for the attendance answer failed: %s", type(exc).__name__)
-            return None, f"{exc.summary} [X-Request-ID: {exc.request_id}]"
+        return (await self.client.conf_detail(DetailQuery(conf_uuid=conf_uuid, limit=1))).conference_data
+
+    async def _participant_list(
+        self, conf_uuid: str, search_key: str | None
+    ) -> tuple[ConferenceInfo, list[ParticipantInfo]]:
+        """The meeting and its whole participant list: the first page, then the rest concurrently."""
+
+        def page(offset: int) -> Callable[[], Awaitable[ConfDetailResponse]]:
+            query = DetailQuery(conf_uuid, offset=offset, limit=PARTICIPANT_PAGE_SIZE, search_key=search_key)
+            return lambda: self.client.conf_detail(query)
+
+        first = await page(0)()
+        people = list(first.data.data or []) if first.data else []
+        total = first.data.count if first.data and first.data.count is not None else len(people)
+        offsets = range(len(people), min(total, MAX_PARTICIPANTS), PARTICIPANT_PAGE_SIZE) if people else range(0)
+        for rest in await concurrently(*(page(offset) for offset in offsets)):
+            people.extend((rest.data.data or []) if rest.data else [])
+        return first.conference_data, people[:MAX_PARTICIPANTS]
+
+
+async def optional(read: Callable[[], Awaitable[T]], what: str) -> Outcome[T]:
+    """Run a read whose failure does not fail the answer: its value, or the error message saying why."""
+    try:
+        return Outcome(value=await read())
+    except UpstreamError as exc:
+        logger.debug("Reading the %s failed: %s [X-Request-ID: %s]", what, type(exc).__name__, exc.request_id)
+        return Outcome(problem=f"{exc.summary} [X-Request-ID: {exc.request_id}]")

@@ -46,6 +46,7 @@ EXPECTED: dict[str, Expected] = {
     "timeout": Expected("a number of seconds, more than 0 and at most 600", "10", "30"),
     "include_contacts": Expected("a boolean: true or false (also 1/0, yes/no, on/off)", "false", "true"),
     "api_times": Expected("utc or local (any case)", "utc", "local"),
+    "language": Expected("en-US or zh-CN (any case)", "en-US", "zh-CN"),
     "max_retries": Expected("a whole number from 0 to 5", "2", "3"),
     "log_level": Expected("DEBUG, INFO, WARNING or ERROR (any case)", "INFO", "DEBUG"),
     "http_token": Expected(f"a secret of at least {MIN_HTTP_TOKEN_LENGTH} characters", "not set", "(a random string)"),
@@ -165,6 +166,10 @@ class Settings(BaseSettings):
         default="utc",
         description="How to read the API's 'YYYY-MM-DD HH:MM' times: as UTC or in the meeting's time zone.",
     )
+    language: Literal["en-US", "zh-CN"] = Field(
+        default="en-US",
+        description="Language Huawei uses for labels it localizes (device types, control-record descriptions).",
+    )
 
     max_retries: int = Field(
         default=2, ge=0, le=5, description="Retries of a read after 429, 5xx or a connection error."
@@ -243,6 +248,13 @@ class Settings(BaseSettings):
     @classmethod
     def _upper_log_level(cls, value: object) -> object:
         return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _spell_language(cls, value: object) -> object:
+        if isinstance(value, str):
+            return {"en-us": "en-US", "zh-cn": "zh-CN"}.get(value.strip().lower(), value)
+        return value
 
     @field_validator("api_times", mode="before")
     @classmethod

@@ -230,3 +230,23 @@ def mask_links(value: str) -> tuple[str, bool]:
     """`value` with URLs (join links, stream URLs, anything with a scheme or `www.`) masked; also whether any was."""
     masked = _LINK.sub(LINK_MASK, value)
     return masked, masked != value
+
+
+CREDENTIAL_MASK = "(hidden)"
+_CREDENTIAL = re.compile(
+    r"(?P<word>\b(?:pass(?:word|code|wd)?|pwd|pin|token|secret|key)\b|\u5bc6\u7801|\u53e3\u4ee4)"
+    r"(?P<gap>\s*(?:is|[:=\uff1a])?\s*)(?P<value>(?=[^\s,;)\uff09]*\d)[^\s,;)\uff09]+)",
+    re.IGNORECASE,
+)
+
+
+def mask_credentials(value: str) -> tuple[str, bool]:
+    """`value` with a value that follows a credential word masked: "password 739215", "pwd=a1b2", "密码 123456".
+
+    Only a value with a digit in it counts (so "token expired" stays as it is).
+
+    Free text such as an upstream error message may quote a meeting password the process never
+    knew, so no list of known secrets can catch it; the word before it can.
+    """
+    masked = _CREDENTIAL.sub(lambda m: f"{m['word']}{m['gap']}{CREDENTIAL_MASK}", value)
+    return masked, masked != value

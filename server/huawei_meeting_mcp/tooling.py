@@ -146,6 +146,7 @@ async def open_state(
             tokens or token_provider(settings, SignInClient(http, timeout=settings.timeout)),
             timeout=settings.timeout,
             retry=retry or RetryPolicy(max_retries=settings.max_retries),
+            language=settings.language,
         )
         yield AppState(
             service=MeetingService(client),

@@ -10,7 +10,7 @@ only the parts the tools cannot do without (`conferenceData`) are required.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, TypeVar, get_args
+from typing import Annotated, Any, Generic, Literal, TypeVar, get_args
 
 from pydantic import (
     BaseModel,
@@ -84,6 +84,14 @@ class ConfConfigInfo(WireModel):
     prolong_length: Lenient[int] = None
 
 
+class CycleSubConf(WireModel):
+    """One occurrence of a recurring meeting (`subConfs[]`, §2.5); times are `YYYY-MM-DD HH:MM`."""
+
+    cycle_sub_conf_id: Lenient[str] = Field(default=None, alias="cycleSubConfID")
+    start_time: Lenient[str] = None
+    end_time: Lenient[str] = None
+
+
 class ConferenceInfo(WireModel):
     """The meeting itself (`conferenceData`, §2.1)."""
 
@@ -109,6 +117,7 @@ class ConferenceInfo(WireModel):
     normal_count: Lenient[int] = None
     dept_name: Lenient[str] = None
     webinar: Lenient[bool] = None
+    sub_confs: ObjectList[CycleSubConf] = None
 
 
 class ParticipantInfo(WireModel):
@@ -173,6 +182,44 @@ class AttendanceRecords:
     """Reading stopped at the page cap while more records remained."""
 
 
+class RecordingInfo(WireModel):
+    """The recording of one meeting (`record/files?confUUID=`, §3.4), without its viewing links.
+
+    `url` (the links, which may work for anyone holding them) is deliberately not modelled.
+    """
+
+    rcd_time: Lenient[int] = None
+    """Length in seconds."""
+    rcd_size: Lenient[int] = None
+    """Size in MB."""
+    is_decode_finish: Lenient[bool] = None
+    decode_end_time: Lenient[int] = None
+    """Expected end of transcoding; read as epoch milliseconds (UNVERIFIED unit, §3.4)."""
+    available: Lenient[bool] = None
+    record_auth_type: Lenient[int] = None
+
+
+class ControlRecord(WireModel):
+    """One in-meeting control operation (`confCtlRecord` `data[]`, §3.6)."""
+
+    operate_time: Lenient[int] = None
+    """UTC epoch milliseconds."""
+    operate_source: Lenient[str] = None
+    operator: Lenient[str] = None
+    operate_code: Lenient[str] = None
+    operation_object: Lenient[str] = None
+    operate_result: Lenient[str] = None
+    detail: Lenient[str] = None
+
+
+class ControlRecordPage(WireModel):
+    """The body of `GET /v1/mmc/management/conferences/history/confCtlRecord` (§3.6)."""
+
+    offset: Lenient[int] = None
+    count: Lenient[int] = None
+    data: ObjectList[ControlRecord] = None
+
+
 class ConfDetailResponse(WireModel):
     """The body of `GET /v1/mmc/management/conferences/history/confDetail`."""
 
@@ -192,6 +239,42 @@ class TokenResponse(WireModel):
     expire_time: Lenient[int] = None
     """Expiry as Unix seconds."""
     refresh_token: Lenient[str] = None
+
+
+# --- What one answer read -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """An optional read: its value, or why it failed (an error message with its request ID)."""
+
+    value: T | None = None
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class DetailRead:
+    """A detail answer: the meeting with a page of its participant list, and its recording."""
+
+    response: ConfDetailResponse
+    recording: Outcome[RecordingInfo]
+
+
+@dataclass(frozen=True)
+class AttendanceRead:
+    """An attendance answer: every record, the meeting itself, and its whole participant list."""
+
+    records: AttendanceRecords
+    meeting: Outcome[ConferenceInfo]
+    participants: Outcome[list[ParticipantInfo]]
+
+
+@dataclass(frozen=True)
+class EventsRead:
+    """An events answer: a page of control records, and the meeting itself (for its zone)."""
+
+    page: ControlRecordPage
+    meeting: Outcome[ConferenceInfo]
 
 
 # --- What the server asks for -----------------------------------------------------------------
@@ -269,3 +352,16 @@ class AttendanceQuery:
         if self.search_key:
             params["searchKey"] = self.search_key
         return params
+
+
+@dataclass(frozen=True)
+class ControlQuery:
+    """One page of a meeting's control records."""
+
+    conf_uuid: str
+    offset: int = 0
+    limit: int = 50
+
+    def params(self) -> dict[str, str | int]:
+        """The query string."""
+        return {"confUUID": self.conf_uuid, "offset": self.offset, "limit": self.limit}

@@ -195,9 +195,8 @@ class Sandbox:
 
     @staticmethod
     def _language(request: Request) -> Language | None:
-        """The attendance language: only when asked (labels stay as stored without `Accept-Language`)."""
-        header = request.headers.get("accept-language")
-        return language(header) if header else None
+        """The attendance language, as the service picks it: zh-CN unless `Accept-Language` asks for English."""
+        return language(request.headers.get("accept-language"))
 
     def _endpoint(self, handler: Handler) -> Callable[[Request], Any]:
         """One business endpoint: log the request, check the token (the one 401), answer the body or the error."""

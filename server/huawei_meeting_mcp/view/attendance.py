@@ -9,16 +9,24 @@ counts as a session but adds no minutes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta, tzinfo
+from datetime import tzinfo
+from typing import Any
 
-from ..dates import EPOCH, MAX_EPOCH_MS
-from ..output import AttendanceSummary, Attendee, MeetingAttendance, MeetingTime, Page, Stay
-from ..wire import AttendanceQuery, AttendanceRecord, AttendanceRecords, ConfDetailResponse
-from .common import LONG, Scrub, ToolNames, ViewOptions, code, meeting_times, moment, text
+from ..dates import MAX_EPOCH_MS
+from ..output import AttendanceShow, AttendanceSummary, Attendee, MeetingAttendance, Page, Participant, Stay
+from ..wire import AttendanceQuery, AttendanceRead, AttendanceRecord, AttendanceRecords
+from .common import LONG, Scrub, ToolNames, ViewOptions, at_epoch_ms, code, meeting_times, text
+from .detail import participant, participant_line
 from .paging import NextCall, PageText
+from .reconcile import Reconciliation, reconcile
 from .words import at, join, minutes, plural, shown, shown_id, zone_text
 
+PARTICIPANT_LIST = (
+    "Never joined and uninvited compare attendance with the meeting's participant list: the people and rooms "
+    "invited when it was scheduled and those the host invited during it."
+)
 IDENTITY_NOTE = (
     "One attendee is one display name with one number; minutes attended count overlapping sessions "
     "(two devices at once) once."
@@ -114,10 +122,6 @@ def _minutes(ms: int) -> float:
     return round(ms / 60_000, 1)
 
 
-def _at(epoch_ms: int | None, zone: tzinfo | None) -> MeetingTime:
-    return moment(None if epoch_ms is None else EPOCH + timedelta(milliseconds=epoch_ms), zone, "seconds")
-
-
 def _attendee(person: PersonAttendance, zone: tzinfo | None, scrub: Scrub) -> Attendee:
     return Attendee(
         name=scrub(person.name),
@@ -125,8 +129,8 @@ def _attendee(person: PersonAttendance, zone: tzinfo | None, scrub: Scrub) -> At
         callNumber=person.call_number if scrub.include_contacts else None,
         deviceTypes=person.device_types,
         mediaTypes=person.media_types,
-        firstJoin=_at(person.first_join_ms, zone),
-        lastLeave=_at(person.last_leave_ms, zone),
+        firstJoin=at_epoch_ms(person.first_join_ms, zone),
+        lastLeave=at_epoch_ms(person.last_leave_ms, zone),
         sessions=person.sessions,
         minutesAttended=None if person.attended_ms is None else _minutes(person.attended_ms),
         sessionsWithoutLeaveTime=person.sessions_without_leave or None,
@@ -139,39 +143,23 @@ def _stay(person: PersonAttendance | None, scrub: Scrub) -> Stay | None:
     return Stay(name=scrub(person.name), minutesAttended=_minutes(person.attended_ms or 0))
 
 
-def _summary(people: list[PersonAttendance], sessions: int, scrub: Scrub) -> AttendanceSummary:
+def _summary(
+    people: list[PersonAttendance], sessions: int, listed: int | None, found: Reconciliation | None, scrub: Scrub
+) -> AttendanceSummary:
     timed = [p for p in people if p.attended_ms is not None]
     return AttendanceSummary(
         uniqueAttendees=len(people),
         sessions=sessions,
+        participantList=listed,
+        absent=len(found.absent) if found else None,
+        uninvited=len(found.uninvited) if found else None,
+        matchedByNameOnly=found.matched_by_name_only if found else None,
         longestStay=_stay(max(timed, key=lambda p: p.attended_ms or 0, default=None), scrub),
         shortestStay=_stay(min(timed, key=lambda p: p.attended_ms or 0, default=None), scrub),
     )
 
 
-def build_attendance(
-    fetched: AttendanceRecords,
-    query: AttendanceQuery,
-    meeting: ConfDetailResponse | None,
-    meeting_problem: str | None,
-    options: ViewOptions,
-) -> MeetingAttendance:
-    """Aggregate the records per person and return one page of people with the summary and caveats.
-
-    `query` names the meeting and the filter; its offset and limit count people, not records.
-    `meeting` (from one confDetail call) gives the subject and zone; when it is None,
-    `meeting_problem` says why, and times are given in UTC only.
-    """
-    notes: list[str] = []
-    scrub = Scrub(options.include_contacts)
-    conf = meeting.conference_data if meeting is not None else None
-    times = meeting_times(conf, options, notes) if conf is not None else None
-    if conf is None:
-        notes.append(f"The meeting itself could not be read ({meeting_problem}), so times are in UTC only.")
-    zone = times.tz if times is not None else None
-
-    people = aggregate(fetched.records)
-    page = people[query.offset : query.offset + query.limit]
+def _reading_notes(fetched: AttendanceRecords, notes: list[str]) -> None:
     if fetched.capped:
         notes.append(
             f"Reading stopped after {fetched.pages} pages ({len(fetched.records)} records)"
@@ -183,17 +171,72 @@ def build_attendance(
             f"The API reported {fetched.reported_total} records but sent {len(fetched.records)}: "
             "the summary covers those sent."
         )
+
+
+def _reconciliation_notes(read: AttendanceRead, found: Reconciliation | None, query: AttendanceQuery) -> list[str]:
+    if found is None:
+        return [
+            f"The participant list could not be read ({read.participants.problem}), so who never joined and who "
+            "came uninvited are not counted."
+        ]
+    notes = [PARTICIPANT_LIST]
+    if found.matched_by_name_only:
+        notes.append(
+            f"{plural(found.matched_by_name_only, 'attendee')} matched the participant list by display name only "
+            "(not by number): an approximation."
+        )
+    if query.search_key:
+        notes.append("With searchKey, both the attendance records and the participant list were filtered by it.")
+    return notes
+
+
+def build_attendance(
+    read: AttendanceRead, query: AttendanceQuery, show: AttendanceShow, options: ViewOptions
+) -> MeetingAttendance:
+    """Fold the records per person, reconcile them with the participant list, and return one page.
+
+    `query` names the meeting and the filter; its offset and limit count people, not records. `show`
+    picks what the page lists: attendees, the list's entries who never joined, or uninvited attendees.
+    Without the meeting (`read.meeting` failed) times are in UTC only; without the participant list,
+    nothing is reconciled; each answer says why.
+    """
+    notes: list[str] = []
+    scrub = Scrub(options.include_contacts)
+    conf = read.meeting.value
+    times = meeting_times(conf, options, notes) if conf is not None else None
+    if conf is None:
+        notes.append(f"The meeting itself could not be read ({read.meeting.problem}), so times are in UTC only.")
+    zone = times.tz if times is not None else None
+
+    fetched = read.records
+    people = aggregate(fetched.records)
+    listed = read.participants.value
+    found = reconcile(people, listed) if listed is not None else None
+    _reading_notes(fetched, notes)
     if not fetched.records:
         search = " matching the searchKey" if query.search_key else ""
         notes.append(
             f"No attendance records{search}. Records exist only for people who actually joined; "
             f"check the confUUID with {options.tools.list} (each occurrence has its own)."
         )
-    elif page:
+    else:
         notes.append(IDENTITY_NOTE)
     if any(p.sessions_without_leave for p in people):
         notes.append("Some sessions had no valid leave time: they count as sessions but add no minutes.")
+    notes.extend(_reconciliation_notes(read, found, query))
 
+    window = slice(query.offset, query.offset + query.limit)
+    absent: list[Participant] = []
+    attendees: list[Attendee] = []
+    if show == "absent":
+        everyone: list[object] = list(found.absent) if found else []
+        absent = [participant(entry, scrub) for entry in (found.absent[window] if found else [])]
+        returned = len(absent)
+    else:
+        chosen = people if show == "attendees" else (found.uninvited if found else [])
+        everyone = list(chosen)
+        attendees = [_attendee(p, zone, scrub) for p in chosen[window]]
+        returned = len(attendees)
     result = MeetingAttendance(
         confUUID=query.conf_uuid,
         conferenceID=code(conf.conference_id, 32) if conf else None,
@@ -206,9 +249,11 @@ def build_attendance(
         recordsReported=fetched.reported_total,
         pagesRead=fetched.pages,
         capped=fetched.capped,
-        summary=_summary(people, len(fetched.records), scrub),
-        attendees=[_attendee(p, zone, scrub) for p in page],
-        page=Page.of(query.offset, len(page), count=len(people)),
+        summary=_summary(people, len(fetched.records), len(listed) if listed is not None else None, found, scrub),
+        show=show,
+        attendees=attendees,
+        absent=absent,
+        page=Page.of(query.offset, returned, count=len(everyone)),
         notes=notes,
     )
     scrub.note(result.notes)
@@ -259,18 +304,35 @@ def _header(result: MeetingAttendance) -> list[str]:
         f"({plural(result.recordsRead, 'record')} read in {plural(result.pagesRead, 'page')}{capped})"
         + (f" · {stays}" if stays else "")
     )
+    if summary.participantList is not None:
+        by_name = f", {summary.matchedByNameOnly} of them by name only" if summary.matchedByNameOnly else ""
+        lines.append(
+            f"Participant list: {plural(summary.participantList, 'entry', 'entries')} · never joined: "
+            f"{summary.absent} · joined uninvited: {summary.uninvited} · matched to the list: "
+            f"{summary.participantList - (summary.absent or 0)}{by_name}"
+        )
     return lines
 
 
 def _qualifier(result: MeetingAttendance) -> str:
     search = f", matching {shown(result.searchKey)}" if result.searchKey else ""
-    return f"{search}, in order of first join"
+    order = ", in list order" if result.show == "absent" else ", in order of first join"
+    return f"{search}{order}"
 
 
 def _next_call(result: MeetingAttendance, limit: int, tools: ToolNames) -> NextCall | None:
-    arguments = {"searchKey": result.searchKey, "offset": None, "limit": limit}
+    show = None if result.show == "attendees" else result.show
+    arguments = {"searchKey": result.searchKey, "show": show, "offset": None, "limit": limit}
     return NextCall.for_meeting(tools.attendance, result.confUUID, arguments)
 
 
-ATTENDANCE_TEXT = PageText("Attendees", attendee_line, _next_call, header=_header, qualifier=_qualifier)
-"""How an attendance answer renders."""
+def _text(noun: str, item: Callable[[Any], str]) -> PageText[MeetingAttendance]:
+    return PageText(noun, item, _next_call, header=_header, qualifier=_qualifier)
+
+
+ATTENDANCE_TEXT: dict[AttendanceShow, PageText[MeetingAttendance]] = {
+    "attendees": _text("Attendees", attendee_line),
+    "absent": _text("People who never joined", participant_line),
+    "uninvited": _text("Uninvited attendees", attendee_line),
+}
+"""How an attendance answer renders, by what it shows."""

@@ -7,9 +7,10 @@ structured content and the text alike. How the text then words things is in `wor
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Literal
 
+from ..dates import EPOCH, MAX_EPOCH_MS
 from ..output import MeetingTime, TimeZoneInfo
 from ..text import clean_text, mask_account, mask_contacts
 from ..timezones import iso_local, iso_utc, parse_api_time, zone_for
@@ -30,6 +31,7 @@ class ToolNames:
     list: str
     detail: str
     attendance: str
+    events: str
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,13 @@ def moment(value: datetime | None, zone: tzinfo | None, timespec: str = "minutes
     return MeetingTime(
         utc=iso_utc(value, timespec), local=iso_local(value, zone, timespec) if zone is not None else None
     )
+
+
+def at_epoch_ms(epoch_ms: int | None, zone: tzinfo | None, timespec: str = "seconds") -> MeetingTime:
+    """An instant the API gives in epoch milliseconds, in UTC and in the meeting's zone; empty if out of range."""
+    if epoch_ms is None or not 0 <= epoch_ms <= MAX_EPOCH_MS:
+        return MeetingTime()
+    return moment(EPOCH + timedelta(milliseconds=epoch_ms), zone, timespec)
 
 
 @dataclass(frozen=True)

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import timezone, tzinfo
+
 from ..output import (
     InvitedSummary,
     MeetingDetail,
     MeetingSettings,
+    Occurrence,
     Page,
     Participant,
     Recording,
 )
-from ..wire import ConfDetailResponse, ConferenceInfo, CycleParams, DetailQuery, ParticipantInfo
-from .common import LONG, Scrub, ToolNames, ViewOptions, code, meeting_times, text
+from ..timezones import parse_api_time
+from ..wire import ConferenceInfo, CycleParams, DetailQuery, DetailRead, Outcome, ParticipantInfo, RecordingInfo
+from .common import LONG, MeetingTimes, Scrub, ToolNames, ViewOptions, at_epoch_ms, code, meeting_times, moment, text
 from .paging import NextCall, PageText
-from .words import at, join, plural, shown, shown_id, words, zone_text
+from .words import at, join, minutes, plural, shown, shown_id, words, zone_text
 
 STATES = {
     "Schedule": "scheduled",
@@ -24,6 +28,7 @@ STATES = {
 CONF_TYPES = {"IMMEDIATELY": "instant", "FUTURE": "scheduled", "CYCLE": "recurring"}
 MEDIA = {"Voice": "audio", "Video": "video", "HDVideo": "HD video", "Data": "data sharing"}
 RECORD_TYPES = {0: "disabled", 1: "live stream", 2: "recording", 3: "live stream and recording"}
+RECORD_AUTH = {0: "anyone with the link", 1: "enterprise users", 2: "the meeting's participants"}
 CALL_IN = {0: "anyone", 2: "enterprise users only", 3: "invited users only"}
 DEVICE_KINDS = {
     "normal": "soft client",
@@ -105,12 +110,13 @@ def _settings(conf: ConferenceInfo) -> MeetingSettings:
 
 
 PARTICIPANT_LIST_NOTE = (
-    "The participant list holds the people invited when the meeting was scheduled and those the host invited "
-    "during it; it does not say who actually joined (use {attendance} for that)."
+    "The participant list holds the people and rooms invited when the meeting was scheduled and those the host "
+    "invited during it; it does not say who actually joined (use {attendance} for that)."
 )
 
 
-def _participant(raw: ParticipantInfo, scrub: Scrub) -> Participant:
+def participant(raw: ParticipantInfo, scrub: Scrub) -> Participant:
+    """One entry of the participant list, contact data only when the operator enabled it."""
     participant = Participant(
         name=scrub(raw.name),
         role="chair" if raw.role == 1 else "participant",
@@ -125,15 +131,52 @@ def _participant(raw: ParticipantInfo, scrub: Scrub) -> Participant:
     return participant
 
 
-def build_detail(response: ConfDetailResponse, query: DetailQuery, options: ViewOptions) -> MeetingDetail:
-    """Turn a confDetail answer into the trimmed, redacted output for one page of participants."""
+def _recording(conf: ConferenceInfo, read: Outcome[RecordingInfo], zone: tzinfo | None) -> Recording:
+    """What the meeting says of its recording and, when it has one, what the recording read says."""
+    recording = Recording(
+        isHasRecordFile=conf.is_has_record_file,
+        recordType=words(RECORD_TYPES, conf.record_type),
+        autoRecord=None if conf.is_auto_record is None else conf.is_auto_record == 1,
+    )
+    found = read.value
+    if found is None:
+        # A meeting without a recording answers the recording read with an error: that is no news.
+        return recording.model_copy(update={"unreadable": read.problem}) if conf.is_has_record_file else recording
+    expected = None
+    if found.is_decode_finish is False and found.decode_end_time is not None:
+        expected = at_epoch_ms(found.decode_end_time, zone, "minutes")
+    return recording.model_copy(
+        update={
+            "lengthMinutes": None if found.rcd_time is None else round(found.rcd_time / 60, 1),
+            "sizeMB": found.rcd_size,
+            "transcoded": found.is_decode_finish,
+            "transcodingExpectedBy": expected,
+            "watchable": found.available,
+            "whoMayWatch": words(RECORD_AUTH, found.record_auth_type),
+        }
+    )
+
+
+def _occurrences(conf: ConferenceInfo, times: MeetingTimes) -> list[Occurrence]:
+    source = times.tz if times.reading == "local" and times.tz is not None else timezone.utc
+    found = []
+    for sub in conf.sub_confs or []:
+        start, end = parse_api_time(sub.start_time, source), parse_api_time(sub.end_time, source)
+        duration = int((end - start).total_seconds() // 60) if start and end and end >= start else None
+        found.append(Occurrence(start=moment(start, times.tz), durationMinutes=duration))
+    return found
+
+
+def build_detail(read: DetailRead, query: DetailQuery, options: ViewOptions) -> MeetingDetail:
+    """Turn a confDetail answer (and the recording read) into the trimmed, redacted output for one page."""
+    response = read.response
     conf = response.conference_data
     notes: list[str] = []
     scrub = Scrub(options.include_contacts)
     times = meeting_times(conf, options, notes)
 
     page = response.data
-    people = [_participant(p, scrub) for p in (page.data if page and page.data else [])]
+    people = [participant(p, scrub) for p in (page.data if page and page.data else [])]
     notes.append(PARTICIPANT_LIST_NOTE.format(attendance=options.tools.attendance))
     detail = MeetingDetail(
         confUUID=query.conf_uuid,
@@ -149,14 +192,11 @@ def build_detail(response: ConfDetailResponse, query: DetailQuery, options: View
         end=times.end,
         timesReadAs=times.reading,
         durationMinutes=times.duration_minutes,
-        recording=Recording(
-            isHasRecordFile=conf.is_has_record_file,
-            recordType=words(RECORD_TYPES, conf.record_type),
-            autoRecord=None if conf.is_auto_record is None else conf.is_auto_record == 1,
-        ),
+        recording=_recording(conf, read.recording, times.tz),
         settings=_settings(conf),
         invited=InvitedSummary(size=conf.size, softClients=conf.normal_count, roomTerminals=conf.terminl_count),
         recurrence=_recurrence(conf.cycle_params),
+        occurrences=_occurrences(conf, times),
         participantType=query.participant_type,
         searchKey=query.search_key,
         participants=people,
@@ -175,7 +215,7 @@ def build_detail(response: ConfDetailResponse, query: DetailQuery, options: View
 # --- text rendering -------------------------------------------------------------------------
 
 
-def _yes_no(value: bool | None, yes: str, no: str) -> str | None:
+def _yes_no(value: bool | None, yes: str, no: str | None) -> str | None:
     return None if value is None else (yes if value else no)
 
 
@@ -217,6 +257,7 @@ def _header_lines(detail: MeetingDetail) -> list[str]:
     recording = join(
         [
             _yes_no(rec.isHasRecordFile, "a recording file exists", "no recording file"),
+            *_recording_facts(rec),
             f"mode: {rec.recordType}" if rec.recordType else None,
             _yes_no(rec.autoRecord, "auto-record on", "auto-record off"),
         ]
@@ -240,7 +281,29 @@ def _header_lines(detail: MeetingDetail) -> list[str]:
         lines.append(invited)
     if detail.recurrence:
         lines.append("Recurrence: " + detail.recurrence)
+    if detail.occurrences:
+        lines.append(f"Occurrences ({len(detail.occurrences)}), start and length:")
+        lines.extend(
+            f"Occurrence {number}: {at(item.start)}"
+            + (f", {item.durationMinutes} min" if item.durationMinutes is not None else "")
+            for number, item in enumerate(detail.occurrences, 1)
+        )
     return lines
+
+
+def _recording_facts(rec: Recording) -> list[str | None]:
+    if rec.unreadable:
+        return [f"its details could not be read ({rec.unreadable})"]
+    transcoding = _yes_no(rec.transcoded, "transcoded", "still transcoding")
+    if rec.transcoded is False and rec.transcodingExpectedBy is not None:
+        transcoding = f"still transcoding, expected done by {at(rec.transcodingExpectedBy)}"
+    size = f"{rec.sizeMB} MB" if rec.sizeMB is not None else None
+    return [
+        join([minutes(rec.lengthMinutes) if rec.lengthMinutes is not None else None, size], ", ") or None,
+        transcoding,
+        _yes_no(rec.watchable, "can be watched", "cannot be watched now"),
+        f"who may watch: {rec.whoMayWatch}" if rec.whoMayWatch else None,
+    ]
 
 
 def participant_line(p: Participant) -> str:

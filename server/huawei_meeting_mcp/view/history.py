@@ -157,9 +157,9 @@ def _closing(listing: MeetingList, tools: ToolNames) -> list[str]:
     example = next((row.confUUID for row in listing.meetings if is_conf_uuid(row.confUUID)), None)
     if example:
         lines.append(
-            f'Next: {tools.detail}(confUUID="{example}") tells what a meeting was and who was on its '
-            f'participant list; {tools.attendance}(confUUID="{example}") tells who actually joined and for '
-            "how long."
+            f'Next: {tools.detail}(confUUID="{example}") tells what a meeting was, its participant list and '
+            f'its recording; {tools.attendance}(confUUID="{example}") who actually joined, for how long, and who '
+            f'missed it; {tools.events}(confUUID="{example}") what happened in it (recording, locking, removals).'
         )
     return lines
 
