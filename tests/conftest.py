@@ -1,16 +1,26 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
 
 from huawei_meeting_mcp.sandbox import Sandbox, serving
+from huawei_meeting_mcp.settings import ENV_PREFIX
 from tests.helpers import SCAN, LiveSandbox
 
 
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """An environment without any HUAWEI_MEETING_* variable from the outside; set more on what it returns."""
+    for name in [n for n in os.environ if n.startswith(ENV_PREFIX)]:
+        monkeypatch.delenv(name)
+    return monkeypatch
 
 
 @pytest.fixture

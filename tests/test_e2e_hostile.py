@@ -9,6 +9,7 @@ session's leak scan with the planted secrets and contacts.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -54,26 +55,31 @@ def hidden(text: str) -> list[str]:
 
 async def test_hostile_meetings_are_reported_as_data(hostile: LiveSandbox) -> None:
     async with run_server(hostile.env()) as run:
-        listing = text_of(await run.call(TOOL_NAMES.list, {"limit": 50}))
+        listed = await run.call(TOOL_NAMES.list, {"limit": 50})
+        listing = text_of(listed)
         answers = [listing]
+        structured = [json.dumps(listed.structured_content, ensure_ascii=False)]
         for uuid in (TAG_UUID, MARKDOWN_UUID):
             for tool in (TOOL_NAMES.detail, TOOL_NAMES.attendance, TOOL_NAMES.events):
                 result = await run.call(tool, {"confUUID": uuid})
                 assert result.is_error is False, text_of(result)
                 answers.append(text_of(result))
+                structured.append(json.dumps(result.structured_content, ensure_ascii=False))
     everything = "\n".join(answers)
-    assert hidden(everything) == []
-    assert HIDDEN_INSTRUCTION not in everything
+    data = "\n".join(structured)
+    assert hidden(everything + data) == []
+    assert HIDDEN_INSTRUCTION not in everything + data
     assert '"Q3 review"' in listing, "the visible part of the tagged subject is still reported"
     for active in ("![", "](", "<img", "```"):
         assert active not in everything
     for planted in PLANTED:
-        assert planted not in everything
+        assert planted not in everything + data, "not in the text, not in the structured content"
     for call in re.findall(r"confUUID=(\S+?)[,)]", everything):
         assert re.fullmatch(r'"[0-9a-f]{32}"', call), call
     assert "malformed confUUID" in listing
     assert FORGED_UUID not in re.sub(r'"(?:[^"\\]|\\.)*"', "", listing), "the forged confUUID only inside quotes"
     assert "masked" in everything, "the answer says that values were masked"
+    assert "Links inside meeting data were masked" in everything
 
 
 async def test_upstream_errors_are_redacted(hostile: LiveSandbox) -> None:

@@ -9,13 +9,7 @@ from huawei_meeting_mcp.settings import DEFAULT_BASE_URL, EXPECTED, ConfigError,
 TOKEN = "stbSETTINGS-SECRET-000000000000000000"
 
 
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    import os
-
-    for name in list(os.environ):
-        if name.startswith("HUAWEI_MEETING_"):
-            monkeypatch.delenv(name)
+pytestmark = pytest.mark.usefixtures("clean_env")
 
 
 def test_defaults_work() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 
 import pytest
@@ -20,12 +19,9 @@ TOKEN_ENV = {"HUAWEI_MEETING_ACCESS_TOKEN": TOKEN}
 
 
 @pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    """A clean environment: no HUAWEI_MEETING_* variable from the outside."""
-    for name in list(os.environ):
-        if name.startswith("HUAWEI_MEETING_"):
-            monkeypatch.delenv(name)
-    return monkeypatch
+def env(clean_env: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """A clean environment (conftest's `clean_env`), to configure."""
+    return clean_env
 
 
 def configure(env: pytest.MonkeyPatch, values: dict[str, str]) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 from ..dates import MAX_EPOCH_MS
 from ..output import AttendanceShow, AttendanceSummary, Attendee, MeetingAttendance, Page, Participant, Stay
 from ..wire import AttendanceQuery, AttendanceRead, AttendanceRecord, AttendanceRecords
-from .common import LONG, Scrub, ToolNames, ViewOptions, at_epoch_ms, code, meeting_times, text
+from .common import LONG, Scrub, ToolNames, ViewOptions, at_epoch_ms, code, meeting_times_if_read, text
 from .detail import participant, participant_line
 from .paging import NextCall, PageText
 from .reconcile import Reconciliation, reconcile
@@ -203,9 +203,7 @@ def build_attendance(
     notes: list[str] = []
     scrub = Scrub(options.include_contacts)
     conf = read.meeting.value
-    times = meeting_times(conf, options, notes) if conf is not None else None
-    if conf is None:
-        notes.append(f"The meeting itself could not be read ({read.meeting.problem}), so times are in UTC only.")
+    times = meeting_times_if_read(read.meeting, options, notes)
     zone = times.tz if times is not None else None
 
     fetched = read.records

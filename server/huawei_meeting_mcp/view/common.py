@@ -12,9 +12,9 @@ from typing import Literal
 
 from ..dates import EPOCH, MAX_EPOCH_MS
 from ..output import MeetingTime, TimeZoneInfo
-from ..text import clean_text, mask_account, mask_contacts
+from ..text import clean_text, mask_account, mask_contacts, mask_links
 from ..timezones import iso_local, iso_utc, parse_api_time, zone_for
-from ..wire import ConferenceInfo
+from ..wire import ConferenceInfo, Outcome
 from .words import shown_id
 
 TEXT_BUDGET = 24_000
@@ -63,18 +63,24 @@ def code(value: object, limit: int = 64) -> str | None:
 
 @dataclass
 class Scrub:
-    """Cleans upstream text for one answer and, with contacts off, masks phones and e-mails inside it.
+    """Cleans upstream text for one answer: links always masked, phones and e-mails unless contacts are on.
 
-    `masked` tells afterwards whether anything was masked, so the answer can say so.
+    A link in meeting text may be a join link (a secret: it may let anyone in), so none is passed on.
+    `links_masked` and `masked` tell afterwards what was masked, so the answer can say so.
     """
 
     include_contacts: bool
     masked: bool = False
+    links_masked: bool = False
 
     def __call__(self, value: object, limit: int = SHORT) -> str | None:
-        """`value` cleaned (see `text`), with contact data masked unless contacts are on."""
+        """`value` cleaned (see `text`), links masked, and contact data masked unless contacts are on."""
         cleaned = text(value, limit)
-        if cleaned is None or self.include_contacts:
+        if cleaned is None:
+            return None
+        cleaned, linked = mask_links(cleaned)
+        self.links_masked = self.links_masked or linked
+        if self.include_contacts:
             return cleaned
         masked, changed = mask_contacts(cleaned)
         self.masked = self.masked or changed
@@ -90,7 +96,9 @@ class Scrub:
         return masked
 
     def note(self, notes: list[str]) -> None:
-        """Append the caveat that values were masked, if any were."""
+        """Append the caveats that values were masked, if any were."""
+        if self.links_masked:
+            notes.append("Links inside meeting data were masked: a join link may let anyone into a meeting.")
         if self.masked:
             notes.append(
                 "Some values looked like phone numbers or e-mail addresses and were masked "
@@ -148,3 +156,13 @@ def meeting_times(conf: ConferenceInfo, options: ViewOptions, notes: list[str]) 
         duration = int((end - start).total_seconds() // 60)
     tz = zone.tz if zone else None
     return MeetingTimes(zone_info, tz, moment(start, tz), moment(end, tz), duration, reading)
+
+
+def meeting_times_if_read(
+    meeting: Outcome[ConferenceInfo], options: ViewOptions, notes: list[str]
+) -> MeetingTimes | None:
+    """The meeting's times when it could be read; otherwise None, with a note that times are UTC only."""
+    if meeting.value is None:
+        notes.append(f"The meeting itself could not be read ({meeting.problem}), so times are in UTC only.")
+        return None
+    return meeting_times(meeting.value, options, notes)

@@ -11,7 +11,7 @@ from datetime import tzinfo
 
 from ..output import MeetingEvent, MeetingEvents, Page
 from ..wire import ControlQuery, ControlRecord, EventsRead
-from .common import LONG, Scrub, ToolNames, ViewOptions, at_epoch_ms, code, meeting_times
+from .common import LONG, Scrub, ToolNames, ViewOptions, at_epoch_ms, code, meeting_times_if_read
 from .paging import NextCall, PageText
 from .words import at, join, shown, shown_id, zone_text
 
@@ -33,9 +33,7 @@ def build_events(read: EventsRead, query: ControlQuery, options: ViewOptions) ->
     notes: list[str] = []
     scrub = Scrub(options.include_contacts)
     conf = read.meeting.value
-    times = meeting_times(conf, options, notes) if conf is not None else None
-    if conf is None:
-        notes.append(f"The meeting itself could not be read ({read.meeting.problem}), so times are in UTC only.")
+    times = meeting_times_if_read(read.meeting, options, notes)
     records = read.page.data or []
     events = [_event(record, times.tz if times else None, scrub) for record in records]
     page = Page.of(query.offset, len(events), count=read.page.count, offset=read.page.offset)
