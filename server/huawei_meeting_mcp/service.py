@@ -4,6 +4,11 @@ Tools ask the service for what their view needs; the service decides which reque
 runs the independent ones at the same time, and decides what a failed optional read means (the
 attendance answer still comes when the meeting's own detail cannot be read: it then says why, and
 gives times in UTC only). Only `client.MeetingClient` speaks HTTP.
+
+Reads of ended meetings (a meeting's detail pages, its attendance records) go through the read cache
+(`cache.ReadCache`): paging an answer reads each upstream page once within the cache's lifetime, and
+identical calls made at the same time share one read. The meeting list is not cached: new meetings end
+all the time, and its default window ends now.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 
 import anyio
 
+from .cache import ReadCache
 from .client import MeetingClient, PageCallback
 from .errors import UpstreamError
 from .wire import AttendanceRecords, ConfDetailResponse, DetailQuery, HistoryListResponse, HistoryQuery
@@ -60,12 +66,14 @@ class AttendanceAnswer:
 class MeetingService:
     """The answers the tools give, each read from the API with as few round trips as it takes."""
 
-    def __init__(self, client: MeetingClient) -> None:
+    def __init__(self, client: MeetingClient, cache: ReadCache | None = None) -> None:
         self.client = client
+        self.cache = cache or ReadCache("", ttl=0)
 
     async def detail(self, query: DetailQuery) -> ConfDetailResponse:
         """One meeting and a page of its participant list."""
-        return await self.client.conf_detail(query)
+        key = ("detail", *sorted(query.params().items()), *sorted(query.headers().items()))
+        return await self.cache.get(key, lambda: self.client.conf_detail(query), _participants)
 
     async def history(self, query: HistoryQuery) -> HistoryListResponse:
         """A page of ended meetings in a window."""
@@ -76,7 +84,11 @@ class MeetingService:
     ) -> AttendanceAnswer:
         """Every attendance record and, at the same time, the meeting's subject and zone (not fatal if it fails)."""
         records, (meeting, problem) = await concurrently(
-            lambda: self.client.all_attendance(conf_uuid, search_key, on_page=on_page),
+            lambda: self.cache.get(
+                ("attendance", conf_uuid, search_key),
+                lambda: self.client.all_attendance(conf_uuid, search_key, on_page=on_page),
+                _records,
+            ),
             lambda: self._meeting_for_zone(conf_uuid),
         )
         return AttendanceAnswer(records=records, meeting=meeting, meeting_problem=problem)
@@ -84,7 +96,16 @@ class MeetingService:
     async def _meeting_for_zone(self, conf_uuid: str) -> tuple[ConfDetailResponse | None, str | None]:
         """One cheap confDetail call (one participant) for the meeting's subject and zone."""
         try:
-            return await self.client.conf_detail(DetailQuery(conf_uuid=conf_uuid, limit=1)), None
+            return await self.detail(DetailQuery(conf_uuid=conf_uuid, limit=1)), None
         except UpstreamError as exc:
             logger.info("Meeting detail for the attendance answer failed: %s", type(exc).__name__)
             return None, f"{exc.summary} [X-Request-ID: {exc.request_id}]"
+
+
+def _participants(response: ConfDetailResponse) -> int:
+    """A detail page's weight in the cache: the meeting and its participants."""
+    return 1 + len(response.data.data or []) if response.data is not None else 1
+
+
+def _records(read: AttendanceRecords) -> int:
+    return len(read.records)

@@ -134,6 +134,15 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Level of the log lines written to stderr."
     )
+    cache_ttl: float = Field(
+        default=300.0,
+        ge=0,
+        le=86_400,
+        description="Seconds to keep what was read of an ended meeting, so paging does not read it again; 0: off.",
+    )
+    concurrency: int = Field(
+        default=4, ge=1, le=10, description="Pages of one answer read at the same time (1: one after another)."
+    )
 
     @property
     def credentials(self) -> CredentialKind | None:

@@ -9,6 +9,7 @@ finds before the handler runs, get the same format from `MeetingServer.call_tool
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -22,6 +23,7 @@ from mcp.types import CallToolResult, InputRequiredResult, TextContent, ToolAnno
 from pydantic import BaseModel, ValidationError
 
 from .auth import TokenProvider, token_provider
+from .cache import ReadCache, credential_identity
 from .client import MeetingClient, RetryPolicy, SignInClient, create_http_client
 from .errors import MeetingError, NotFoundError
 from .service import MeetingService
@@ -130,6 +132,21 @@ class MeetingServer(MCPServer[AppState]):
             raise
 
 
+def reader_identity(settings: Settings) -> str:
+    """Whose view of the API the cache holds: the base URL and sign-in identity, digested (no secret in clear)."""
+    token = settings.access_token
+    token_digest = hashlib.sha256(token.get_secret_value().encode()).hexdigest() if token is not None else None
+    return credential_identity(
+        settings.base_url,
+        settings.credentials,
+        settings.app_id,
+        settings.user_id,
+        settings.corp_id,
+        settings.account,
+        token_digest,
+    )
+
+
 @asynccontextmanager
 async def open_state(
     settings: Settings,
@@ -146,8 +163,9 @@ async def open_state(
             tokens or token_provider(settings, SignInClient(http, timeout=settings.timeout)),
             timeout=settings.timeout,
             retry=retry or RetryPolicy(max_retries=settings.max_retries),
+            concurrency=settings.concurrency,
         )
         yield AppState(
-            service=MeetingService(client),
+            service=MeetingService(client, ReadCache(reader_identity(settings), ttl=settings.cache_ttl)),
             options=ViewOptions(tools=tools, include_contacts=settings.include_contacts, api_times=settings.api_times),
         )
