@@ -68,7 +68,7 @@ class MeetingService:
 
     def __init__(self, client: MeetingClient, cache: ReadCache | None = None) -> None:
         self.client = client
-        self.cache = cache or ReadCache("", ttl=0)
+        self.cache = cache if cache is not None else ReadCache("", ttl=0)
 
     async def detail(self, query: DetailQuery) -> ConfDetailResponse:
         """One meeting and a page of its participant list."""
