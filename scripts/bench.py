@@ -183,8 +183,12 @@ def ours_env(sandbox: Sandbox, url: str) -> dict[str, str]:
     return {**base_env(), "HUAWEI_MEETING_BASE_URL": url, **credentials(sandbox)}
 
 
-def ours_stdio(sandbox: Sandbox, url: str) -> StdioServerParameters:
-    return StdioServerParameters(command=console_script(), env=ours_env(sandbox, url))
+def ours_stdio(sandbox: Sandbox, url: str, **extra: str) -> StdioServerParameters:
+    return StdioServerParameters(command=console_script(), env={**ours_env(sandbox, url), **extra})
+
+
+NO_CACHE = {"HUAWEI_MEETING_CACHE_TTL": "0"}
+"""For rows that repeat one call and must reach the upstream every time (per-call cost, connection reuse)."""
 
 
 def bare_stdio() -> StdioServerParameters:
@@ -369,7 +373,7 @@ async def per_call(plan: Plan, sandbox: Sandbox, url: str, errlog: TextIO) -> li
     client spends validating each result against the tool's output schema (pure-Python jsonschema).
     """
     samples: dict[str, list[float]] = {"ours": [], "bare": [], "raw": [], "baseline": []}
-    ours_params, bare_params = ours_stdio(sandbox, url), bare_stdio()
+    ours_params, bare_params = ours_stdio(sandbox, url, **NO_CACHE), bare_stdio()
     cpu: dict[str, float] = {}
     checks: dict[str, float] = {}
     async with (
@@ -504,7 +508,7 @@ async def upstream_use(plan: Plan, errlog: TextIO) -> list[Row]:
     for key, calls, concurrent in (("sequential", plan.sequential, False), ("concurrent", plan.concurrent, True)):
         sandbox = Sandbox()
         with serving(sandbox) as url:
-            async with connect(ours_stdio(sandbox, url), errlog) as ours:
+            async with connect(ours_stdio(sandbox, url, **NO_CACHE), errlog) as ours:
                 arguments = [{"confUUID": LARGE_UUID, "offset": i % 60 * 10, "limit": 10} for i in range(calls)]
                 if concurrent:
                     async with anyio.create_task_group() as group:
@@ -1176,11 +1180,11 @@ async def per_call_large(plan: Plan, sandbox: Sandbox, url: str, errlog: TextIO)
     """
     samples: dict[str, list[float]] = {"ours": [], "cached": [], "bare": [], "raw": [], "baseline": []}
     uncached = StdioServerParameters(
-        command=console_script(), env={**ours_env(sandbox, url), "HUAWEI_MEETING_CACHE_TTL": "0"}
-    )
+        command=console_script(), args=["serve"], env={**ours_env(sandbox, url), **NO_CACHE}
+    )  # "serve" tells its pid from the cached server's
     async with (
         connect(uncached, errlog) as ours,
-        connect(ours_stdio(sandbox, url), errlog) as cached,
+        connect(ours_stdio(sandbox, url, HUAWEI_MEETING_CACHE_TTL="300"), errlog) as cached,
         connect(bare_stdio(), errlog) as bare,
         httpx.AsyncClient(base_url=url) as http,
     ):
@@ -1194,6 +1198,8 @@ async def per_call_large(plan: Plan, sandbox: Sandbox, url: str, errlog: TextIO)
             await call_ok(cached, LARGE_PAGE_ARGS)
             await echo_ok(bare)
             await get_and_parse()
+        pids = {"ours": server_pid(uncached), "bare": server_pid(bare_stdio())} if HAS_PROC else {}
+        cpu_before = {kind: cpu_seconds(pid) for kind, pid in pids.items()}
         for _ in range(plan.calls):
             ours_s, _ = await timed(lambda: call_ok(ours, LARGE_PAGE_ARGS))
             cached_s, _ = await timed(lambda: call_ok(cached, LARGE_PAGE_ARGS))
@@ -1204,6 +1210,8 @@ async def per_call_large(plan: Plan, sandbox: Sandbox, url: str, errlog: TextIO)
             samples["bare"].append(bare_s)
             samples["raw"].append(raw_s)
             samples["baseline"].append(bare_s + raw_s)
+        cpu = {kind: (cpu_seconds(pid) - cpu_before[kind]) / plan.calls for kind, pid in pids.items()}
+        check = await validation_time(ours, TOOL, await call_ok(ours, LARGE_PAGE_ARGS), plan.warmup)
     stats = {kind: spread(values) for kind, values in samples.items()}
     rows = []
     for point in ("median", "p90"):
@@ -1221,6 +1229,19 @@ async def per_call_large(plan: Plan, sandbox: Sandbox, url: str, errlog: TextIO)
                 {f"{kind}_s": values for kind, values in stats.items()} | {"ratio": ratio},
             )
         )
+    cpu_shown = f"server CPU {ms(cpu['ours'])}, " if cpu else ""
+    rows.append(
+        Row(
+            "per_call_large_parts",
+            "2b of which: server CPU, client schema check",
+            f"{cpu_shown}check {ms(check)}",
+            f"bare server CPU {ms(cpu['bare'])}" if cpu else "",
+            "",
+            "(no target)",
+            "info",
+            {"server_cpu_s": cpu, "client_schema_check_s": check},
+        )
+    )
     cached_ratio = stats["cached"]["median"] / stats["baseline"]["median"]
     rows.append(
         Row(
