@@ -8,6 +8,7 @@ from typing import Any
 import anyio
 import anyio.lowlevel
 import pytest
+from mcp import Client
 from pydantic import SecretStr
 
 from huawei_meeting_mcp.cache import ReadCache, credential_identity
@@ -17,7 +18,7 @@ from huawei_meeting_mcp.sandbox.app import CONF_DETAIL_PATH
 from huawei_meeting_mcp.sandbox.history_api import ATTENDANCE_PATH
 from huawei_meeting_mcp.settings import Settings
 from huawei_meeting_mcp.tooling import reader_identity
-from tests.helpers import LiveSandbox, run_server
+from tests.helpers import LiveSandbox, http_server, run_server
 
 pytestmark = pytest.mark.anyio
 
@@ -240,3 +241,14 @@ async def test_with_the_cache_off_every_call_reads_again(live_sandbox: LiveSandb
 def test_default_settings() -> None:
     settings = Settings(base_url="http://127.0.0.1:1", access_token=SecretStr(DEFAULT_TOKEN))
     assert (settings.cache_ttl, settings.concurrency) == (300.0, 4)
+
+
+async def test_in_http_mode_every_client_shares_the_one_cache(live_sandbox: LiveSandbox) -> None:
+    arguments = {"confUUID": LARGE_UUID, "limit": 10}
+    with http_server(live_sandbox.env()) as run:
+        for offset in (0, 10):
+            async with Client(run.url) as client:  # a new connection, a new MCP session each time
+                result = await client.call_tool("get_historical_meeting_attendance", {**arguments, "offset": offset})
+                assert result.is_error is False
+    records = len(live_sandbox.sandbox.meetings[LARGE_UUID].attendance)
+    assert live_sandbox.sandbox.hits[ATTENDANCE_PATH] == -(-records // 500)

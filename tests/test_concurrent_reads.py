@@ -199,3 +199,35 @@ async def test_a_retry_after_past_the_answers_budget_is_reported_at_once() -> No
     with pytest.raises(RateLimitError):
         await read_through_client(api, budget=5)
     assert [kind for kind, _, _ in api.events].count("sleep") == 0
+
+
+async def test_a_transport_answering_in_reverse_gives_what_one_page_at_a_time_gives() -> None:
+    rows = [{"displayName": f"p{i}", "joinTime": 1_800_000_000_000 + i} for i in range(2_345)]
+    answered: list[int] = []
+
+    async def handle(request: httpx.Request) -> httpx.Response:
+        offset, limit = int(request.url.params["offset"]), int(request.url.params["limit"])
+        for _ in range(3_000 - offset if offset else 0):  # the later the page, the sooner it answers
+            await anyio.lowlevel.checkpoint()
+        answered.append(offset)
+        return httpx.Response(200, json={"offset": offset, "count": len(rows), "data": rows[offset : offset + limit]})
+
+    async def read_all(concurrency: int) -> tuple[Any, list[tuple[int, int | None]]]:
+        progress: list[tuple[int, int | None]] = []
+
+        async def on_page(done: int, total: int | None) -> None:
+            progress.append((done, total))
+
+        async with create_http_client(
+            "https://api.example.test", timeout=10, transport=httpx.MockTransport(handle)
+        ) as http:
+            client = MeetingClient(http, StaticToken(TOKEN), timeout=10, concurrency=concurrency)
+            return await client.all_attendance("c0ffee", on_page=on_page), progress
+
+    one_at_a_time, sequential_progress = await read_all(1)
+    answered.clear()
+    concurrent, progress = await read_all(4)
+    assert answered == [0, 2000, 1500, 1000, 500]
+    assert concurrent == one_at_a_time
+    assert [r.display_name for r in concurrent.records] == [f"p{i}" for i in range(2_345)]
+    assert progress == sequential_progress == [(500, 2345), (1000, 2345), (1500, 2345), (2000, 2345), (2345, 2345)]
