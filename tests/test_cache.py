@@ -7,16 +7,18 @@ from typing import Any
 
 import anyio
 import anyio.lowlevel
+import httpx
 import pytest
 from mcp import Client
 from pydantic import SecretStr
 
+from huawei_meeting_mcp.app import create_server
 from huawei_meeting_mcp.cache import ReadCache, credential_identity
 from huawei_meeting_mcp.errors import ServerError
-from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, LARGE_UUID
+from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, LARGE_UUID, Sandbox
 from huawei_meeting_mcp.sandbox.app import CONF_DETAIL_PATH
 from huawei_meeting_mcp.sandbox.history_api import ATTENDANCE_PATH
-from huawei_meeting_mcp.settings import Settings
+from huawei_meeting_mcp.settings import ConfigError, Settings, load_settings
 from huawei_meeting_mcp.tooling import reader_identity
 from tests.helpers import LiveSandbox, http_server, run_server
 
@@ -252,3 +254,26 @@ async def test_in_http_mode_every_client_shares_the_one_cache(live_sandbox: Live
                 assert result.is_error is False
     records = len(live_sandbox.sandbox.meetings[LARGE_UUID].attendance)
     assert live_sandbox.sandbox.hits[ATTENDANCE_PATH] == -(-records // 500)
+
+
+async def test_identical_calls_at_the_same_time_read_the_meeting_once() -> None:
+    sandbox = Sandbox()
+    settings = Settings(base_url="http://127.0.0.1:1", access_token=SecretStr(DEFAULT_TOKEN))
+    server = create_server(settings, transport=httpx.ASGITransport(sandbox.app))
+    arguments = [{"confUUID": LARGE_UUID, "offset": offset} for offset in (0, 0, 50, 100, 100)]
+    async with Client(server) as client, anyio.create_task_group() as group:
+        for one in arguments:
+            group.start_soon(client.call_tool, "get_historical_meeting_attendance", one)
+    records = len(sandbox.meetings[LARGE_UUID].attendance)
+    assert sandbox.hits[ATTENDANCE_PATH] == -(-records // 500)
+    assert sandbox.hits[CONF_DETAIL_PATH] == 1
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("HUAWEI_MEETING_CONCURRENCY", "0"), ("HUAWEI_MEETING_CONCURRENCY", "11"), ("HUAWEI_MEETING_CACHE_TTL", "-1")],
+)
+def test_out_of_range_settings_name_the_variable(monkeypatch: pytest.MonkeyPatch, variable: str, value: str) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError, match=variable):
+        load_settings()
