@@ -23,8 +23,8 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from importlib.metadata import version
@@ -37,7 +37,7 @@ from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.types import CallToolResult
 
-from huawei_meeting_mcp.client import CONF_DETAIL_PATH
+from huawei_meeting_mcp.client import ATTENDANCE_PATH, CONF_DETAIL_PATH
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, DOCS_EXAMPLE_UUID, LARGE_UUID, Sandbox, serving
 from huawei_meeting_mcp.wire import DetailQuery
 
@@ -186,8 +186,12 @@ def ours_env(sandbox: Sandbox, url: str) -> dict[str, str]:
     return {**base_env(), "HUAWEI_MEETING_BASE_URL": url, **credentials(sandbox)}
 
 
-def ours_stdio(sandbox: Sandbox, url: str) -> StdioServerParameters:
-    return StdioServerParameters(command=console_script(), env=ours_env(sandbox, url))
+def ours_stdio(sandbox: Sandbox, url: str, **extra: str) -> StdioServerParameters:
+    return StdioServerParameters(command=console_script(), env={**ours_env(sandbox, url), **extra})
+
+
+NO_CACHE = {"HUAWEI_MEETING_CACHE_TTL": "0"}
+"""For rows that repeat one call and must reach the upstream every time (per-call cost, connection reuse)."""
 
 
 def bare_stdio() -> StdioServerParameters:
@@ -382,7 +386,7 @@ async def per_call(plan: Plan, sandbox: Sandbox, url: str, errlog: TextIO) -> li
     client spends validating each result against the tool's output schema (pure-Python jsonschema).
     """
     samples: dict[str, list[float]] = {"ours": [], "bare": [], "raw": [], "baseline": []}
-    ours_params, bare_params = ours_stdio(sandbox, url), bare_stdio()
+    ours_params, bare_params = ours_stdio(sandbox, url, **NO_CACHE), bare_stdio()
     cpu: dict[str, float] = {}
     checks: dict[str, float] = {}
     async with (
@@ -517,7 +521,7 @@ async def upstream_use(plan: Plan, errlog: TextIO) -> list[Row]:
     for key, calls, concurrent in (("sequential", plan.sequential, False), ("concurrent", plan.concurrent, True)):
         sandbox = Sandbox()
         with serving(sandbox) as url:
-            async with connect(ours_stdio(sandbox, url), errlog) as ours:
+            async with connect(ours_stdio(sandbox, url, **NO_CACHE), errlog) as ours:
                 arguments = [{"confUUID": LARGE_UUID, "offset": i % 60 * 10, "limit": 10} for i in range(calls)]
                 if concurrent:
                     async with anyio.create_task_group() as group:
@@ -1029,6 +1033,361 @@ async def run(plan: Plan, steps: list[str], errlog: TextIO, progress: Callable[[
         progress(f"hostile-memory: {time.perf_counter() - started:.0f} s")
     if "sanitiser" in steps:
         rows.append(sanitiser_speed(plan))
+    return rows
+
+
+# ---------------------------------------------------------------- round trips: concurrent reads, the read cache
+
+LATENCY_S = 0.100
+"""Added to every upstream request in the rows below: a Huawei round trip from abroad."""
+WEBINAR_UUID = "b3c4d5e6f7a811efb7e3fa163e5a9c13"
+WEBINAR_PEOPLE = 2_000
+WEBINAR_RECORDS = 10_000
+PAGING_LIMIT = 200
+"""People per attendance call when paging through the webinar (10 calls for 2,000 people)."""
+OLD = {"HUAWEI_MEETING_CONCURRENCY": "1", "HUAWEI_MEETING_CACHE_TTL": "0"}
+"""Settings that give the behaviour before issue 13: pages one after another, nothing kept."""
+NEW: dict[str, str] = {}
+"""The defaults: 4 pages in flight, a 300-second cache."""
+
+
+def with_latency(app: Any, seconds: float) -> Any:
+    """The ASGI app `app`, answering every HTTP request `seconds` later."""
+
+    async def delayed(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            await anyio.sleep(seconds)
+        await app(scope, receive, send)
+
+    return delayed
+
+
+def add_webinar(sandbox: Sandbox, uuid: str = WEBINAR_UUID) -> None:
+    """A 10,000-record webinar built from the sandbox's data classes: 2,000 people, 5 sessions each."""
+    from huawei_meeting_mcp.sandbox.data import SandboxMeeting
+
+    base = sandbox.meetings[LARGE_UUID]
+    start = 1_795_482_000_000  # 2026-11-24 01:00 UTC, the large meeting's start
+    records = []
+    for session in range(WEBINAR_RECORDS // WEBINAR_PEOPLE):
+        for person in range(WEBINAR_PEOPLE):
+            joined = start + session * 1_500_000 + person * 300
+            records.append(
+                {
+                    "displayName": f"Attendee {person:04d}",
+                    "callNumber": f"+99100{person:05d}",
+                    "deviceType": "PC" if person % 3 else "Mobile",
+                    "joinTime": joined,
+                    "leftTime": joined + 1_200_000,
+                    "mediaType": "Video",
+                    "deptName": "Audience",
+                }
+            )
+    records.sort(key=lambda record: (record["joinTime"], record["displayName"]))
+    conference = {**base.conference, "confUUID": uuid, "subject": "Bench webinar (10,000 records)", "webinar": True}
+    sandbox.meetings[uuid] = SandboxMeeting(conference=conference, participants=base.participants, attendance=records)
+
+
+@contextmanager
+def slow_sandbox() -> Iterator[tuple[Sandbox, str]]:
+    """A fresh sandbox with the webinar, served on loopback, each request answered LATENCY_S late."""
+    sandbox = Sandbox()
+    add_webinar(sandbox)
+    sandbox.app = with_latency(sandbox.app, LATENCY_S)
+    with serving(sandbox) as url:
+        yield sandbox, url
+
+
+def upstream_requests(sandbox: Sandbox) -> int:
+    return sum(count for path, count in sandbox.hits.items() if not path.startswith("/v2/usg/acs"))
+
+
+async def attendance_ok(client: Client, arguments: dict[str, Any]) -> CallToolResult:
+    result = await client.call_tool(ATTENDANCE_TOOL, arguments)
+    if result.is_error:
+        raise RuntimeError(f"{ATTENDANCE_TOOL}({arguments}) failed: {text_of(result)}")
+    return result
+
+
+ATTENDANCE_TOOL = "get_historical_meeting_attendance"
+
+
+async def first_attendance_page(plan: Plan, errlog: TextIO) -> list[Row]:
+    """Row 7: the first attendance page of the 10,000-record webinar at 100 ms per request, old and new."""
+    repeats = 1 if plan is QUICK else 3
+    walls: dict[str, list[float]] = {"old": [], "new": [], "new_8": []}
+    requests: dict[str, int] = {}
+    for _ in range(repeats):
+        for kind, extra in (("old", OLD), ("new", NEW), ("new_8", {"HUAWEI_MEETING_CONCURRENCY": "8"})):
+            with slow_sandbox() as (sandbox, url):
+                async with connect(
+                    StdioServerParameters(command=console_script(), env={**ours_env(sandbox, url), **extra}), errlog
+                ) as ours:
+                    await ours.list_tools()
+                    await call_ok(ours, {"confUUID": DOCS_EXAMPLE_UUID, "limit": 1})  # signs in, opens a connection
+                    before = upstream_requests(sandbox)
+                    seconds, _ = await timed(lambda: attendance_ok(ours, {"confUUID": WEBINAR_UUID, "limit": 50}))
+                    walls[kind].append(seconds)
+                    requests[kind] = upstream_requests(sandbox) - before
+    old, new, new_8 = (statistics.median(walls[kind]) for kind in ("old", "new", "new_8"))
+    data = {"new_s": walls["new"], "new_8_s": walls["new_8"], "old_s": walls["old"], "requests": requests}
+    return [
+        Row(
+            f"latency_first_page{suffix}",
+            f"7 first attendance page, 10,000 records, 100 ms/request, {label}",
+            f"{secs(seconds)} ({requests[kind]} requests, ~{seconds / LATENCY_S:.1f} round trips)",
+            f"before: {secs(old)} ({requests['old']} requests)",
+            f"{old / seconds:.1f}x faster",
+            "<= 4 round trips (~0.5 s)",
+            verdict(seconds <= 5 * LATENCY_S),
+            data | {"latency_s": LATENCY_S},
+        )
+        for kind, suffix, label, seconds in (
+            ("new", "", "4 in flight (default)", new),
+            ("new_8", "_8", "8 in flight", new_8),
+        )
+    ]
+
+
+async def page_through(client: Client, arguments: dict[str, Any]) -> int:
+    """Follow the attendance answer's nextOffset to the end; the number of calls."""
+    calls, offset = 0, 0
+    while offset is not None:
+        result = await attendance_ok(client, {**arguments, "offset": offset})
+        calls += 1
+        offset = (result.structured_content or {}).get("page", {}).get("nextOffset")
+    return calls
+
+
+async def all_attendance_pages(plan: Plan, errlog: TextIO) -> Row:
+    """Row 8: every attendee of the webinar, PAGING_LIMIT a call, at 100 ms per request: requests and wall."""
+    results: dict[str, dict[str, Any]] = {}
+    for kind, extra in (("old", OLD), ("new", NEW)):
+        with slow_sandbox() as (sandbox, url):
+            async with connect(
+                StdioServerParameters(command=console_script(), env={**ours_env(sandbox, url), **extra}), errlog
+            ) as ours:
+                await ours.list_tools()
+                before = {path: sandbox.hits[path] for path in (ATTENDANCE_PATH, CONF_DETAIL_PATH)}
+                seconds, calls = await timed(
+                    lambda: page_through(ours, {"confUUID": WEBINAR_UUID, "limit": PAGING_LIMIT})
+                )
+                results[kind] = {
+                    "seconds": seconds,
+                    "calls": calls,
+                    "record_pages": sandbox.hits[ATTENDANCE_PATH] - before[ATTENDANCE_PATH],
+                    "detail_requests": sandbox.hits[CONF_DETAIL_PATH] - before[CONF_DETAIL_PATH],
+                }
+    new, old = results["new"], results["old"]
+    pages = -(-WEBINAR_RECORDS // 500)
+
+    def shown(one: dict[str, Any]) -> str:
+        pages = f"{one['record_pages']} record pages + {one['detail_requests']} detail"
+        return f"{secs(one['seconds'])}, {one['calls']} calls, {pages}"
+
+    return Row(
+        "latency_all_pages",
+        f"8 all {WEBINAR_PEOPLE:,} attendees, {PAGING_LIMIT} a call, 100 ms/request",
+        shown(new),
+        f"before: {shown(old)}",
+        f"{old['seconds'] / new['seconds']:.1f}x faster",
+        f"each of the {pages} record pages once",
+        verdict(new["record_pages"] == pages),
+        results,
+    )
+
+
+async def detail_paging(plan: Plan, errlog: TextIO) -> Row:
+    """Row 9: all 620 invitees of the large meeting 100 a call, twice over (forward, then again), at 100 ms."""
+    results: dict[str, dict[str, Any]] = {}
+    for kind, extra in (("old", OLD), ("new", NEW)):
+        with slow_sandbox() as (sandbox, url):
+            async with connect(
+                StdioServerParameters(command=console_script(), env={**ours_env(sandbox, url), **extra}), errlog
+            ) as ours:
+                await ours.list_tools()
+                passes = []
+                for _ in range(2):
+                    before = sandbox.hits[CONF_DETAIL_PATH]
+                    started = time.perf_counter()
+                    for offset in range(0, 620, 100):
+                        await call_ok(ours, {"confUUID": LARGE_UUID, "offset": offset, "limit": 100})
+                    passes.append(
+                        {"seconds": time.perf_counter() - started, "requests": sandbox.hits[CONF_DETAIL_PATH] - before}
+                    )
+                results[kind] = {"passes": passes}
+
+    def shown(one: dict[str, Any]) -> str:
+        first, second = one["passes"]
+        again = f"again {secs(second['seconds'])}/{second['requests']} req"
+        return f"{secs(first['seconds'])}/{first['requests']} req, {again}"
+
+    return Row(
+        "latency_detail_paging",
+        "9 detail: 620 invitees 100 a call, then again",
+        shown(results["new"]),
+        f"before: {shown(results['old'])}",
+        "",
+        "second pass: 0 requests",
+        verdict(results["new"]["passes"][1]["requests"] == 0),
+        results,
+    )
+
+
+async def cache_memory(plan: Plan, errlog: TextIO) -> Row:
+    """Row 10: the server's RSS with the cache filled past its bound (three 10,000-record webinars), and without."""
+    from huawei_meeting_mcp.cache import MAX_CACHED_RECORDS
+
+    if not HAS_PROC:
+        return Row("cache_memory", "10 cache memory at its bound", "n/a (no /proc)", "", "", "", "n/a")
+    sizes: dict[str, dict[str, int]] = {}
+    for kind, extra in (("old", OLD), ("new", NEW)):
+        sandbox = Sandbox()
+        uuids = [f"{WEBINAR_UUID[:-2]}{i:02d}" for i in range(3)]
+        for uuid in uuids:
+            add_webinar(sandbox, uuid)
+        with serving(sandbox) as url:
+            params = StdioServerParameters(command=console_script(), env={**ours_env(sandbox, url), **extra})
+            async with connect(params, errlog) as ours:
+                pid = server_pid(params)
+                await attendance_ok(ours, {"confUUID": LARGE_UUID, "limit": 50})
+                warm = rss_bytes(pid)
+                for uuid in uuids:
+                    await attendance_ok(ours, {"confUUID": uuid, "limit": 50})
+                sizes[kind] = {"warm_bytes": warm, "filled_bytes": rss_bytes(pid)}
+    grown = {kind: one["filled_bytes"] - one["warm_bytes"] for kind, one in sizes.items()}
+    held = grown["new"] - grown["old"]
+    bound_bytes = MAX_CACHED_RECORDS * 2048
+    return Row(
+        "cache_memory",
+        f"10 cache memory at its bound ({MAX_CACHED_RECORDS:,} records)",
+        f"{sizes['new']['filled_bytes'] / MB:.1f} MB (+{grown['new'] / MB:.1f} MB after 3 webinars)",
+        f"no cache: {sizes['old']['filled_bytes'] / MB:.1f} MB (+{grown['old'] / MB:.1f} MB)",
+        f"cache holds ~{held / MB:.1f} MB",
+        f"<= {bound_bytes / MB:.0f} MB (2 kB x bound)",
+        verdict(held <= bound_bytes),
+        {"sizes": sizes, "held_bytes": held, "bound_records": MAX_CACHED_RECORDS, "bound_bytes": bound_bytes},
+    )
+
+
+LARGE_PAGE_ARGS = {"confUUID": LARGE_UUID, "limit": 20}
+
+
+async def per_call_large(plan: Plan, sandbox: Sandbox, url: str, errlog: TextIO) -> list[Row]:
+    """Row 2b: a 20-participant page of the large meeting, cache off, against the bare echo plus a raw GET and parse.
+
+    Interleaved like row 2. A last line gives the same call with the cache on (the page was read before), which
+    skips the upstream request altogether.
+    """
+    samples: dict[str, list[float]] = {"ours": [], "cached": [], "bare": [], "raw": [], "baseline": []}
+    uncached = StdioServerParameters(
+        command=console_script(), args=["serve"], env={**ours_env(sandbox, url), **NO_CACHE}
+    )  # "serve" tells its pid from the cached server's
+    async with (
+        connect(uncached, errlog) as ours,
+        connect(ours_stdio(sandbox, url, HUAWEI_MEETING_CACHE_TTL="300"), errlog) as cached,
+        connect(bare_stdio(), errlog) as bare,
+        httpx.AsyncClient(base_url=url) as http,
+    ):
+        get = raw_request(http, LARGE_PAGE_ARGS)
+
+        async def get_and_parse() -> Any:
+            return (await get()).json()
+
+        for _ in range(plan.warmup):
+            await call_ok(ours, LARGE_PAGE_ARGS)
+            await call_ok(cached, LARGE_PAGE_ARGS)
+            await echo_ok(bare)
+            await get_and_parse()
+        pids = {"ours": server_pid(uncached), "bare": server_pid(bare_stdio())} if HAS_PROC else {}
+        cpu_before = {kind: cpu_seconds(pid) for kind, pid in pids.items()}
+        for _ in range(plan.calls):
+            ours_s, _ = await timed(lambda: call_ok(ours, LARGE_PAGE_ARGS))
+            cached_s, _ = await timed(lambda: call_ok(cached, LARGE_PAGE_ARGS))
+            bare_s, _ = await timed(lambda: echo_ok(bare))
+            raw_s, _ = await timed(get_and_parse)
+            samples["ours"].append(ours_s)
+            samples["cached"].append(cached_s)
+            samples["bare"].append(bare_s)
+            samples["raw"].append(raw_s)
+            samples["baseline"].append(bare_s + raw_s)
+        cpu = {kind: (cpu_seconds(pid) - cpu_before[kind]) / plan.calls for kind, pid in pids.items()}
+        check = await validation_time(ours, TOOL, await call_ok(ours, LARGE_PAGE_ARGS), plan.warmup)
+    stats = {kind: spread(values) for kind, values in samples.items()}
+    rows = []
+    for point in ("median", "p90"):
+        ratio = stats["ours"][point] / stats["baseline"][point]
+        rows.append(
+            Row(
+                f"per_call_large_{point}",
+                f"2b per call ({point}), large meeting, 20 people, no cache",
+                ms(stats["ours"][point]),
+                f"{ms(stats['baseline'][point])} "
+                f"(echo {ms(stats['bare'][point])}, GET+parse {ms(stats['raw'][point])})",
+                f"{ratio:.2f}x",
+                "<= 1.3x baseline",
+                verdict(ratio <= 1.3),
+                {f"{kind}_s": values for kind, values in stats.items()} | {"ratio": ratio},
+            )
+        )
+    cpu_shown = f"server CPU {ms(cpu['ours'])}, " if cpu else ""
+    rows.append(
+        Row(
+            "per_call_large_parts",
+            "2b of which: server CPU, client schema check",
+            f"{cpu_shown}check {ms(check)}",
+            f"bare server CPU {ms(cpu['bare'])}" if cpu else "",
+            "",
+            "(no target)",
+            "info",
+            {"server_cpu_s": cpu, "client_schema_check_s": check},
+        )
+    )
+    cached_ratio = stats["cached"]["median"] / stats["baseline"]["median"]
+    rows.append(
+        Row(
+            "per_call_large_cached",
+            "2b the same, cache on (page read before)",
+            ms(stats["cached"]["median"]),
+            ms(stats["baseline"]["median"]),
+            f"{cached_ratio:.2f}x",
+            "(no target)",
+            "info",
+            {"cached_s": stats["cached"], "ratio": cached_ratio},
+        )
+    )
+    return rows
+
+
+# Registered like the untrusted-data rows above: fold into STEPS and run() when merging.
+ROUND_TRIP_STEPS = ("per-call-large", "latency-first-page", "latency-all-pages", "latency-detail", "cache-memory")
+STEPS = (*STEPS, *ROUND_TRIP_STEPS)
+_run_without_round_trips = run
+
+
+async def run(plan: Plan, steps: list[str], errlog: TextIO, progress: Callable[[str], None]) -> list[Row]:
+    """Measure the rows of `steps`, in the table's order, the round-trip rows last."""
+    rows = await _run_without_round_trips(
+        plan, [step for step in steps if step not in ROUND_TRIP_STEPS], errlog, progress
+    )
+    measures: dict[str, Callable[[], Awaitable[Row | list[Row]]]] = {
+        "latency-first-page": lambda: first_attendance_page(plan, errlog),
+        "latency-all-pages": lambda: all_attendance_pages(plan, errlog),
+        "latency-detail": lambda: detail_paging(plan, errlog),
+        "cache-memory": lambda: cache_memory(plan, errlog),
+    }
+    for step in ROUND_TRIP_STEPS:
+        if step not in steps:
+            continue
+        started = time.perf_counter()
+        if step == "per-call-large":
+            sandbox = Sandbox()
+            with serving(sandbox) as url:
+                measured: Row | list[Row] = await per_call_large(plan, sandbox, url, errlog)
+        else:
+            measured = await measures[step]()
+        rows.extend(measured if isinstance(measured, list) else [measured])
+        progress(f"{step}: {time.perf_counter() - started:.0f} s")
     return rows
 
 

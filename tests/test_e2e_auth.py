@@ -50,7 +50,10 @@ def succeeded(result: CallToolResult) -> bool:
 
 async def test_app_id_server_keeps_working_across_lifetimes_and_revocation(app_sandbox: LiveSandbox) -> None:
     sandbox, api = app_sandbox.sandbox, app_sandbox.sandbox.auth
-    async with run_server(app_sandbox.app_id_env(HUAWEI_MEETING_LOG_LEVEL="DEBUG")) as run:
+    # The cache off: every call here must reach the API, to show what each token does.
+    async with run_server(
+        app_sandbox.app_id_env(HUAWEI_MEETING_LOG_LEVEL="DEBUG", HUAWEI_MEETING_CACHE_TTL="0")
+    ) as run:
         # Many concurrent first calls: one sign-in.
         async with anyio.create_task_group() as group:
             for _ in range(8):

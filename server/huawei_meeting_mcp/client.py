@@ -18,9 +18,10 @@ import socket
 import ssl
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
 import anyio
@@ -79,7 +80,10 @@ CONNECT_TIMEOUT = 5.0
 
 Model = TypeVar("Model", bound=BaseModel)
 PageCallback = Callable[[int, "int | None"], Awaitable[None]]
-"""Told after each attendance page: records read so far, and the total the API reported (if any)."""
+"""Told after each page, in order: items read so far (never fewer than before), and the API's total (if any)."""
+Item = TypeVar("Item")
+DEFAULT_CONCURRENCY = 8
+"""Pages of one answer in flight at a time, once the first page has given the total."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,145 @@ def parse_retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+@dataclass(frozen=True)
+class PageOf(Generic[Item]):
+    """One page as `read_pages` needs it: its items, and the total the API reported (None if it did not)."""
+
+    items: Sequence[Item]
+    total: int | None
+
+
+@dataclass(frozen=True)
+class PagedItems(Generic[Item]):
+    """Every item `read_pages` read, in the API's order, and how the reading ended."""
+
+    items: list[Item]
+    reported_total: int | None
+    pages: int
+    """Requests whose page was used (a page read ahead and then not needed is not counted)."""
+    capped: bool
+    """Reading stopped at `max_pages` or `max_items` while more items remained."""
+
+
+@dataclass
+class _Paging(Generic[Item]):
+    """The state of a paged read, advanced one page at a time in offset order (the sequential rule)."""
+
+    page_size: int
+    max_items: int
+    items: list[Item] = field(default_factory=list)
+    total: int | None = None
+    pages: int = 0
+    more: bool = True
+    regular: bool = False
+    """The last page had exactly `page_size` items: the next offsets can be planned ahead."""
+
+    def take(self, offset: int, page: PageOf[Item]) -> bool:
+        """Use `page` if it starts where the items read so far end; False if it was planned on a wrong guess."""
+        if offset != len(self.items):
+            return False
+        rows = page.items
+        room = self.max_items - len(self.items)
+        self.items.extend(rows[:room])
+        self.pages += 1
+        if page.total is not None and page.total >= 0:
+            self.total = page.total
+        self.regular = len(rows) == self.page_size
+        self.more = len(rows) > room or (
+            bool(rows) and (len(self.items) < self.total if self.total is not None else len(rows) >= self.page_size)
+        )
+        return True
+
+    def next_offsets(self, pages_left: int) -> list[int]:
+        """The offsets to read next: every page up to the total (or the cap) when it is known, else one."""
+        start = len(self.items)
+        if self.total is None or not self.regular:
+            return [start]
+        end = min(self.total, self.max_items)
+        return list(range(start, end, self.page_size))[:pages_left] or [start]
+
+
+async def read_pages(
+    fetch_page: Callable[[int, int], Awaitable[PageOf[Item]]],
+    *,
+    page_size: int,
+    max_pages: int,
+    max_items: int,
+    in_flight: int = DEFAULT_CONCURRENCY,
+    on_page: PageCallback | None = None,
+) -> PagedItems[Item]:
+    """Read a paged list: the first page, then the rest concurrently, at most `in_flight` requests at a time.
+
+    `fetch_page(offset, limit)` reads one page. The result is what reading one page after another gives,
+    whatever order the pages arrive in: pages are used in offset order, the API's `count` decides when to
+    stop (without one, the first short page does), and at most `max_pages` pages and `max_items` items are
+    kept. Offsets are planned ahead only while pages come back exactly `page_size` long; a page of another
+    length makes the following pages be read one at a time from where it ended. `on_page` is told after
+    each page is used, in order. The first failure cancels the other reads and is raised as it is.
+    """
+    paging: _Paging[Item] = _Paging(page_size, max_items)
+    paging.take(0, await fetch_page(0, page_size))
+    if on_page is not None:
+        await on_page(len(paging.items), paging.total)
+    while paging.more and paging.pages < max_pages and len(paging.items) < max_items:
+        await _read_ahead(fetch_page, paging, paging.next_offsets(max_pages - paging.pages), in_flight, on_page)
+    return PagedItems(paging.items, paging.total, paging.pages, paging.more)
+
+
+async def _read_ahead(
+    fetch_page: Callable[[int, int], Awaitable[PageOf[Item]]],
+    paging: _Paging[Item],
+    offsets: list[int],
+    in_flight: int,
+    on_page: PageCallback | None,
+) -> None:
+    """Read the pages at `offsets` concurrently and use them in order, until one is not needed or does not fit."""
+    arrived: dict[int, PageOf[Item]] = {}
+    failures: list[Exception] = []
+    limiter = anyio.CapacityLimiter(max(1, in_flight))
+    in_order = anyio.Lock()
+    next_index = 0
+
+    async with anyio.create_task_group() as group:
+
+        async def read(offset: int) -> None:
+            nonlocal next_index
+            try:
+                async with limiter:
+                    arrived[offset] = await fetch_page(offset, paging.page_size)
+            except Exception as exc:
+                failures.append(exc)
+                group.cancel_scope.cancel()
+                return
+            async with in_order:
+                while next_index < len(offsets) and offsets[next_index] in arrived:
+                    used = paging.take(offsets[next_index], arrived.pop(offsets[next_index]))
+                    next_index += 1
+                    if used and on_page is not None:
+                        await on_page(len(paging.items), paging.total)
+                    if not used or not paging.more or len(paging.items) >= paging.max_items:
+                        group.cancel_scope.cancel()  # the pages after this one are not needed as read
+                        return
+
+        for offset in offsets:
+            group.start_soon(read, offset)
+    if failures:
+        raise failures[0]
+
+
+class RateLimitPause:
+    """The pages of one answer waiting together: after a 429, none starts a request before `resume_at`."""
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        """The answer's time budget ends here (anyio clock): no pause may run past it."""
+        self.resume_at = 0.0
+
+
+_PAUSE: ContextVar[RateLimitPause | None] = ContextVar("huawei_meeting_rate_limit_pause", default=None)
+"""The pause shared by the page reads of the answer being read in this context (set by `read_pages`)."""
 
 
 class _DeferredTransport(httpx.AsyncBaseTransport):
@@ -192,10 +335,12 @@ class MeetingClient:
         max_body_bytes: int = MAX_BODY_BYTES,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
         language: str = "en-US",
+        concurrency: int = DEFAULT_CONCURRENCY,
     ) -> None:
         self._http = http
         self._language = {"Accept-Language": language}
         """Sent where the API localizes its labels (§3.7): attendance and control records."""
+        self._concurrency = concurrency
         self._tokens = tokens
         self._timeout = timeout
         self._retry = retry or RetryPolicy()
@@ -247,30 +392,50 @@ class MeetingClient:
         max_pages: int = MAX_ATTENDANCE_PAGES,
         max_records: int = MAX_ATTENDANCE_RECORDS,
     ) -> AttendanceRecords:
-        """Every attendance record of a meeting, page by page, up to `max_pages` pages or `max_records` records.
+        """Every attendance record of a meeting, up to `max_pages` pages or `max_records` records.
 
-        Paging follows the API's `count` when it gives one, and otherwise stops at the first short page.
-        A page larger than asked for counts towards `max_records` like any other. Each page is one
-        request with its own time budget.
+        The first page gives the API's `count`; the rest are read concurrently (`read_pages`), and the
+        records come in the order a sequential read gives them.
         """
-        records: list[AttendanceRecord] = []
-        total: int | None = None
-        pages = 0
-        more = True
-        while more and pages < max_pages and len(records) < max_records:
-            page = await self.attendance_page(AttendanceQuery(conf_uuid, len(records), page_size, search_key))
-            pages += 1
-            rows = page.data or []
-            room = max_records - len(records)
-            records.extend(rows[:room])
-            if page.count is not None and page.count >= 0:
-                total = page.count
-            more = len(rows) > room or (
-                bool(rows) and (len(records) < total if total is not None else len(rows) >= page_size)
+
+        async def fetch(offset: int, limit: int) -> PageOf[AttendanceRecord]:
+            page = await self.attendance_page(AttendanceQuery(conf_uuid, offset, limit, search_key))
+            return PageOf(page.data or [], page.count)
+
+        read = await self.read_pages(
+            fetch, page_size=page_size, max_pages=max_pages, max_items=max_records, on_page=on_page
+        )
+        return AttendanceRecords(
+            records=read.items, reported_total=read.reported_total, pages=read.pages, capped=read.capped
+        )
+
+    async def read_pages(
+        self,
+        fetch_page: Callable[[int, int], Awaitable[PageOf[Item]]],
+        *,
+        page_size: int,
+        max_pages: int,
+        max_items: int,
+        on_page: PageCallback | None = None,
+    ) -> PagedItems[Item]:
+        """`read_pages` with this client's concurrency, its pages pausing together on a 429 (`RateLimitPause`).
+
+        The pause never runs past this client's time budget counted from the first page: a `Retry-After`
+        that would is reported at once, as a rate-limit error.
+        """
+        pause = RateLimitPause(deadline=anyio.current_time() + self._timeout)
+        token = _PAUSE.set(pause)
+        try:
+            return await read_pages(
+                fetch_page,
+                page_size=page_size,
+                max_pages=max_pages,
+                max_items=max_items,
+                in_flight=self._concurrency,
+                on_page=on_page,
             )
-            if on_page is not None:
-                await on_page(len(records), total)
-        return AttendanceRecords(records=records, reported_total=total, pages=pages, capped=more)
+        finally:
+            _PAUSE.reset(token)
 
     async def get_model(
         self, path: str, params: Mapping[str, str | int], headers: Mapping[str, str], model: type[Model]
@@ -312,8 +477,15 @@ class MeetingClient:
         request_ids: list[str],
     ) -> Any:
         retry = 0
+        pause = _PAUSE.get()
         deadline = anyio.current_time() + self._timeout
+        if pause is not None:
+            deadline = min(deadline, pause.deadline)
+        waited_for = 0.0
         while True:
+            if pause is not None and pause.resume_at > waited_for:
+                waited_for = pause.resume_at  # the answer's pages wait together after a 429
+                await self._sleep(max(0.0, waited_for - anyio.current_time()))
             request_id = uuid.uuid4().hex
             request_ids.append(request_id)
             try:
@@ -332,8 +504,11 @@ class MeetingClient:
                     type(exc).__name__,
                     request_id,
                 )
-                await self._sleep(delay)
                 retry += 1
+                if pause is not None and isinstance(exc, RateLimitError):
+                    pause.resume_at = max(pause.resume_at, anyio.current_time() + delay)
+                    continue  # waits at the top of the loop, with every other page of the answer
+                await self._sleep(delay)
 
     async def _get_once(
         self, path: str, params: Mapping[str, str | int], headers: Mapping[str, str], request_id: str

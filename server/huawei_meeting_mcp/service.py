@@ -4,6 +4,11 @@ Tools ask the service for what their view needs; the service decides which reque
 runs the independent ones at the same time, and decides what a failed optional read means (the
 attendance answer still comes when the meeting's own detail cannot be read: it then says why, and
 gives times in UTC only). Only `client.MeetingClient` speaks HTTP.
+
+Reads of ended meetings (a meeting's detail pages, its attendance records) go through the read cache
+(`cache.ReadCache`): paging an answer reads each upstream page once within the cache's lifetime, and
+identical calls made at the same time share one read. The meeting list is not cached: new meetings end
+all the time, and its default window ends now.
 """
 
 from __future__ import annotations
@@ -14,10 +19,12 @@ from typing import Any, TypeVar
 
 import anyio
 
-from .client import MeetingClient, PageCallback
+from .cache import ReadCache
+from .client import MeetingClient, PageCallback, PageOf
 from .errors import UpstreamError
 from .wire import (
     AttendanceRead,
+    AttendanceRecords,
     ConfDetailResponse,
     ConferenceInfo,
     ControlQuery,
@@ -28,6 +35,7 @@ from .wire import (
     HistoryQuery,
     Outcome,
     ParticipantInfo,
+    RecordingInfo,
 )
 
 T = TypeVar("T")
@@ -62,15 +70,21 @@ async def concurrently(*reads: Callable[[], Awaitable[Any]]) -> list[Any]:
 
 PARTICIPANT_PAGE_SIZE = 500
 """The API's largest participant page."""
-MAX_PARTICIPANTS = 10_000
-"""Reconciling attendance reads at most this many participants (20 pages) and says when it stopped."""
+MAX_PARTICIPANT_PAGES = 20
+MAX_PARTICIPANTS = PARTICIPANT_PAGE_SIZE * MAX_PARTICIPANT_PAGES
+"""Reconciling attendance reads at most this many participants (20 pages)."""
 
 
 class MeetingService:
-    """The answers the tools give, each read from the API with as few round trips as it takes."""
+    """The answers the tools give, each read from the API with as few round trips as it takes.
 
-    def __init__(self, client: MeetingClient) -> None:
+    Every read of an ended meeting goes through the read cache (`cache.py`): paging through an answer
+    reads each upstream page once within the cache's lifetime, and identical reads share one request.
+    """
+
+    def __init__(self, client: MeetingClient, cache: ReadCache | None = None) -> None:
         self.client = client
+        self.cache = cache if cache is not None else ReadCache("", ttl=0)
 
     async def detail(self, query: DetailQuery) -> DetailRead:
         """A page of one meeting's participant list and, at the same time, its recording (not fatal if it fails).
@@ -79,13 +93,13 @@ class MeetingService:
         costs one round trip; for a meeting without a recording the view ignores that read.
         """
         response, recording = await concurrently(
-            lambda: self.client.conf_detail(query),
-            lambda: optional(lambda: self.client.recording(query.conf_uuid), "recording"),
+            lambda: self._detail_page(query),
+            lambda: optional(lambda: self._recording(query.conf_uuid), "recording"),
         )
         return DetailRead(response=response, recording=recording)
 
     async def history(self, query: HistoryQuery) -> HistoryListResponse:
-        """A page of ended meetings in a window."""
+        """A page of ended meetings in a window (not cached: meetings end all the time)."""
         return await self.client.history(query)
 
     async def attendance(
@@ -97,7 +111,11 @@ class MeetingService:
         if it cannot be read the answer still comes, without the reconciliation, and says why.
         """
         records, listed = await concurrently(
-            lambda: self.client.all_attendance(conf_uuid, search_key, on_page=on_page),
+            lambda: self.cache.get(
+                ("attendance", conf_uuid, search_key),
+                lambda: self.client.all_attendance(conf_uuid, search_key, on_page=on_page),
+                _records,
+            ),
             lambda: optional(lambda: self._participant_list(conf_uuid, search_key), "participant list"),
         )
         meeting, participants = listed.value or (None, None)
@@ -110,31 +128,41 @@ class MeetingService:
     async def events(self, query: ControlQuery) -> EventsRead:
         """A page of the meeting's control records and, at the same time, the meeting (for its zone)."""
         page, meeting = await concurrently(
-            lambda: self.client.control_records(query),
+            lambda: self.cache.get(
+                ("events", *sorted(query.params().items())),
+                lambda: self.client.control_records(query),
+                lambda read: 1 + len(read.data or []),
+            ),
             lambda: optional(lambda: self._meeting(query.conf_uuid), "meeting"),
         )
         return EventsRead(page=page, meeting=meeting)
 
+    async def _detail_page(self, query: DetailQuery) -> ConfDetailResponse:
+        key = ("detail", *sorted(query.params().items()), *sorted(query.headers().items()))
+        return await self.cache.get(key, lambda: self.client.conf_detail(query), _participants)
+
+    async def _recording(self, conf_uuid: str) -> RecordingInfo:
+        return await self.cache.get(("recording", conf_uuid), lambda: self.client.recording(conf_uuid), _one)
+
     async def _meeting(self, conf_uuid: str) -> ConferenceInfo:
         """One cheap confDetail call (one participant) for the meeting's subject and zone."""
-        return (await self.client.conf_detail(DetailQuery(conf_uuid=conf_uuid, limit=1))).conference_data
+        return (await self._detail_page(DetailQuery(conf_uuid=conf_uuid, limit=1))).conference_data
 
     async def _participant_list(
         self, conf_uuid: str, search_key: str | None
     ) -> tuple[ConferenceInfo, list[ParticipantInfo]]:
         """The meeting and its whole participant list: the first page, then the rest concurrently."""
+        pages: dict[int, ConfDetailResponse] = {}
 
-        def page(offset: int) -> Callable[[], Awaitable[ConfDetailResponse]]:
-            query = DetailQuery(conf_uuid, offset=offset, limit=PARTICIPANT_PAGE_SIZE, search_key=search_key)
-            return lambda: self.client.conf_detail(query)
+        async def fetch(offset: int, limit: int) -> PageOf[ParticipantInfo]:
+            query = DetailQuery(conf_uuid, offset=offset, limit=limit, search_key=search_key)
+            page = pages[offset] = await self._detail_page(query)
+            return PageOf((page.data.data or []) if page.data else [], page.data.count if page.data else None)
 
-        first = await page(0)()
-        people = list(first.data.data or []) if first.data else []
-        total = first.data.count if first.data and first.data.count is not None else len(people)
-        offsets = range(len(people), min(total, MAX_PARTICIPANTS), PARTICIPANT_PAGE_SIZE) if people else range(0)
-        for rest in await concurrently(*(page(offset) for offset in offsets)):
-            people.extend((rest.data.data or []) if rest.data else [])
-        return first.conference_data, people[:MAX_PARTICIPANTS]
+        read = await self.client.read_pages(
+            fetch, page_size=PARTICIPANT_PAGE_SIZE, max_pages=MAX_PARTICIPANT_PAGES, max_items=MAX_PARTICIPANTS
+        )
+        return pages[0].conference_data, read.items
 
 
 async def optional(read: Callable[[], Awaitable[T]], what: str) -> Outcome[T]:
@@ -144,3 +172,16 @@ async def optional(read: Callable[[], Awaitable[T]], what: str) -> Outcome[T]:
     except UpstreamError as exc:
         logger.debug("Reading the %s failed: %s [X-Request-ID: %s]", what, type(exc).__name__, exc.request_id)
         return Outcome(problem=f"{exc.summary} [X-Request-ID: {exc.request_id}]")
+
+
+def _participants(response: ConfDetailResponse) -> int:
+    """A detail page's weight in the cache: the meeting and its participants."""
+    return 1 + len(response.data.data or []) if response.data is not None else 1
+
+
+def _records(read: AttendanceRecords) -> int:
+    return len(read.records)
+
+
+def _one(_read: object) -> int:
+    return 1

@@ -48,6 +48,8 @@ EXPECTED: dict[str, Expected] = {
     "api_times": Expected("utc or local (any case)", "utc", "local"),
     "language": Expected("en-US or zh-CN (any case)", "en-US", "zh-CN"),
     "max_retries": Expected("a whole number from 0 to 5", "2", "3"),
+    "cache_ttl": Expected("seconds from 0 (off) to 86400", "300", "60"),
+    "concurrency": Expected("a whole number from 1 (one page after another) to 10", "8", "4"),
     "log_level": Expected("DEBUG, INFO, WARNING or ERROR (any case)", "INFO", "DEBUG"),
     "http_token": Expected(f"a secret of at least {MIN_HTTP_TOKEN_LENGTH} characters", "not set", "(a random string)"),
     "http_allowed_hosts": Expected("host names, comma-separated", "none", "mcp.example.com"),
@@ -176,6 +178,15 @@ class Settings(BaseSettings):
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Level of the log lines written to stderr."
+    )
+    cache_ttl: float = Field(
+        default=300.0,
+        ge=0,
+        le=86_400,
+        description="Seconds to keep what was read of an ended meeting, so paging does not read it again; 0: off.",
+    )
+    concurrency: int = Field(
+        default=8, ge=1, le=10, description="Pages of one answer read at the same time (1: one after another)."
     )
 
     @model_validator(mode="before")
