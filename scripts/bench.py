@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import platform
-import socket
 import statistics
 import sys
 import tempfile
@@ -39,11 +38,17 @@ from mcp.types import CallToolResult
 
 from huawei_meeting_mcp.client import ATTENDANCE_PATH, CONF_DETAIL_PATH
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, DOCS_EXAMPLE_UUID, LARGE_UUID, Sandbox, serving
+from huawei_meeting_mcp.sandbox.app import RecordedRequest
 from huawei_meeting_mcp.wire import DetailQuery
 
-TOOL = "get_historical_meeting_detail"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout, for the tests' helpers
+from tests.faulty_upstream import free_port
+from tests.helpers import console_script, text_of
+
+from huawei_meeting_mcp.app import TOOL_NAMES
+
+TOOL = TOOL_NAMES.detail
 BARE_SERVER = Path(__file__).with_name("bare_server.py")
-HERE_BIN = Path(sys.executable).parent
 MB = 1024 * 1024
 HAS_PROC = Path("/proc/self/status").exists()
 
@@ -160,10 +165,6 @@ def describe_machine() -> dict[str, Any]:
 # ---------------------------------------------------------------- servers
 
 
-def console_script() -> str:
-    return str(HERE_BIN / "huawei-meeting-mcp")
-
-
 def base_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "SYSTEMROOT"}}
 
@@ -236,13 +237,6 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 # ---------------------------------------------------------------- calls
 
 
@@ -252,11 +246,18 @@ async def timed(call: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
     return time.perf_counter() - started, result
 
 
-async def call_ok(client: Client, arguments: dict[str, Any]) -> CallToolResult:
-    result = await client.call_tool(TOOL, arguments)
+async def call_ok(client: Client, arguments: dict[str, Any], tool: str = TOOL) -> CallToolResult:
+    result = await client.call_tool(tool, arguments)
     if result.is_error:
-        raise RuntimeError(f"{TOOL}({arguments}) failed: {result.content}")
+        raise RuntimeError(f"{tool}({arguments}) failed: {result.content}")
     return result
+
+
+async def replayed(http: httpx.AsyncClient, request: RecordedRequest) -> Any:
+    """The raw JSON answer of one upstream request the server made, fetched again directly (errors included)."""
+    headers = {k: v for k, v in request.headers.items() if k.startswith("x-") or k == "accept-language"}
+    response = await http.get(request.path, params=request.query, headers={**headers, "X-Access-Token": DEFAULT_TOKEN})
+    return response.json()
 
 
 async def echo_ok(client: Client) -> CallToolResult:
@@ -298,10 +299,6 @@ def raw_request(http: httpx.AsyncClient, arguments: dict[str, Any]) -> Callable[
         return response
 
     return get
-
-
-def text_of(result: CallToolResult) -> str:
-    return "\n".join(getattr(block, "text", "") for block in result.content)
 
 
 # ---------------------------------------------------------------- rows
@@ -363,11 +360,23 @@ async def cold_start(plan: Plan, sandbox: Sandbox, url: str, errlog: TextIO) -> 
 
 
 OUTPUT_CASES = (
-    ("docs", "docs example meeting", {"confUUID": DOCS_EXAMPLE_UUID, "limit": 20}, None),
-    ("large_20", "large meeting, 20 participants", {"confUUID": LARGE_UUID, "limit": 20}, 0.35),
-    ("large_500", "large meeting, 500 participants", {"confUUID": LARGE_UUID, "limit": 500}, None),
+    ("docs", "docs example meeting", TOOL, {"confUUID": DOCS_EXAMPLE_UUID, "limit": 20}, None),
+    ("large_20", "large meeting, 20 participants", TOOL, {"confUUID": LARGE_UUID, "limit": 20}, 0.35),
+    ("large_500", "large meeting, 500 participants", TOOL, {"confUUID": LARGE_UUID, "limit": 500}, None),
+    ("attendance_50", "attendance, 50 people", TOOL_NAMES.attendance, {"confUUID": LARGE_UUID, "limit": 50}, 0.1),
+    (
+        "absent",
+        "who missed it (show=absent)",
+        TOOL_NAMES.attendance,
+        {"confUUID": LARGE_UUID, "show": "absent"},
+        0.1,
+    ),
+    ("events", "events, 16 control records", TOOL_NAMES.events, {"confUUID": LARGE_UUID}, None),
 )
-"""Key, label, arguments, and the largest share of the raw JSON the text may have (None: no target)."""
+"""Key, label, tool, arguments, and the largest share of the raw JSON the text may have (None: no target).
+
+The raw JSON is every upstream answer the server read for that one call (pages of records and of the
+participant list, the recording, the meeting), fetched again directly."""
 
 
 async def validation_time(client: Client, name: str, result: CallToolResult, repeats: int) -> float:
@@ -411,8 +420,8 @@ async def per_call(plan: Plan, sandbox: Sandbox, url: str, errlog: TextIO) -> li
             samples["baseline"].append(bare_s + raw_s)
         cpu = {kind: (cpu_seconds(pid) - cpu_before[kind]) / plan.calls for kind, pid in pids.items()}
         checks["echo"] = await validation_time(bare, "echo", await echo_ok(bare), plan.warmup)
-        for key, _, arguments, _ in OUTPUT_CASES:
-            checks[key] = await validation_time(ours, TOOL, await call_ok(ours, arguments), plan.warmup)
+        for key, _, tool, arguments, _ in OUTPUT_CASES[:3]:
+            checks[key] = await validation_time(ours, tool, await call_ok(ours, arguments), plan.warmup)
     stats = {kind: spread(values) for kind, values in samples.items()}
     rows = []
     for point in ("median", "p90"):
@@ -463,10 +472,11 @@ TEXT_BUDGET = 24_000
 async def output_economy(sandbox: Sandbox, url: str, errlog: TextIO) -> list[Row]:
     """Row 3: characters and approximate tokens of the text and structured content against the raw JSON."""
     rows = []
-    async with connect(ours_stdio(sandbox, url), errlog) as ours, httpx.AsyncClient(base_url=url) as http:
-        for key, name, arguments, max_share in OUTPUT_CASES:
-            result = await call_ok(ours, arguments)
-            raw = compact((await raw_request(http, arguments)()).json())
+    async with connect(ours_stdio(sandbox, url, **NO_CACHE), errlog) as ours, httpx.AsyncClient(base_url=url) as http:
+        for key, name, tool, arguments, max_share in OUTPUT_CASES:
+            before = len(sandbox.requests)
+            result = await call_ok(ours, arguments, tool)
+            raw = compact([await replayed(http, request) for request in sandbox.requests[before:]])
             raw_shown = f"raw JSON {len(raw):,} ch ~{approx_tokens(raw):,} tok"
             text = text_of(result)
             text_share = len(text) / len(raw)
@@ -477,7 +487,7 @@ async def output_economy(sandbox: Sandbox, url: str, errlog: TextIO) -> list[Row
                     f"output_{key}_text",
                     f"3 text: {name}",
                     f"{len(text):,} ch ~{approx_tokens(text):,} tok"
-                    + (f", trimmed to {page.get('returned')} people" if page.get("trimmedToFit") else ""),
+                    + (f", trimmed to {page.get('returned')} items" if page.get("trimmedToFit") else ""),
                     raw_shown,
                     f"{text_share:.0%}",
                     f"< {TEXT_BUDGET:,} ch" + (f", <= {max_share:.0%} of raw" if max_share else ""),
@@ -820,65 +830,6 @@ def render_markdown(rows: list[Row], machine: dict[str, Any], command: str) -> s
     return "\n".join(out)
 
 
-STEPS = ("cold-start", "per-call", "output", "upstream", "memory", "http")
-
-
-async def run(plan: Plan, steps: list[str], errlog: TextIO, progress: Callable[[str], None]) -> list[Row]:
-    """Measure the rows of `steps`, in the table's order."""
-    rows: list[Row] = []
-    sandbox = Sandbox()
-    with serving(sandbox) as url:
-        measures: dict[str, Callable[[], Awaitable[Row | list[Row]]]] = {
-            "cold-start": lambda: cold_start(plan, sandbox, url, errlog),
-            "per-call": lambda: per_call(plan, sandbox, url, errlog),
-            "output": lambda: output_economy(sandbox, url, errlog),
-            "upstream": lambda: upstream_use(plan, errlog),
-            "memory": lambda: memory(plan, sandbox, url, errlog),
-            "http": lambda: http_mode(plan, sandbox, url, errlog),
-        }
-        for step in STEPS:
-            if step in steps:
-                started = time.perf_counter()
-                measured = await measures[step]()
-                rows.extend(measured if isinstance(measured, list) else [measured])
-                progress(f"{step}: {time.perf_counter() - started:.0f} s")
-    return rows
-
-
-def progress(step: str) -> None:
-    print(f"... {step}", file=sys.stderr, flush=True)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--quick", action="store_true", help="very few repetitions (a smoke test, not a measurement)")
-    parser.add_argument("--json", type=Path, default=Path("bench-results.json"), help="where to write the results")
-    parser.add_argument("--only", choices=STEPS, action="append", help="measure only this row (repeatable)")
-    parser.add_argument("--markdown", action="store_true", help="print the table in Markdown")
-    args = parser.parse_args()
-    plan = QUICK if args.quick else FULL
-    command = " ".join(["scripts/bench.py", *sys.argv[1:]])
-    machine = describe_machine()
-    started = time.perf_counter()
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as errlog:
-        try:
-            rows = anyio.run(run, plan, args.only or list(STEPS), errlog, progress)
-        except Exception:
-            errlog.seek(0)
-            sys.stderr.write("The servers' stderr ended with:\n" + errlog.read()[-4000:] + "\n")
-            raise
-    print((render_markdown if args.markdown else render)(rows, machine, command))
-    results = {
-        "machine": machine,
-        "command": command,
-        "plan": asdict(plan),
-        "seconds": time.perf_counter() - started,
-        "rows": [asdict(row) for row in rows],
-    }
-    args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"\nWrote {args.json} ({time.perf_counter() - started:.0f} s).")
-
-
 # ---------------------------------------------------------------- a hostile upstream (issue 11)
 
 HOSTILE_RECORDS_PER_PAGE = 30_000
@@ -1015,25 +966,6 @@ def sanitiser_speed(plan: Plan) -> Row:
         verdict(total * 70_000 < 0.5),
         {f"{name}_seconds": seconds for name, seconds in timings.items()},
     )
-
-
-# Registered here, at the end, so rows others add in the middle of the file do not conflict:
-# fold into STEPS and run() when merging.
-STEPS = (*STEPS, "hostile-memory", "sanitiser")
-_run_without_untrusted = run
-
-
-async def run(plan: Plan, steps: list[str], errlog: TextIO, progress: Callable[[str], None]) -> list[Row]:
-    """Measure the rows of `steps`, in the table's order, the untrusted-data rows last."""
-    mine = {"hostile-memory", "sanitiser"}
-    rows = await _run_without_untrusted(plan, [step for step in steps if step not in mine], errlog, progress)
-    if "hostile-memory" in steps:
-        started = time.perf_counter()
-        rows.append(await hostile_memory(plan, errlog))
-        progress(f"hostile-memory: {time.perf_counter() - started:.0f} s")
-    if "sanitiser" in steps:
-        rows.append(sanitiser_speed(plan))
-    return rows
 
 
 # ---------------------------------------------------------------- round trips: concurrent reads, the read cache
@@ -1359,36 +1291,90 @@ async def per_call_large(plan: Plan, sandbox: Sandbox, url: str, errlog: TextIO)
     return rows
 
 
-# Registered like the untrusted-data rows above: fold into STEPS and run() when merging.
-ROUND_TRIP_STEPS = ("per-call-large", "latency-first-page", "latency-all-pages", "latency-detail", "cache-memory")
-STEPS = (*STEPS, *ROUND_TRIP_STEPS)
-_run_without_round_trips = run
+# ---------------------------------------------------------------- the table: every row, in order
+
+STEPS = (
+    "cold-start",
+    "per-call",
+    "per-call-large",
+    "output",
+    "upstream",
+    "memory",
+    "http",
+    "latency-first-page",
+    "latency-all-pages",
+    "latency-detail",
+    "cache-memory",
+    "hostile-memory",
+    "sanitiser",
+)
 
 
 async def run(plan: Plan, steps: list[str], errlog: TextIO, progress: Callable[[str], None]) -> list[Row]:
-    """Measure the rows of `steps`, in the table's order, the round-trip rows last."""
-    rows = await _run_without_round_trips(
-        plan, [step for step in steps if step not in ROUND_TRIP_STEPS], errlog, progress
-    )
-    measures: dict[str, Callable[[], Awaitable[Row | list[Row]]]] = {
-        "latency-first-page": lambda: first_attendance_page(plan, errlog),
-        "latency-all-pages": lambda: all_attendance_pages(plan, errlog),
-        "latency-detail": lambda: detail_paging(plan, errlog),
-        "cache-memory": lambda: cache_memory(plan, errlog),
-    }
-    for step in ROUND_TRIP_STEPS:
-        if step not in steps:
-            continue
-        started = time.perf_counter()
-        if step == "per-call-large":
-            sandbox = Sandbox()
-            with serving(sandbox) as url:
-                measured: Row | list[Row] = await per_call_large(plan, sandbox, url, errlog)
-        else:
-            measured = await measures[step]()
-        rows.extend(measured if isinstance(measured, list) else [measured])
-        progress(f"{step}: {time.perf_counter() - started:.0f} s")
+    """Measure the rows of `steps`, in the table's order."""
+    rows: list[Row] = []
+    sandbox = Sandbox()
+    with serving(sandbox) as url:
+
+        async def sanitiser() -> Row:
+            return sanitiser_speed(plan)
+
+        measures: dict[str, Callable[[], Awaitable[Row | list[Row]]]] = {
+            "cold-start": lambda: cold_start(plan, sandbox, url, errlog),
+            "per-call": lambda: per_call(plan, sandbox, url, errlog),
+            "per-call-large": lambda: per_call_large(plan, sandbox, url, errlog),
+            "output": lambda: output_economy(sandbox, url, errlog),
+            "upstream": lambda: upstream_use(plan, errlog),
+            "memory": lambda: memory(plan, sandbox, url, errlog),
+            "http": lambda: http_mode(plan, sandbox, url, errlog),
+            "latency-first-page": lambda: first_attendance_page(plan, errlog),
+            "latency-all-pages": lambda: all_attendance_pages(plan, errlog),
+            "latency-detail": lambda: detail_paging(plan, errlog),
+            "cache-memory": lambda: cache_memory(plan, errlog),
+            "hostile-memory": lambda: hostile_memory(plan, errlog),
+            "sanitiser": sanitiser,
+        }
+        for step in STEPS:
+            if step in steps:
+                started = time.perf_counter()
+                measured = await measures[step]()
+                rows.extend(measured if isinstance(measured, list) else [measured])
+                progress(f"{step}: {time.perf_counter() - started:.0f} s")
     return rows
+
+
+def progress(step: str) -> None:
+    print(f"... {step}", file=sys.stderr, flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--quick", action="store_true", help="very few repetitions (a smoke test, not a measurement)")
+    parser.add_argument("--json", type=Path, default=Path("bench-results.json"), help="where to write the results")
+    parser.add_argument("--only", choices=STEPS, action="append", help="measure only this row (repeatable)")
+    parser.add_argument("--markdown", action="store_true", help="print the table in Markdown")
+    args = parser.parse_args()
+    plan = QUICK if args.quick else FULL
+    command = " ".join(["scripts/bench.py", *sys.argv[1:]])
+    machine = describe_machine()
+    started = time.perf_counter()
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as errlog:
+        try:
+            rows = anyio.run(run, plan, args.only or list(STEPS), errlog, progress)
+        except Exception:
+            errlog.seek(0)
+            sys.stderr.write("The servers' stderr ended with:\n" + errlog.read()[-4000:] + "\n")
+            raise
+    print((render_markdown if args.markdown else render)(rows, machine, command))
+    results = {
+        "machine": machine,
+        "command": command,
+        "plan": asdict(plan),
+        "seconds": time.perf_counter() - started,
+        "rows": [asdict(row) for row in rows],
+    }
+    args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"\nWrote {args.json} ({time.perf_counter() - started:.0f} s).")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@
 #     "pydantic>=2.12,<3",
 #     "pydantic-settings>=2.6,<3",
 #     "anyio>=4.5",
+#     "cachetools>=5.5,<9",
+#     "sniffio>=1.3",
 #     "starlette>=0.40",
 #     "uvicorn>=0.30",
 #     "tzdata; sys_platform == 'win32'",
