@@ -711,7 +711,7 @@ async def http_mode(plan: Plan, sandbox: Sandbox, url: str, errlog: TextIO) -> l
     rates: dict[str, list[float]] = {"ours": [], "bare": [], "relay": []}
     cpu_per_call: dict[str, float] = {}
     async with (
-        http_server(commands["ours"], ours_env(sandbox, url), ports["ours"], errlog) as ours_pid,
+        http_server(commands["ours"], {**ours_env(sandbox, url), **NO_CACHE}, ports["ours"], errlog) as ours_pid,
         http_server(commands["bare"], base_env(), ports["bare"], errlog) as bare_pid,
     ):
         if ours_pid is None:
