@@ -445,7 +445,7 @@ async def per_call(plan: Plan, sandbox: Sandbox, url: str, errlog: TextIO) -> li
                 "2 of which: server CPU per call",
                 ms(cpu["ours"]),
                 f"bare {ms(cpu['bare'])}",
-                f"{cpu['ours'] / cpu['bare']:.2f}x",
+                f"{cpu['ours'] / cpu['bare']:.2f}x" if cpu["bare"] else "n/a (too few samples)",
                 "(no target)",
                 "info",
                 {"ours_s": cpu["ours"], "bare_s": cpu["bare"]},
