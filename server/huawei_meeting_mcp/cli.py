@@ -32,7 +32,6 @@ from .app import CLI_COMMANDS, TOOL_NAMES, create_server, tool_definitions
 from .auth import StaticToken, TokenProvider
 from .check import SANDBOX_NAME, run_check
 from .client import RetryPolicy
-from .http_server import serve_http
 from .redaction import REDACTOR, configure_logging
 from .sandbox import DEFAULT_APP_ID, DEFAULT_APP_KEY, DEFAULT_TOKEN, AuthApi, Sandbox, serve_forever
 from .sandbox.auth_api import DEFAULT_TOKEN_LIFETIME
@@ -175,6 +174,8 @@ def run_serve(args: argparse.Namespace) -> None:
         serve_stdio(wired.server())
         return
     try:
+        from .http_server import serve_http
+
         serve_http(wired.server(), wired.settings, args.host, args.port)
     except ConfigError as exc:
         _exit(str(exc), EXIT_INVALID)
@@ -222,8 +223,12 @@ def run_tool_command(command: ToolCommand, args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script."""
-    parser, tool_commands = build_parser(anyio.run(tool_definitions))
-    args = parser.parse_args(argv)
+    given = sys.argv[1:] if argv is None else argv
+    # Building the tool subcommands registers every tool once more: only when a tool command or help is asked
+    # for, so that the stdio server (what MCP clients start) starts that much sooner.
+    wants_tools = any(arg in CLI_COMMANDS.values() or arg in {"-h", "--help"} for arg in given)
+    parser, tool_commands = build_parser(anyio.run(tool_definitions) if wants_tools else [])
+    args = parser.parse_args(given)
     if args.command == "sandbox":
         run_sandbox(args)
     elif args.command == "check":

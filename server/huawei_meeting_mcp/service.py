@@ -87,15 +87,16 @@ class MeetingService:
         self.cache = cache if cache is not None else ReadCache("", ttl=0)
 
     async def detail(self, query: DetailQuery) -> DetailRead:
-        """A page of one meeting's participant list and, at the same time, its recording (not fatal if it fails).
+        """A page of one meeting's participant list and, when it has a recording file, the recording.
 
-        The recording is read on speculation, alongside the meeting, so that a recorded meeting
-        costs one round trip; for a meeting without a recording the view ignores that read.
+        The recording is read only for a meeting that says it has one (a second round trip, once:
+        both reads are cached), not on speculation: that would double the requests, and the rate-limit
+        budget they spend, for every meeting without a recording. Its failure does not fail the answer.
         """
-        response, recording = await concurrently(
-            lambda: self._detail_page(query),
-            lambda: optional(lambda: self._recording(query.conf_uuid), "recording"),
-        )
+        response = await self._detail_page(query)
+        if not response.conference_data.is_has_record_file:
+            return DetailRead(response=response, recording=Outcome())
+        recording = await optional(lambda: self._recording(query.conf_uuid), "recording")
         return DetailRead(response=response, recording=recording)
 
     async def history(self, query: HistoryQuery) -> HistoryListResponse:

@@ -228,6 +228,8 @@ _LINK = re.compile(r"(?:\b[A-Za-z][A-Za-z0-9+.-]*://|\bwww\.)\S+|\S+/#/j/\S*", r
 
 def mask_links(value: str) -> tuple[str, bool]:
     """`value` with URLs (join links, stream URLs, anything with a scheme or `www.`) masked; also whether any was."""
+    if "/" not in value and "www." not in value.lower():
+        return value, False  # the cheap first look: every link has one or the other
     masked = _LINK.sub(LINK_MASK, value)
     return masked, masked != value
 
