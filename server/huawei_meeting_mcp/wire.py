@@ -17,11 +17,10 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    ValidationError,
-    ValidatorFunctionWrapHandler,
-    WrapValidator,
+    GetCoreSchemaHandler,
 )
 from pydantic.alias_generators import to_camel
+from pydantic_core import core_schema
 
 T = TypeVar("T")
 
@@ -30,21 +29,21 @@ SortType = Literal["DSC_StartTIME", "ASC_StartTIME", "DSC_RecordTYPE", "ASC_Reco
 SORT_TYPES: tuple[str, ...] = get_args(SortType)
 
 
-def _none_on_error(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-    try:
-        return handler(value)
-    except ValidationError:
-        return None
+class _NoneOnError:
+    """Validation that gives None instead of failing, done inside pydantic-core (no Python call per field)."""
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.with_default_schema(handler(source), default=None, on_error="default")
 
 
 def _objects_only(value: Any) -> Any:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else None
 
 
-Lenient = Annotated[T | None, WrapValidator(_none_on_error)]
+Lenient = Annotated[T | None, _NoneOnError()]
 """A value that becomes None when the API sends something of the wrong type."""
 
-ObjectList = Annotated[list[T] | None, BeforeValidator(_objects_only), WrapValidator(_none_on_error)]
+ObjectList = Annotated[list[T] | None, BeforeValidator(_objects_only), _NoneOnError()]
 """A list whose non-object items are dropped; anything but a list becomes None."""
 
 

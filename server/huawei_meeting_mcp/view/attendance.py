@@ -78,14 +78,22 @@ def _epoch_ms(value: int | None) -> int | None:
     return value if value is not None and 0 <= value <= MAX_EPOCH_MS else None
 
 
-def _add_unique(values: list[str], value: str | None, limit: int = 32) -> None:
-    cleaned = code(value, limit)
+class _Labels(dict[str | None, str | None]):
+    """Device and media labels of one answer, each cleaned once: thousands of records share a handful."""
+
+    def __missing__(self, value: str | None) -> str | None:
+        self[value] = cleaned = code(value, 32)
+        return cleaned
+
+
+def _add_unique(values: list[str], cleaned: str | None) -> None:
     if cleaned and cleaned not in values:
         values.append(cleaned)
 
 
 def aggregate(records: list[AttendanceRecord]) -> list[PersonAttendance]:
     """Fold records into one entry per person, ordered by first join (unknown last), then name."""
+    labels = _Labels()
     people: dict[tuple[str, str], PersonAttendance] = {}
     intervals: dict[tuple[str, str], list[tuple[int, int]]] = {}
     ordered = sorted(records, key=lambda r: (_epoch_ms(r.join_time) is None, _epoch_ms(r.join_time) or 0))
@@ -93,13 +101,13 @@ def aggregate(records: list[AttendanceRecord]) -> list[PersonAttendance]:
         key = person_key(record) or ("", f"anonymous record {index}")
         person = people.get(key)
         if person is None:
-            person = people[key] = PersonAttendance(
-                name=text(record.display_name), call_number=text(record.call_number, 64)
-            )
+            # Raw upstream text: cleaned (and masked) only for the people an answer shows (`_attendee`, `_stay`).
+            person = people[key] = PersonAttendance(name=record.display_name, call_number=record.call_number)
             intervals[key] = []
-        person.dept_name = person.dept_name or text(record.dept_name)
-        _add_unique(person.device_types, record.device_type)
-        _add_unique(person.media_types, record.media_type)
+        if person.dept_name is None:
+            person.dept_name = record.dept_name
+        _add_unique(person.device_types, labels[record.device_type])
+        _add_unique(person.media_types, labels[record.media_type])
         person.sessions += 1
         joined, left = _epoch_ms(record.join_time), _epoch_ms(record.left_time)
         if joined is not None:
@@ -126,7 +134,7 @@ def _attendee(person: PersonAttendance, zone: tzinfo | None, scrub: Scrub) -> At
     return Attendee(
         name=scrub(person.name),
         deptName=scrub(person.dept_name),
-        callNumber=person.call_number if scrub.include_contacts else None,
+        callNumber=text(person.call_number, 64) if scrub.include_contacts else None,
         deviceTypes=person.device_types,
         mediaTypes=person.media_types,
         firstJoin=at_epoch_ms(person.first_join_ms, zone),
