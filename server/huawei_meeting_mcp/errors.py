@@ -11,6 +11,7 @@
         ├── BadRequestError         other 4xx, with Huawei's own message
         ├── RateLimitError          429, 100000429
         ├── ServerError             5xx
+        │   └── ServiceUnavailableError 502, 503, 504: the service is unavailable right now
         ├── InvalidResponseError    not JSON, truncated, too large, wrong shape, redirect
         ├── UpstreamTimeoutError    the time budget ran out
         └── UpstreamConnectionError never reached Huawei (no request ID quoted)
