@@ -82,6 +82,10 @@ async def test_six_questions_each_in_at_most_three_calls(live_sandbox: LiveSandb
         pending = text_of(await run.call(TOOL_NAMES.detail, {"confUUID": incident}))
         assert "still transcoding, expected done by" in pending
         assert "cannot be watched now" in pending
+        calls = [len(run.results)]
+
+    # Seven questions in 8 calls: two lists, then one call per question (so at most three for any one).
+    assert calls == [8]
 
     # Each question took the list call plus at most two more; the labels came in English.
     asked = [r for r in sandbox.requests if r.path in {ATTENDANCE_PATH, CONTROL_PATH}]
