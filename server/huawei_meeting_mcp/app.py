@@ -11,28 +11,39 @@ from __future__ import annotations
 from collections.abc import Iterable
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timezone
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import httpx
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.types import CallToolResult, Tool
 from pydantic import BaseModel, Field
 
 from . import __version__
 from .auth import TokenProvider
-from .client import ATTENDANCE_PAGE_SIZE, MAX_ATTENDANCE_RECORDS, RetryPolicy
 from .dates import resolve_range
 from .output import AttendanceShow, MeetingAttendance, MeetingDetail, MeetingEvents, MeetingList, ParticipantType
 from .protocol import offer_tools_only
 from .settings import Settings
-from .tooling import AppState, MeetingServer, ToolSpec, open_state, respond
+from .tooling import AppState, LazyState, MeetingServer, ToolSpec, lazy_state, open_state, respond
 from .view import ToolNames
 from .view.attendance import ATTENDANCE_TEXT, build_attendance
 from .view.detail import DETAIL_TEXT, build_detail
 from .view.events import EVENTS_TEXT, build_events
 from .view.history import HISTORY_TEXT, build_history
 from .view.paging import render_paged
-from .wire import AttendanceQuery, ControlQuery, DetailQuery, HistoryQuery, SortType
+from .wire import (
+    ATTENDANCE_PAGE_SIZE,
+    MAX_ATTENDANCE_RECORDS,
+    AttendanceQuery,
+    ControlQuery,
+    DetailQuery,
+    HistoryQuery,
+    SortType,
+)
+
+if TYPE_CHECKING:  # imported on the first tool call, not at start-up (see tooling.LazyState)
+    import httpx
+
+    from .client import RetryPolicy
 
 INSTRUCTIONS = """\
 Read-only access to ended Huawei Cloud Meeting conferences. Which tool answers which question:
@@ -112,7 +123,7 @@ CONF_UUID_DESCRIPTION = "UUID of one occurrence of the meeting (32 hex character
 
 async def meeting_detail(
     confUUID: Annotated[str, Field(min_length=1, max_length=64, description=CONF_UUID_DESCRIPTION)],
-    ctx: Context[AppState, Any],
+    ctx: Context[LazyState, Any],
     offset: Annotated[int, Field(ge=0, description="Index of the first participant to return.")] = 0,
     limit: Annotated[int, Field(ge=1, le=500, description="Participants per page.")] = 20,
     searchKey: Annotated[
@@ -137,7 +148,7 @@ async def meeting_detail(
 
 
 async def list_meetings(
-    ctx: Context[AppState, Any],
+    ctx: Context[LazyState, Any],
     startDate: Annotated[
         str | int | None,
         Field(
@@ -190,7 +201,7 @@ async def list_meetings(
 
 async def meeting_attendance(
     confUUID: Annotated[str, Field(min_length=1, max_length=64, description=CONF_UUID_DESCRIPTION)],
-    ctx: Context[AppState, Any],
+    ctx: Context[LazyState, Any],
     searchKey: Annotated[
         str | None,
         Field(min_length=1, max_length=128, description="Only attendance records whose name contains this."),
@@ -223,7 +234,7 @@ async def meeting_attendance(
 
 async def meeting_events(
     confUUID: Annotated[str, Field(min_length=1, max_length=64, description=CONF_UUID_DESCRIPTION)],
-    ctx: Context[AppState, Any],
+    ctx: Context[LazyState, Any],
     offset: Annotated[int, Field(ge=0, description="Index of the first event to return.")] = 0,
     limit: Annotated[int, Field(ge=1, le=500, description="Events per page.")] = 50,
 ) -> Annotated[CallToolResult, MeetingEvents]:
@@ -284,7 +295,7 @@ def _with_names(template: str) -> str:
     )
 
 
-def add_tools(server: MCPServer[AppState], tools: Iterable[ToolSpec] = TOOLS) -> None:
+def add_tools(server: MCPServer[LazyState], tools: Iterable[ToolSpec] = TOOLS) -> None:
     """Register every tool of the table on `server`."""
     for spec in tools:
         server.add_tool(
@@ -305,8 +316,8 @@ def create_server(
 ) -> MeetingServer:
     """Build the MCP server; `transport` and `tokens` let the demo and tests wire in the sandbox."""
 
-    def lifespan(_server: MCPServer[AppState]) -> AbstractAsyncContextManager[AppState]:
-        return open_state(settings, TOOL_NAMES, transport=transport, tokens=tokens, retry=retry)
+    def lifespan(_server: MCPServer[LazyState]) -> AbstractAsyncContextManager[LazyState]:
+        return lazy_state(lambda: open_state(settings, TOOL_NAMES, transport=transport, tokens=tokens, retry=retry))
 
     server = MeetingServer(
         name="huawei-meeting-mcp",

@@ -20,10 +20,9 @@ import os
 import signal
 import sys
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import anyio
-import httpx
 from mcp.types import Tool
 from pydantic import SecretStr
 
@@ -31,13 +30,15 @@ from . import __version__
 from .app import CLI_COMMANDS, TOOL_NAMES, create_server, tool_definitions
 from .auth import StaticToken, TokenProvider
 from .check import SANDBOX_NAME, run_check
-from .client import RetryPolicy
 from .redaction import REDACTOR, configure_logging
 from .sandbox import DEFAULT_APP_ID, DEFAULT_APP_KEY, DEFAULT_TOKEN, AuthApi, Sandbox, serve_forever
 from .sandbox.auth_api import DEFAULT_TOKEN_LIFETIME
 from .settings import ConfigError, Settings, load_settings
 from .tool_commands import ToolCommand, add_tool_commands, call_tool, print_result
 from .tooling import MeetingServer, open_state
+
+if TYPE_CHECKING:
+    import httpx
 
 DEMO_BASE_URL = "http://127.0.0.1"
 """Base URL shown for the in-process sandbox; no socket is opened for it."""
@@ -74,13 +75,20 @@ def demo_settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"base_url": DEMO_BASE_URL, "access_token": SecretStr(DEFAULT_TOKEN)})
 
 
+def _in_process(sandbox: Sandbox) -> httpx.AsyncBaseTransport:
+    """A transport that answers from `sandbox` in this process (httpx is imported only for `--demo`)."""
+    import httpx
+
+    return httpx.ASGITransport(app=sandbox.app)
+
+
 def upstream(settings: Settings, demo: bool) -> Upstream:
     """Huawei as configured, or (with `demo`) a fresh in-process sandbox."""
     if not demo:
         return Upstream(settings)
     return Upstream(
         demo_settings(settings),
-        transport=httpx.ASGITransport(app=Sandbox().app),
+        transport=_in_process(Sandbox()),
         tokens=StaticToken(DEFAULT_TOKEN),
     )
 
@@ -206,6 +214,8 @@ def run_check_command(args: argparse.Namespace) -> None:
         raise SystemExit(EXIT_INVALID) from None
     _start_logging(settings, for_people=True)
     wired = upstream(settings, args.demo)
+    from .client import RetryPolicy
+
     state = open_state(wired.settings, TOOL_NAMES, transport=wired.transport, tokens=wired.tokens, retry=RetryPolicy(0))
     where = SANDBOX_NAME if args.demo else None
     report = anyio.run(run_check, wired.settings, state, where)

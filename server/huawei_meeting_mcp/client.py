@@ -46,6 +46,9 @@ from .errors import (
     error_for_status,
 )
 from .wire import (
+    ATTENDANCE_PAGE_SIZE,
+    MAX_ATTENDANCE_PAGES,
+    MAX_ATTENDANCE_RECORDS,
     AttendancePage,
     AttendanceQuery,
     AttendanceRecord,
@@ -66,12 +69,6 @@ HISTORY_PATH = "/v1/mmc/management/conferences/history"
 ATTENDANCE_PATH = "/v1/mmc/management/conferences/history/confAttendeeRecord"
 CONTROL_PATH = "/v1/mmc/management/conferences/history/confCtlRecord"
 RECORDING_PATH = "/v1/mmc/management/conferences/record/files"
-ATTENDANCE_PAGE_SIZE = 500
-"""The API's largest attendance page."""
-MAX_ATTENDANCE_PAGES = 20
-"""Attendance reading stops after this many pages and says so."""
-MAX_ATTENDANCE_RECORDS = ATTENDANCE_PAGE_SIZE * MAX_ATTENDANCE_PAGES
-"""Attendance reading stops at this many records (10,000), however the API pages them."""
 USER_AGENT = f"huawei-meeting-mcp/{__version__}"
 MAX_BODY_BYTES = 4 * 1024 * 1024
 """Answers larger than this are refused without being read in full (a 500-participant page is ~300 kB)."""

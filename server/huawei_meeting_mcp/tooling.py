@@ -12,11 +12,11 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+import anyio
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.types import CallToolResult, InputRequiredResult, TextContent, ToolAnnotations
@@ -24,11 +24,15 @@ from pydantic import BaseModel, ValidationError
 
 from .auth import TokenProvider, token_provider
 from .cache import ReadCache, credential_identity
-from .client import MeetingClient, RetryPolicy, SignInClient, create_http_client
 from .errors import MeetingError, NotFoundError
-from .service import MeetingService
 from .settings import Settings
 from .view import ToolNames, ViewOptions
+
+if TYPE_CHECKING:  # imported when the state opens, on the first tool call (see LazyState)
+    import httpx
+
+    from .client import RetryPolicy
+    from .service import MeetingService
 
 logger = logging.getLogger(__name__)
 
@@ -71,14 +75,41 @@ class AppState:
     options: ViewOptions
 
 
+class LazyState:
+    """What tool calls share, opened by the first call that needs it and closed with the server.
+
+    Opening it builds the HTTP client, which imports httpx and loads the TLS setup: deferred to the
+    first call, the server answers the handshake and tools/list that much sooner (a host starts its
+    servers at launch, long before the first question).
+    """
+
+    def __init__(self, opener: Callable[[], AbstractAsyncContextManager[AppState]]) -> None:
+        self._opener = opener
+        self._stack = AsyncExitStack()
+        self._state: AppState | None = None
+        self._lock = anyio.Lock()
+
+    async def get(self) -> AppState:
+        """The shared state, opened on the first call (concurrent first calls open it once)."""
+        if self._state is None:
+            async with self._lock:
+                if self._state is None:
+                    self._state = await self._stack.enter_async_context(self._opener())
+        return self._state
+
+    async def aclose(self) -> None:
+        """Close the state, if it was opened."""
+        await self._stack.aclose()
+
+
 Answer = Callable[[AppState], Awaitable[tuple[BaseModel, str]]]
 """Reads, builds and renders one answer: the structured model and its text."""
 
 
-async def respond(ctx: Context[AppState, Any], answer: Answer) -> CallToolResult:
+async def respond(ctx: Context[LazyState, Any], answer: Answer) -> CallToolResult:
     """Run `answer`; any failure, in reading, building or rendering, becomes one actionable error result."""
-    state = ctx.request_context.lifespan_context
     try:
+        state = await ctx.request_context.lifespan_context.get()
         model, text = await answer(state)
     except NotFoundError as exc:
         return failed(f"{exc} To find the confUUID, call {state.options.tools.list}.")
@@ -114,7 +145,7 @@ def describe_invalid_arguments(error: ValidationError) -> str:
     return f"Invalid arguments: {shown}. Fix them (see the tool's input schema) and call again."
 
 
-class MeetingServer(MCPServer[AppState]):
+class MeetingServer(MCPServer[LazyState]):
     """MCPServer whose tool errors all read alike, and whose output schemas are cheap to check.
 
     Argument errors name the argument and the fix. Each tool's output schema is published in an
@@ -135,7 +166,7 @@ class MeetingServer(MCPServer[AppState]):
             metadata.output_model = None  # the SDK's convert_result then passes our CallToolResult through
 
     async def call_tool(
-        self, name: str, arguments: dict[str, Any], context: Context[AppState, Any] | None = None
+        self, name: str, arguments: dict[str, Any], context: Context[LazyState, Any] | None = None
     ) -> CallToolResult | InputRequiredResult:
         """Call a tool; argument and unexpected failures become error results in the server's one format."""
         try:
@@ -232,6 +263,16 @@ class _NotFlat(Exception):
 
 
 @asynccontextmanager
+async def lazy_state(opener: Callable[[], AbstractAsyncContextManager[AppState]]) -> AsyncIterator[LazyState]:
+    """The server's lifespan: a `LazyState` that `opener` fills on the first tool call, closed at the end."""
+    state = LazyState(opener)
+    try:
+        yield state
+    finally:
+        await state.aclose()
+
+
+@asynccontextmanager
 async def open_state(
     settings: Settings,
     tools: ToolNames,
@@ -241,6 +282,9 @@ async def open_state(
     retry: RetryPolicy | None = None,
 ) -> AsyncIterator[AppState]:
     """Open the shared HTTP client and yield what tool calls share; closes the client on exit."""
+    from .client import MeetingClient, RetryPolicy, SignInClient, create_http_client
+    from .service import MeetingService
+
     async with create_http_client(settings.base_url, timeout=settings.timeout, transport=transport) as http:
         client = MeetingClient(
             http,

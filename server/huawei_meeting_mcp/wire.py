@@ -24,6 +24,13 @@ from pydantic_core import core_schema
 
 T = TypeVar("T")
 
+ATTENDANCE_PAGE_SIZE = 500
+"""The API's largest attendance page."""
+MAX_ATTENDANCE_PAGES = 20
+"""Attendance reading stops after this many pages and says so."""
+MAX_ATTENDANCE_RECORDS = ATTENDANCE_PAGE_SIZE * MAX_ATTENDANCE_PAGES
+"""Attendance reading stops at this many records (10,000), however the API pages them."""
+
 SortType = Literal["DSC_StartTIME", "ASC_StartTIME", "DSC_RecordTYPE", "ASC_RecordTYPE"]
 """The history list's orders: start time newest/oldest first, or meetings with a recording first (§3.1)."""
 SORT_TYPES: tuple[str, ...] = get_args(SortType)
