@@ -1052,9 +1052,7 @@ async def first_attendance_page(plan: Plan, errlog: TextIO) -> list[Row]:
     for _ in range(repeats):
         for kind, extra in (("old", OLD), ("new", NEW), ("new_4", {"HUAWEI_MEETING_CONCURRENCY": "4"})):
             with slow_sandbox() as (sandbox, url):
-                async with connect(
-                    StdioServerParameters(command=console_script(), env={**ours_env(sandbox, url), **extra}), errlog
-                ) as ours:
+                async with connect(ours_stdio(sandbox, url, **extra), errlog) as ours:
                     await ours.list_tools()
                     await call_ok(ours, {"confUUID": DOCS_EXAMPLE_UUID, "limit": 1})  # signs in, opens a connection
                     before = upstream_requests(sandbox)
@@ -1096,9 +1094,7 @@ async def all_attendance_pages(plan: Plan, errlog: TextIO) -> Row:
     results: dict[str, dict[str, Any]] = {}
     for kind, extra in (("old", OLD), ("new", NEW)):
         with slow_sandbox() as (sandbox, url):
-            async with connect(
-                StdioServerParameters(command=console_script(), env={**ours_env(sandbox, url), **extra}), errlog
-            ) as ours:
+            async with connect(ours_stdio(sandbox, url, **extra), errlog) as ours:
                 await ours.list_tools()
                 before = {path: sandbox.hits[path] for path in (ATTENDANCE_PATH, CONF_DETAIL_PATH)}
                 seconds, calls = await timed(
@@ -1134,9 +1130,7 @@ async def detail_paging(plan: Plan, errlog: TextIO) -> Row:
     results: dict[str, dict[str, Any]] = {}
     for kind, extra in (("old", OLD), ("new", NEW)):
         with slow_sandbox() as (sandbox, url):
-            async with connect(
-                StdioServerParameters(command=console_script(), env={**ours_env(sandbox, url), **extra}), errlog
-            ) as ours:
+            async with connect(ours_stdio(sandbox, url, **extra), errlog) as ours:
                 await ours.list_tools()
                 passes = []
                 for _ in range(2):
@@ -1179,7 +1173,7 @@ async def cache_memory(plan: Plan, errlog: TextIO) -> Row:
         for uuid in uuids:
             add_webinar(sandbox, uuid)
         with serving(sandbox) as url:
-            params = StdioServerParameters(command=console_script(), env={**ours_env(sandbox, url), **extra})
+            params = ours_stdio(sandbox, url, **extra)
             async with connect(params, errlog) as ours:
                 pid = server_pid(params)
                 await attendance_ok(ours, {"confUUID": LARGE_UUID, "limit": 50})

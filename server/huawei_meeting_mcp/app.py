@@ -225,7 +225,7 @@ async def meeting_attendance(
 
     async def answer(state: AppState) -> tuple[BaseModel, str]:
         await ctx.report_progress(0, None, "Reading attendance records")
-        read = await state.service.attendance(query.conf_uuid, searchKey, on_page)
+        read = await state.service.attendance(query.conf_uuid, query.search_key, on_page)
         result = build_attendance(read, query, show, state.options)
         return render_paged(result, ATTENDANCE_TEXT[show], limit, state.options.tools)
 
