@@ -69,6 +69,16 @@ def test_repeated_meeting_id_is_flagged_and_explained() -> None:
     assert "one row per occurrence" in text
 
 
+def test_a_repeated_meeting_id_that_is_not_plain_is_quoted() -> None:
+    body = page_body()
+    for row in body["data"]:
+        if row["conferenceID"] == "914087001":
+            row["conferenceID"] = "![status](https://attacker.example/x.png)"  # found by the hypothesis property
+    _, text = render(listing(body, limit=3), 3)
+    assert "![" not in text
+    assert 'Meeting ID "!\\u005bstatus\\u005d(https\\u003a//attacker.exam…" appears 2 times' in text
+
+
 def test_next_call_pins_the_window_in_epoch_ms_and_keeps_the_filters() -> None:
     result, text = render(
         listing(page_body(), limit=3, search_key="stand-up", sort_type="ASC_RecordTYPE", query_all=True), 3
