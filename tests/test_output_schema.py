@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,10 +15,11 @@ from mcp import Client
 from mcp.server.mcpserver import MCPServer
 from pydantic import SecretStr
 
-from huawei_meeting_mcp.app import add_tools, create_server, tool_definitions
+from huawei_meeting_mcp import schemas
+from huawei_meeting_mcp.app import TOOLS, add_tools, create_server, tool_definitions
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, DOCS_EXAMPLE_UUID, LARGE_UUID, RECURRING_UUID, Sandbox
 from huawei_meeting_mcp.settings import Settings
-from huawei_meeting_mcp.tooling import flat_schema
+from huawei_meeting_mcp.tooling import flat_schema, output_model
 
 pytestmark = pytest.mark.anyio
 
@@ -99,3 +101,52 @@ def test_a_recursive_or_foreign_ref_is_left_alone() -> None:
 def test_a_nullable_enum_keeps_its_any_of() -> None:
     schema = {"anyOf": [{"type": "string", "enum": ["a", "b"]}, {"type": "null"}]}
     assert flat_schema(schema) == schema
+
+
+def test_the_stored_schemas_are_those_the_models_generate_now() -> None:
+    stored = json.loads(schemas.SCHEMA_FILE.read_text(encoding="utf-8"))
+    assert stored == schemas.generated(), "output_schemas.json is out of date: run `make schemas`"
+    assert set(stored["schemas"]) == {"MeetingList", "MeetingDetail", "MeetingAttendance", "MeetingEvents"}
+
+
+async def test_the_server_publishes_the_stored_schemas() -> None:
+    stored = schemas.precomputed()
+    for tool in await tool_definitions():
+        assert tool.output_schema == stored[type_name(tool.name)]
+
+
+async def test_a_stale_schema_file_is_ignored_and_the_schemas_are_generated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = {tool.name: tool.output_schema for tool in await tool_definitions()}
+    stale = json.loads(schemas.SCHEMA_FILE.read_text(encoding="utf-8"))
+    stale["fingerprint"] = "0" * 64  # as after a change to output.py that nobody stored yet
+    for schema in stale["schemas"].values():
+        schema["properties"] = {}  # a file that would publish the wrong thing, if it were used
+    (tmp_path / "output_schemas.json").write_text(json.dumps(stale), encoding="utf-8")
+    monkeypatch.setattr(schemas, "SCHEMA_FILE", tmp_path / "output_schemas.json")
+    schemas._current_file.cache_clear()
+    try:
+        assert schemas.precomputed() == {}
+        assert {tool.name: tool.output_schema for tool in await tool_definitions()} == expected
+    finally:
+        monkeypatch.undo()
+        schemas._current_file.cache_clear()
+
+
+def test_the_fingerprint_follows_the_models_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = schemas.fingerprint()
+    for name in schemas.SOURCES:
+        (tmp_path / name).write_bytes((schemas.HERE / name).read_bytes())
+    monkeypatch.setattr(schemas, "HERE", tmp_path)
+    assert schemas.fingerprint() == before
+    (tmp_path / "output.py").write_bytes((tmp_path / "output.py").read_bytes() + b"\n# changed\n")
+    assert schemas.fingerprint() != before
+
+
+def type_name(tool: str) -> str:
+    """The output model a tool's answers are dumped from."""
+    spec = next(spec for spec in TOOLS if spec.name == tool)
+    model = output_model(spec.handler)
+    assert model is not None
+    return model.__name__

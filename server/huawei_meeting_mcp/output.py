@@ -19,7 +19,7 @@ ParticipantType = Literal["all", "people", "rooms"]
 class OutputModel(BaseModel):
     """Base for output models: strict names, nothing extra."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # built by the first answer (see schemas.py)
 
 
 class Page(OutputModel):

@@ -14,7 +14,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_type_hints
 
 import anyio
 from mcp.server.mcpserver import Context, MCPServer
@@ -25,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 from .auth import TokenProvider, token_provider
 from .cache import ReadCache, credential_identity
 from .errors import MeetingError, NotFoundError
+from .schemas import precomputed
 from .settings import Settings
 from .view import ToolNames, ViewOptions
 
@@ -146,24 +147,36 @@ def describe_invalid_arguments(error: ValidationError) -> str:
 
 
 class MeetingServer(MCPServer[LazyState]):
-    """MCPServer whose tool errors all read alike, and whose output schemas are cheap to check.
+    """MCPServer whose tool errors all read alike, and whose output schemas are cheap to check and to publish.
 
     Argument errors name the argument and the fix. Each tool's output schema is published in an
     equivalent flat form (`flat_schema`): the client's check of every result against it (jsonschema,
-    pure Python) costs about 40% less than against the SDK's `$ref`/`anyOf` form. The SDK's second
-    validation of our structured content on the way out is skipped: `respond` builds it by dumping the
-    very output model the schema was generated from (tests/test_output_schema.py holds both to that).
+    pure Python) costs about 40% less than against the SDK's `$ref`/`anyOf` form. The schemas come
+    precomputed (`schemas.py`) while they are current, which saves generating them at start-up. The SDK's
+    second validation of our structured content on the way out is skipped: `respond` builds it by dumping
+    the very output model the schema was generated from (tests/test_output_schema.py holds both to that).
     """
+
+    precomputed_schemas = True
+    """Publish the precomputed output schemas when they are current (`schemas.py`); False generates them."""
 
     def add_tool(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         """Register a tool as the SDK does, then publish its output schema flat and drop the re-validation."""
+        model = output_model(fn)
+        stored = precomputed().get(model.__name__) if model is not None and self.precomputed_schemas else None
+        if stored is not None:
+            kwargs["structured_output"] = False  # the SDK then generates no output schema: ours is stored
         super().add_tool(fn, *args, **kwargs)
         name = kwargs.get("name") or (args[0] if args else None) or fn.__name__
         tool = self._tool_manager.get_tool(name)
         metadata = tool.fn_metadata if tool is not None else None
-        if metadata is not None and metadata.output_schema is not None:
+        if metadata is None:
+            return
+        if stored is not None:
+            metadata.output_schema = stored
+        elif metadata.output_schema is not None:
             metadata.output_schema = flat_schema(metadata.output_schema)
-            metadata.output_model = None  # the SDK's convert_result then passes our CallToolResult through
+        metadata.output_model = None  # the SDK's convert_result then passes our CallToolResult through
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context[LazyState, Any] | None = None
@@ -178,6 +191,15 @@ class MeetingServer(MCPServer[LazyState]):
             if isinstance(exc.__cause__, ValidationError):
                 return error_result(describe_invalid_arguments(exc.__cause__))
             raise
+
+
+def output_model(fn: Callable[..., Any]) -> type[BaseModel] | None:
+    """The output model a handler's return annotation names (`Annotated[CallToolResult, Model]`), if any."""
+    returned = get_type_hints(fn, include_extras=True).get("return")
+    for candidate in getattr(returned, "__metadata__", ()):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
 
 
 def reader_identity(settings: Settings) -> str:
