@@ -10,7 +10,10 @@ import httpx
 import pytest
 
 from huawei_meeting_mcp import cli
+from huawei_meeting_mcp import sandbox as sandbox_package
 from huawei_meeting_mcp.sandbox import (
+    DEFAULT_APP_ID,
+    DEFAULT_APP_KEY,
     DEFAULT_TOKEN,
     ERROR_CASES,
     LARGE_UUID,
@@ -258,7 +261,9 @@ async def test_the_webinar_is_built_only_when_asked() -> None:
 def test_the_sandbox_command_takes_latency_and_hostile(monkeypatch: pytest.MonkeyPatch) -> None:
     served: list[Sandbox] = []
     monkeypatch.setattr(cli, "configure_logging", lambda level: None)
-    monkeypatch.setattr(cli, "serve_forever", lambda sandbox, host, port: served.append(sandbox))
+    # The command imports the sandbox when it runs (not at start-up): patched where it is looked up then.
+    monkeypatch.setattr(sandbox_package, "serve_forever", lambda sandbox, host, port: served.append(sandbox))
     cli.main(["sandbox", "--latency-ms", "120", "--hostile"])
     cli.main(["sandbox"])
     assert [(s.latency_ms, s.hostile) for s in served] == [(120, True), (0, False)]
+    assert (served[1].auth.app_id, served[1].auth.app_key) == (DEFAULT_APP_ID, DEFAULT_APP_KEY)
