@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import anyio
+from cachetools import LRUCache
 
 from .cache import ReadCache
 from .client import MeetingClient, PageCallback, PageOf
@@ -73,6 +74,8 @@ PARTICIPANT_PAGE_SIZE = 500
 MAX_PARTICIPANT_PAGES = 20
 MAX_PARTICIPANTS = PARTICIPANT_PAGE_SIZE * MAX_PARTICIPANT_PAGES
 """Reconciling attendance reads at most this many participants (20 pages)."""
+REMEMBERED_RECORDINGS = 10_000
+"""How many recorded meetings the service remembers (a confUUID each, least recently used forgotten first)."""
 
 
 class MeetingService:
@@ -85,23 +88,45 @@ class MeetingService:
     def __init__(self, client: MeetingClient, cache: ReadCache | None = None) -> None:
         self.client = client
         self.cache = cache if cache is not None else ReadCache("", ttl=0)
+        self.recorded: LRUCache[str, bool] = LRUCache(maxsize=REMEMBERED_RECORDINGS)
+        """Meetings a list or detail answer said have a recording: their detail reads it at the same time."""
 
     async def detail(self, query: DetailQuery) -> DetailRead:
         """A page of one meeting's participant list and, when it has a recording file, the recording.
 
-        The recording is read only for a meeting that says it has one (a second round trip, once:
-        both reads are cached), not on speculation: that would double the requests, and the rate-limit
-        budget they spend, for every meeting without a recording. Its failure does not fail the answer.
+        When an earlier answer said the meeting has a recording (the meeting list, usually asked first,
+        or a detail page), both reads go at the same time: one round trip instead of two. Otherwise the
+        recording is read once the detail says there is one, not on speculation, which would spend a
+        request (and its rate limit) on every meeting without a recording. Either way the detail decides:
+        a recording read alongside a meeting that no longer has one is dropped. Both reads are cached, and
+        a failed recording read does not fail the answer.
         """
-        response = await self._detail_page(query)
+        conf_uuid = query.conf_uuid
+        recording: Outcome[RecordingInfo] | None = None
+        if conf_uuid in self.recorded:
+            response, recording = await concurrently(
+                lambda: self._detail_page(query), lambda: optional(lambda: self._recording(conf_uuid), "recording")
+            )
+        else:
+            response = await self._detail_page(query)
         if not response.conference_data.is_has_record_file:
+            self.recorded.pop(conf_uuid, None)
             return DetailRead(response=response, recording=Outcome())
-        recording = await optional(lambda: self._recording(query.conf_uuid), "recording")
+        self.recorded[conf_uuid] = True
+        if recording is None:
+            recording = await optional(lambda: self._recording(conf_uuid), "recording")
         return DetailRead(response=response, recording=recording)
 
     async def history(self, query: HistoryQuery) -> HistoryListResponse:
-        """A page of ended meetings in a window (not cached: meetings end all the time)."""
-        return await self.client.history(query)
+        """A page of ended meetings in a window (not cached: meetings end all the time).
+
+        The recorded ones are remembered, so that their detail reads the recording at the same time.
+        """
+        response = await self.client.history(query)
+        for meeting in response.data or []:
+            if meeting.is_has_record_file and meeting.conf_uuid:
+                self.recorded[meeting.conf_uuid] = True
+        return response
 
     async def attendance(
         self, conf_uuid: str, search_key: str | None, on_page: PageCallback | None = None
