@@ -21,24 +21,17 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import pydantic
-import pydantic_core
-from mcp.server.mcpserver.utilities import func_metadata
-
 HERE = Path(__file__).resolve().parent
 SCHEMA_FILE = HERE / "output_schemas.json"
-SOURCES = ("output.py", "wire.py")
-"""The modules the output models (and the types they use) are defined in."""
-GENERATOR = Path(func_metadata.__file__)
-"""The SDK module that turns the output models into schemas (pydantic does the rest)."""
+SOURCES = ("output.py", "wire.py", "schemas.py")
+"""Our code the published schemas follow from: the output models, the types they use, and flattening."""
 
 
 def fingerprint() -> str:
-    """A digest of what the schemas are generated from: the models' sources and the generating code."""
+    """A digest of our code the schemas follow from (see SOURCES)."""
     digest = hashlib.sha256()
-    for path in (*(HERE / name for name in SOURCES), GENERATOR):
-        digest.update(path.read_bytes())
-    digest.update(f"pydantic {pydantic.VERSION} core {pydantic_core.__version__}".encode())
+    for name in SOURCES:
+        digest.update((HERE / name).read_bytes())
     return digest.hexdigest()
 
 
@@ -77,7 +70,81 @@ def generated() -> dict[str, Any]:
         model = output_model(tool.fn)
         if model is not None and tool.output_schema is not None:
             schemas[model.__name__] = tool.output_schema
-    return {"fingerprint": fingerprint(), "schemas": schemas}
+    return {"fingerprint": fingerprint(), "generated_with": generators(), "schemas": schemas}
+
+
+def generators() -> dict[str, str]:
+    """The versions of the libraries that generate the schemas from the models."""
+    from importlib.metadata import version
+
+    return {library: version(library) for library in ("mcp", "pydantic")}
+
+
+_ANNOTATIONS = frozenset({"title", "description", "default", "examples"})
+_TYPE_SPECIFIC = frozenset(
+    {
+        "type",
+        "properties",
+        "required",
+        "additionalProperties",
+        "items",
+        "minItems",
+        "maxItems",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "format",
+    }
+    | _ANNOTATIONS
+)
+"""Keywords that only constrain instances of the schema's own `type` (or constrain nothing)."""
+
+
+def flat_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """The same JSON Schema without `$ref`s or nullable `anyOf`s, accepting exactly the same instances.
+
+    `{"$ref": "#/$defs/X", "description": ...}` becomes X inlined with the description; `{"anyOf": [S,
+    {"type": "null"}]}` becomes S with `"type": [T, "null"]` when S has one `type` T and only keywords
+    that apply to T alone. A schema with a `$ref` that cannot be inlined (recursive, or elsewhere) is
+    returned unchanged.
+    """
+    definitions: dict[str, Any] = schema.get("$defs", {})
+
+    def flat(node: Any, seen: tuple[str, ...]) -> Any:
+        if isinstance(node, list):
+            return [flat(item, seen) for item in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if ref is not None:
+            name = ref.removeprefix("#/$defs/") if isinstance(ref, str) else ""
+            siblings = {key: value for key, value in node.items() if key != "$ref"}
+            if name not in definitions or name in seen or "/" in name or not set(siblings) <= _ANNOTATIONS:
+                raise _NotFlat
+            return {**flat(definitions[name], (*seen, name)), **siblings}
+        out = {key: flat(value, seen) for key, value in node.items() if key != "$defs"}
+        branches = out.get("anyOf")
+        if isinstance(branches, list) and len(branches) == 2 and {"type": "null"} in branches:
+            other = branches[0] if branches[1] == {"type": "null"} else branches[1]
+            kind = other.get("type") if isinstance(other, dict) else None
+            outer = {key: value for key, value in out.items() if key != "anyOf"}
+            if isinstance(kind, str) and set(other) <= _TYPE_SPECIFIC and not (set(other) & set(outer)) - _ANNOTATIONS:
+                return {**other, **outer, "type": [kind, "null"]}  # the field's own annotations win
+        return out
+
+    try:
+        flattened: dict[str, Any] = flat(schema, ())
+    except _NotFlat:
+        return schema
+    return flattened
+
+
+class _NotFlat(Exception):
+    """A `$ref` that `flat_schema` does not inline."""
 
 
 def main() -> None:

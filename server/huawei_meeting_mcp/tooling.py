@@ -25,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 from .auth import TokenProvider, token_provider
 from .cache import ReadCache, credential_identity
 from .errors import MeetingError, NotFoundError
-from .schemas import precomputed
+from .schemas import flat_schema, precomputed
 from .settings import Settings
 from .view import ToolNames, ViewOptions
 
@@ -215,73 +215,6 @@ def reader_identity(settings: Settings) -> str:
         settings.account,
         token_digest,
     )
-
-
-_ANNOTATIONS = frozenset({"title", "description", "default", "examples"})
-_TYPE_SPECIFIC = frozenset(
-    {
-        "type",
-        "properties",
-        "required",
-        "additionalProperties",
-        "items",
-        "minItems",
-        "maxItems",
-        "minimum",
-        "maximum",
-        "exclusiveMinimum",
-        "exclusiveMaximum",
-        "minLength",
-        "maxLength",
-        "pattern",
-        "format",
-    }
-    | _ANNOTATIONS
-)
-"""Keywords that only constrain instances of the schema's own `type` (or constrain nothing)."""
-
-
-def flat_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    """The same JSON Schema without `$ref`s or nullable `anyOf`s, accepting exactly the same instances.
-
-    `{"$ref": "#/$defs/X", "description": ...}` becomes X inlined with the description; `{"anyOf": [S,
-    {"type": "null"}]}` becomes S with `"type": [T, "null"]` when S has one `type` T and only keywords
-    that apply to T alone. A schema with a `$ref` that cannot be inlined (recursive, or elsewhere) is
-    returned unchanged.
-    """
-    definitions: dict[str, Any] = schema.get("$defs", {})
-
-    def flat(node: Any, seen: tuple[str, ...]) -> Any:
-        if isinstance(node, list):
-            return [flat(item, seen) for item in node]
-        if not isinstance(node, dict):
-            return node
-        ref = node.get("$ref")
-        if ref is not None:
-            name = ref.removeprefix("#/$defs/") if isinstance(ref, str) else ""
-            siblings = {key: value for key, value in node.items() if key != "$ref"}
-            if name not in definitions or name in seen or "/" in name or not set(siblings) <= _ANNOTATIONS:
-                raise _NotFlat
-            return {**flat(definitions[name], (*seen, name)), **siblings}
-        out = {key: flat(value, seen) for key, value in node.items() if key != "$defs"}
-        branches = out.get("anyOf")
-        if isinstance(branches, list) and len(branches) == 2 and {"type": "null"} in branches:
-            other = branches[0] if branches[1] == {"type": "null"} else branches[1]
-            kind = other.get("type") if isinstance(other, dict) else None
-            outer = {key: value for key, value in out.items() if key != "anyOf"}
-            if isinstance(kind, str) and set(other) <= _TYPE_SPECIFIC and not (set(other) & set(outer)) - _ANNOTATIONS:
-                return {**other, **outer, "type": [kind, "null"]}  # the field's own annotations win
-        return out
-
-    try:
-        flattened: dict[str, Any] = flat(schema, ())
-    except _NotFlat:
-        return schema
-    return flattened
-
-
-class _NotFlat(Exception):
-    """A `$ref` that `flat_schema` does not inline."""
 
 
 @asynccontextmanager

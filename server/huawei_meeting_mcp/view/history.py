@@ -150,8 +150,8 @@ def _next_call(listing: MeetingList, limit: int, tools: ToolNames) -> NextCall:
 
 def _closing(listing: MeetingList, tools: ToolNames) -> list[str]:
     lines = [
-        f"Meeting ID {shown_id(repeated.conferenceID)} appears {repeated.occurrences} times: it was held several times, "
-        "one row per occurrence; use the confUUID of the occurrence you mean."
+        f"Meeting ID {shown_id(repeated.conferenceID)} appears {repeated.occurrences} times: it was held several "
+        "times, one row per occurrence; use the confUUID of the occurrence you mean."
         for repeated in listing.repeatedMeetingIDs
     ]
     example = next((row.confUUID for row in listing.meetings if is_conf_uuid(row.confUUID)), None)
