@@ -12,13 +12,8 @@ from hypothesis import strategies as st
 from huawei_meeting_mcp.app import TOOL_NAMES
 from huawei_meeting_mcp.output import AttendanceShow, MeetingAttendance
 from huawei_meeting_mcp.view import TEXT_BUDGET, ViewOptions
-from huawei_meeting_mcp.view.attendance import (
-    ATTENDANCE_TEXT,
-    aggregate,
-    build_attendance,
-    merged_ms,
-    person_key,
-)
+from huawei_meeting_mcp.view.attendance import ATTENDANCE_TEXT, build_attendance
+from huawei_meeting_mcp.view.fold import AttendanceFold, aggregate, join_order, merged_ms, person_key
 from huawei_meeting_mcp.view.paging import render_paged
 from huawei_meeting_mcp.wire import (
     AttendancePage,
@@ -100,6 +95,39 @@ def test_merged_ms_counts_overlaps_once(intervals: list[tuple[int, int]], total:
 def test_merged_ms_equals_the_covered_length(intervals: list[tuple[int, int]]) -> None:
     covered = {tick for start, end in intervals for tick in range(start, end)}
     assert merged_ms(intervals) == len(covered)
+
+
+RECORDS = st.builds(
+    record,
+    st.sampled_from([None, "Li Na", "li na ", "Wang Wei", "王伟"]),
+    st.sampled_from([None, "+8613800000001", "+8613800000002"]),
+    st.one_of(st.none(), st.integers(-5, 40), st.just(10**15)),
+    st.one_of(st.none(), st.integers(-5, 60)),
+    deviceType=st.sampled_from(["PC", "Mobile", "IdeaHub"]),
+    deptName=st.sampled_from(["Sales", "R&D", None]),
+)
+
+
+@given(st.lists(RECORDS, max_size=30), st.integers(1, 7), st.booleans())
+def test_folding_page_by_page_gives_what_folding_everything_gives(
+    records: list[AttendanceRecord], page: int, join_ordered: bool
+) -> None:
+    if join_ordered:  # as the API sends them: the fold is done as the pages come
+        records = sorted(records, key=join_order)
+    fold = AttendanceFold()
+    for start in range(0, len(records), page):
+        fold.add(records[start : start + page])
+    assert fold.in_join_order or not join_ordered
+    assert fold.people(records) == aggregate(records)
+
+
+def test_records_out_of_join_order_are_folded_again_in_order() -> None:
+    records = [record("B", None, 20, 30, deptName="later"), record("b", None, 10, 15, deptName="first")]
+    fold = AttendanceFold()
+    fold.add(records)
+    assert not fold.in_join_order
+    [person] = fold.people(records)
+    assert (person.name, person.dept_name, person.attended_ms) == ("b", "first", 15)
 
 
 def test_rejoins_and_overlapping_devices_fold_into_one_person() -> None:

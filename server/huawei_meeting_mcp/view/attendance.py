@@ -1,24 +1,16 @@
-"""The attendance view: raw join/leave records folded into one entry per person, and its text.
-
-One person is one display name (compared without case or surrounding spaces) with one call
-number: the same name with two numbers stays two entries, and a record with neither is its
-own entry. Each record is one session from join to leave; minutes attended merge overlapping
-sessions (a phone and a laptop at once count once), and a session without a valid leave time
-counts as a session but adds no minutes.
-"""
+"""The attendance view: one entry per person (the records folded by `fold.py`), reconciled, and its text."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Any
 
-from ..dates import MAX_EPOCH_MS
 from ..output import AttendanceShow, AttendanceSummary, Attendee, MeetingAttendance, Page, Participant, Stay
-from ..wire import AttendanceQuery, AttendanceRead, AttendanceRecord, AttendanceRecords
+from ..wire import AttendanceQuery, AttendanceRead, AttendanceRecords
 from .common import LONG, Scrub, ToolNames, ViewOptions, at_epoch_ms, code, meeting_times_if_read, text
 from .detail import participant, participant_line
+from .fold import PersonAttendance, aggregate
 from .paging import NextCall, PageText
 from .reconcile import Reconciliation, reconcile
 from .words import at, join, minutes, plural, shown, shown_id, zone_text
@@ -31,99 +23,6 @@ IDENTITY_NOTE = (
     "One attendee is one display name with one number; minutes attended count overlapping sessions "
     "(two devices at once) once."
 )
-
-
-@dataclass
-class PersonAttendance:
-    """Everything one person's records add up to."""
-
-    name: str | None
-    call_number: str | None
-    dept_name: str | None = None
-    device_types: list[str] = field(default_factory=list)
-    media_types: list[str] = field(default_factory=list)
-    first_join_ms: int | None = None
-    last_leave_ms: int | None = None
-    sessions: int = 0
-    attended_ms: int | None = None
-    sessions_without_leave: int = 0
-
-
-def person_key(record: AttendanceRecord) -> tuple[str, str] | None:
-    """Who a record belongs to: display name without case or surrounding spaces, and the call number.
-
-    None when the record has neither: such a record cannot be matched to anyone else's.
-    """
-    key = ((record.display_name or "").strip().casefold(), (record.call_number or "").strip())
-    return key if any(key) else None
-
-
-def merged_ms(intervals: list[tuple[int, int]]) -> int:
-    """Total length of the union of [start, end] intervals: overlaps are counted once."""
-    total = 0
-    current: tuple[int, int] | None = None
-    for start, end in sorted(intervals):
-        if current is None or start > current[1]:
-            if current is not None:
-                total += current[1] - current[0]
-            current = (start, end)
-        else:
-            current = (current[0], max(current[1], end))
-    if current is not None:
-        total += current[1] - current[0]
-    return total
-
-
-def _epoch_ms(value: int | None) -> int | None:
-    return value if value is not None and 0 <= value <= MAX_EPOCH_MS else None
-
-
-class _Labels(dict[str | None, str | None]):
-    """Device and media labels of one answer, each cleaned once: thousands of records share a handful."""
-
-    def __missing__(self, value: str | None) -> str | None:
-        self[value] = cleaned = code(value, 32)
-        return cleaned
-
-
-def _add_unique(values: list[str], cleaned: str | None) -> None:
-    if cleaned and cleaned not in values:
-        values.append(cleaned)
-
-
-def aggregate(records: list[AttendanceRecord]) -> list[PersonAttendance]:
-    """Fold records into one entry per person, ordered by first join (unknown last), then name."""
-    labels = _Labels()
-    people: dict[tuple[str, str], PersonAttendance] = {}
-    intervals: dict[tuple[str, str], list[tuple[int, int]]] = {}
-    ordered = sorted(records, key=lambda r: (_epoch_ms(r.join_time) is None, _epoch_ms(r.join_time) or 0))
-    for index, record in enumerate(ordered):
-        key = person_key(record) or ("", f"anonymous record {index}")
-        person = people.get(key)
-        if person is None:
-            # Raw upstream text: cleaned (and masked) only for the people an answer shows (`_attendee`, `_stay`).
-            person = people[key] = PersonAttendance(name=record.display_name, call_number=record.call_number)
-            intervals[key] = []
-        if person.dept_name is None:
-            person.dept_name = record.dept_name
-        _add_unique(person.device_types, labels[record.device_type])
-        _add_unique(person.media_types, labels[record.media_type])
-        person.sessions += 1
-        joined, left = _epoch_ms(record.join_time), _epoch_ms(record.left_time)
-        if joined is not None:
-            person.first_join_ms = joined if person.first_join_ms is None else min(person.first_join_ms, joined)
-        if joined is not None and left is not None and left >= joined:
-            intervals[key].append((joined, left))
-            person.last_leave_ms = left if person.last_leave_ms is None else max(person.last_leave_ms, left)
-        else:
-            person.sessions_without_leave += 1
-    for key, person in people.items():
-        if intervals[key]:
-            person.attended_ms = merged_ms(intervals[key])
-    return sorted(
-        people.values(),
-        key=lambda p: (p.first_join_ms is None, p.first_join_ms or 0, (p.name or "").casefold()),
-    )
 
 
 def _minutes(ms: int) -> float:
@@ -188,6 +87,12 @@ def _reconciliation_notes(read: AttendanceRead, found: Reconciliation | None, qu
             "came uninvited are not counted."
         ]
     notes = [PARTICIPANT_LIST]
+    if read.participant_list_capped:
+        listed = len(read.participants.value or [])
+        notes.append(
+            f"The participant list is longer than the {listed:,} entries read: only those were compared, so some "
+            "of the attendees counted as uninvited may be on it, and the absent count covers those entries only."
+        )
     if found.matched_by_name_only:
         notes.append(
             f"{plural(found.matched_by_name_only, 'attendee')} matched the participant list by display name only "
@@ -215,7 +120,7 @@ def build_attendance(
     zone = times.tz if times is not None else None
 
     fetched = read.records
-    people = aggregate(fetched.records)
+    people = fetched.people if fetched.people is not None else aggregate(fetched.records)
     listed = read.participants.value
     found = reconcile(people, listed) if listed is not None else None
     _reading_notes(fetched, notes)
