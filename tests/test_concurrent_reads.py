@@ -231,3 +231,31 @@ async def test_a_transport_answering_in_reverse_gives_what_one_page_at_a_time_gi
     assert concurrent == one_at_a_time
     assert [r.display_name for r in concurrent.records] == [f"p{i}" for i in range(2_345)]
     assert progress == sequential_progress == [(500, 2345), (1000, 2345), (1500, 2345), (2000, 2345), (2345, 2345)]
+
+
+async def test_through_the_client_at_most_the_setting_is_in_flight_and_the_pages_come_in_order() -> None:
+    rows = [{"displayName": f"p{i}", "joinTime": 1_800_000_000_000 + i} for i in range(5_000)]
+    delays = random.Random(7)  # noqa: S311 - pages finish in a shuffled (but repeatable) order
+    in_flight = most = 0
+
+    async def handle(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        try:
+            offset, limit = int(request.url.params["offset"]), int(request.url.params["limit"])
+            for _ in range(delays.randint(0, 20)):
+                await anyio.lowlevel.checkpoint()
+            page = rows[offset : offset + limit]
+            return httpx.Response(200, json={"offset": offset, "count": len(rows), "data": page})
+        finally:
+            in_flight -= 1
+
+    given: list[int] = []
+    transport = httpx.MockTransport(handle)
+    async with create_http_client("https://api.example.test", timeout=10, transport=transport) as http:
+        client = MeetingClient(http, StaticToken(TOKEN), timeout=10, concurrency=3)
+        read = await client.all_attendance("c0ffee", on_records=lambda page: given.append(len(page)))
+    assert most == 3, "every page's read starts at once; the request slots hold them to the setting"
+    assert [r.display_name for r in read.records] == [f"p{i}" for i in range(5_000)]
+    assert given == [500] * 10, "each page handed on once, in order"

@@ -10,12 +10,15 @@ import anyio
 import httpx
 import pytest
 
+from huawei_meeting_mcp import service as service_module
 from huawei_meeting_mcp.auth import StaticToken
 from huawei_meeting_mcp.cache import ReadCache
 from huawei_meeting_mcp.client import CONF_DETAIL_PATH, RECORDING_PATH, MeetingClient, create_http_client
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, DOCS_EXAMPLE_UUID, LARGE_UUID, Sandbox
 from huawei_meeting_mcp.service import MeetingService
-from huawei_meeting_mcp.wire import DetailQuery, HistoryQuery
+from huawei_meeting_mcp.view.attendance import build_attendance
+from huawei_meeting_mcp.wire import AttendanceQuery, DetailQuery, HistoryQuery
+from tests.helpers import view_options
 
 pytestmark = pytest.mark.anyio
 
@@ -95,3 +98,23 @@ async def test_a_recording_read_beside_a_meeting_that_no_longer_has_one_is_dropp
         gate.paths.clear()
         await meetings.detail(DetailQuery(LARGE_UUID, limit=20))
     assert gate.paths == [CONF_DETAIL_PATH]
+
+
+async def test_a_participant_list_longer_than_what_is_read_is_said_to_be_cut(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(service_module, "MAX_PARTICIPANT_PAGES", 1)
+    monkeypatch.setattr(service_module, "MAX_PARTICIPANTS", 500)  # the large meeting lists 620
+    async with service(Gate(Sandbox())) as meetings:
+        read = await meetings.attendance(LARGE_UUID, None)
+    assert read.participant_list_capped
+    assert len(read.participants.value or []) == 500
+    view = build_attendance(read, AttendanceQuery(LARGE_UUID, 0, 20, None), "attendees", view_options())
+    assert view.summary.participantList == 500
+    assert any("longer than the 500 entries read" in note for note in view.notes)
+
+
+async def test_a_whole_participant_list_is_not_said_to_be_cut() -> None:
+    async with service(Gate(Sandbox())) as meetings:
+        read = await meetings.attendance(LARGE_UUID, None)
+    assert not read.participant_list_capped
+    view = build_attendance(read, AttendanceQuery(LARGE_UUID, 0, 20, None), "attendees", view_options())
+    assert not any("longer than the" in note for note in view.notes)

@@ -25,6 +25,7 @@ from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
 import anyio
+import anyio.lowlevel
 import httpx
 from pydantic import BaseModel, ValidationError
 
@@ -79,6 +80,8 @@ Model = TypeVar("Model", bound=BaseModel)
 PageCallback = Callable[[int, "int | None"], Awaitable[None]]
 """Told after each page, in order: items read so far (never fewer than before), and the API's total (if any)."""
 Item = TypeVar("Item")
+ItemsCallback = Callable[[Sequence[Item]], None]
+"""Given the items each page adds, in order, as soon as the page is used."""
 DEFAULT_CONCURRENCY = 8
 """Pages of one answer in flight at a time, once the first page has given the total."""
 
@@ -143,6 +146,8 @@ class _Paging(Generic[Item]):
     more: bool = True
     regular: bool = False
     """The last page had exactly `page_size` items: the next offsets can be planned ahead."""
+    on_items: ItemsCallback[Item] | None = None
+    """Told each page's items as they join `items`, in order."""
 
     def take(self, offset: int, page: PageOf[Item]) -> bool:
         """Use `page` if it starts where the items read so far end; False if it was planned on a wrong guess."""
@@ -151,6 +156,8 @@ class _Paging(Generic[Item]):
         rows = page.items
         room = self.max_items - len(self.items)
         self.items.extend(rows[:room])
+        if self.on_items is not None:
+            self.on_items(rows[:room])
         self.pages += 1
         if page.total is not None and page.total >= 0:
             self.total = page.total
@@ -177,6 +184,7 @@ async def read_pages(
     max_items: int,
     in_flight: int = DEFAULT_CONCURRENCY,
     on_page: PageCallback | None = None,
+    on_items: ItemsCallback[Item] | None = None,
 ) -> PagedItems[Item]:
     """Read a paged list: the first page, then the rest concurrently, at most `in_flight` requests at a time.
 
@@ -185,9 +193,11 @@ async def read_pages(
     stop (without one, the first short page does), and at most `max_pages` pages and `max_items` items are
     kept. Offsets are planned ahead only while pages come back exactly `page_size` long; a page of another
     length makes the following pages be read one at a time from where it ended. `on_page` is told after
-    each page is used, in order. The first failure cancels the other reads and is raised as it is.
+    each page is used, in order; `on_items` is given the items each page adds, in order, as soon as it is
+    used (so that a caller can work on them while later pages are on their way). The first failure cancels
+    the other reads and is raised as it is.
     """
-    paging: _Paging[Item] = _Paging(page_size, max_items)
+    paging: _Paging[Item] = _Paging(page_size, max_items, on_items=on_items)
     paging.take(0, await fetch_page(0, page_size))
     if on_page is not None:
         await on_page(len(paging.items), paging.total)
@@ -237,17 +247,23 @@ async def _read_ahead(
         raise failures[0]
 
 
-class RateLimitPause:
-    """The pages of one answer waiting together: after a 429, none starts a request before `resume_at`."""
+class SharedRead:
+    """What the page reads of one answer share: their request slots, and a pause after a 429.
 
-    def __init__(self, deadline: float) -> None:
+    A slot is held from sending a request until its answer has been read, not while the answer is
+    parsed and used: a page that arrives frees its slot for the next request first (see `_get_once`).
+    After a 429, no page starts a request before `resume_at`.
+    """
+
+    def __init__(self, deadline: float, in_flight: int) -> None:
         self.deadline = deadline
         """The answer's time budget ends here (anyio clock): no pause may run past it."""
         self.resume_at = 0.0
+        self.slots = anyio.CapacityLimiter(max(1, in_flight))
 
 
-_PAUSE: ContextVar[RateLimitPause | None] = ContextVar("huawei_meeting_rate_limit_pause", default=None)
-"""The pause shared by the page reads of the answer being read in this context (set by `read_pages`)."""
+_SHARED: ContextVar[SharedRead | None] = ContextVar("huawei_meeting_shared_read", default=None)
+"""What the page reads of the answer being read in this context share (set by `MeetingClient.read_pages`)."""
 
 
 class _DeferredTransport(httpx.AsyncBaseTransport):
@@ -388,11 +404,12 @@ class MeetingClient:
         page_size: int = ATTENDANCE_PAGE_SIZE,
         max_pages: int = MAX_ATTENDANCE_PAGES,
         max_records: int = MAX_ATTENDANCE_RECORDS,
+        on_records: ItemsCallback[AttendanceRecord] | None = None,
     ) -> AttendanceRecords:
         """Every attendance record of a meeting, up to `max_pages` pages or `max_records` records.
 
         The first page gives the API's `count`; the rest are read concurrently (`read_pages`), and the
-        records come in the order a sequential read gives them.
+        records come in the order a sequential read gives them; `on_records` is given them page by page.
         """
 
         async def fetch(offset: int, limit: int) -> PageOf[AttendanceRecord]:
@@ -400,7 +417,7 @@ class MeetingClient:
             return PageOf(page.data or [], page.count)
 
         read = await self.read_pages(
-            fetch, page_size=page_size, max_pages=max_pages, max_items=max_records, on_page=on_page
+            fetch, page_size=page_size, max_pages=max_pages, max_items=max_records, on_page=on_page, on_items=on_records
         )
         return AttendanceRecords(
             records=read.items, reported_total=read.reported_total, pages=read.pages, capped=read.capped
@@ -414,25 +431,29 @@ class MeetingClient:
         max_pages: int,
         max_items: int,
         on_page: PageCallback | None = None,
+        on_items: ItemsCallback[Item] | None = None,
     ) -> PagedItems[Item]:
-        """`read_pages` with this client's concurrency, its pages pausing together on a 429 (`RateLimitPause`).
+        """`read_pages` with at most this client's concurrency of requests in flight (`SharedRead`).
 
-        The pause never runs past this client's time budget counted from the first page: a `Retry-After`
-        that would is reported at once, as a rate-limit error.
+        Every page's read starts at once and waits for a request slot; a page frees its slot as soon as its
+        answer is in, before it is parsed and used, so the next request goes out first. The pages pause
+        together on a 429, never past this client's time budget counted from the first page: a
+        `Retry-After` that would is reported at once, as a rate-limit error.
         """
-        pause = RateLimitPause(deadline=anyio.current_time() + self._timeout)
-        token = _PAUSE.set(pause)
+        shared = SharedRead(deadline=anyio.current_time() + self._timeout, in_flight=self._concurrency)
+        token = _SHARED.set(shared)
         try:
             return await read_pages(
                 fetch_page,
                 page_size=page_size,
                 max_pages=max_pages,
                 max_items=max_items,
-                in_flight=self._concurrency,
+                in_flight=max_pages,  # the request slots bound what is in flight
                 on_page=on_page,
+                on_items=on_items,
             )
         finally:
-            _PAUSE.reset(token)
+            _SHARED.reset(token)
 
     async def get_model(
         self, path: str, params: Mapping[str, str | int], headers: Mapping[str, str], model: type[Model]
@@ -474,15 +495,11 @@ class MeetingClient:
         request_ids: list[str],
     ) -> Any:
         retry = 0
-        pause = _PAUSE.get()
+        shared = _SHARED.get()
         deadline = anyio.current_time() + self._timeout
-        if pause is not None:
-            deadline = min(deadline, pause.deadline)
-        waited_for = 0.0
+        if shared is not None:
+            deadline = min(deadline, shared.deadline)
         while True:
-            if pause is not None and pause.resume_at > waited_for:
-                waited_for = pause.resume_at  # the answer's pages wait together after a 429
-                await self._sleep(max(0.0, waited_for - anyio.current_time()))
             request_id = uuid.uuid4().hex
             request_ids.append(request_id)
             try:
@@ -502,16 +519,26 @@ class MeetingClient:
                     request_id,
                 )
                 retry += 1
-                if pause is not None and isinstance(exc, RateLimitError):
-                    pause.resume_at = max(pause.resume_at, anyio.current_time() + delay)
-                    continue  # waits at the top of the loop, with every other page of the answer
+                if shared is not None and isinstance(exc, RateLimitError):
+                    shared.resume_at = max(shared.resume_at, anyio.current_time() + delay)
+                    continue  # waits for its next slot, with every other page of the answer (`_get_once`)
                 await self._sleep(delay)
 
     async def _get_once(
         self, path: str, params: Mapping[str, str | int], headers: Mapping[str, str], request_id: str
     ) -> Any:
         request = self._http.build_request("GET", path, params=params, headers={**headers, "X-Request-ID": request_id})
-        return await _exchange(self._http, request, request_id, self._max_body, error_for_status)
+        shared = _SHARED.get()
+        if shared is None:
+            return await _exchange(self._http, request, request_id, self._max_body, error_for_status)
+        async with shared.slots:
+            if shared.resume_at > anyio.current_time():  # after a 429, the answer's pages wait together
+                await self._sleep(shared.resume_at - anyio.current_time())
+            body = await _exchange(self._http, request, request_id, self._max_body, error_for_status)
+        # A request waiting for the slot goes out before this answer is parsed and used (a 500-record page
+        # takes a few ms): the next round trip then overlaps that work instead of following it.
+        await anyio.lowlevel.checkpoint()
+        return body
 
 
 class SignInClient:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import anyio
@@ -23,6 +24,7 @@ from cachetools import LRUCache
 from .cache import ReadCache
 from .client import MeetingClient, PageCallback, PageOf
 from .errors import UpstreamError
+from .view.fold import AttendanceFold
 from .wire import (
     AttendanceRead,
     AttendanceRecords,
@@ -139,17 +141,30 @@ class MeetingService:
         records, listed = await concurrently(
             lambda: self.cache.get(
                 ("attendance", conf_uuid, search_key),
-                lambda: self.client.all_attendance(conf_uuid, search_key, on_page=on_page),
+                lambda: self._folded_attendance(conf_uuid, search_key, on_page),
                 _records,
             ),
             lambda: optional(lambda: self._participant_list(conf_uuid, search_key), "participant list"),
         )
-        meeting, participants = listed.value or (None, None)
+        meeting, participants, capped = listed.value or (None, None, False)
         return AttendanceRead(
             records=records,
             meeting=Outcome(meeting, listed.problem),
             participants=Outcome(participants, listed.problem),
+            participant_list_capped=capped,
         )
+
+    async def _folded_attendance(
+        self, conf_uuid: str, search_key: str | None, on_page: PageCallback | None
+    ) -> AttendanceRecords:
+        """Every attendance record, and the records folded per person as the pages arrived (`view.fold`).
+
+        Folding 10,000 records (about 30 ms) then overlaps the reads of later pages instead of following
+        them; kept in the cache with the records, the fold is not done again when the answer is paged.
+        """
+        fold = AttendanceFold()
+        read = await self.client.all_attendance(conf_uuid, search_key, on_page=on_page, on_records=fold.add)
+        return replace(read, people=fold.people(read.records))
 
     async def events(self, query: ControlQuery) -> EventsRead:
         """A page of the meeting's control records and, at the same time, the meeting (for its zone)."""
@@ -176,8 +191,11 @@ class MeetingService:
 
     async def _participant_list(
         self, conf_uuid: str, search_key: str | None
-    ) -> tuple[ConferenceInfo, list[ParticipantInfo]]:
-        """The meeting and its whole participant list: the first page, then the rest concurrently."""
+    ) -> tuple[ConferenceInfo, list[ParticipantInfo], bool]:
+        """The meeting, its participant list, and whether the list went on past MAX_PARTICIPANTS.
+
+        The list's first page, then the rest concurrently.
+        """
         pages: dict[int, ConfDetailResponse] = {}
 
         async def fetch(offset: int, limit: int) -> PageOf[ParticipantInfo]:
@@ -188,7 +206,7 @@ class MeetingService:
         read = await self.client.read_pages(
             fetch, page_size=PARTICIPANT_PAGE_SIZE, max_pages=MAX_PARTICIPANT_PAGES, max_items=MAX_PARTICIPANTS
         )
-        return pages[0].conference_data, read.items
+        return pages[0].conference_data, read.items, read.capped
 
 
 async def optional(read: Callable[[], Awaitable[T]], what: str) -> Outcome[T]:

@@ -10,7 +10,7 @@ only the parts the tools cannot do without (`conferenceData`) are required.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Generic, Literal, TypeVar, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar, get_args
 
 from pydantic import (
     BaseModel,
@@ -21,6 +21,9 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 from pydantic_core import core_schema
+
+if TYPE_CHECKING:  # the fold is a view's; an attendance read may carry it (AttendanceRecords.people)
+    from .view.fold import PersonAttendance
 
 T = TypeVar("T")
 
@@ -186,6 +189,8 @@ class AttendanceRecords:
     pages: int
     capped: bool
     """Reading stopped at the page cap while more records remained."""
+    people: list[PersonAttendance] | None = None
+    """The records folded per person while they were read (`view.fold`), or None: the view folds them."""
 
 
 class RecordingInfo(WireModel):
@@ -273,6 +278,8 @@ class AttendanceRead:
     records: AttendanceRecords
     meeting: Outcome[ConferenceInfo]
     participants: Outcome[list[ParticipantInfo]]
+    participant_list_capped: bool = False
+    """The participant list went on past what is read of it (10,000 entries): only those were compared."""
 
 
 @dataclass(frozen=True)
