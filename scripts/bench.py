@@ -996,15 +996,49 @@ NEW: dict[str, str] = {}
 """The defaults: 8 pages in flight, a 300-second cache."""
 
 
-def with_latency(app: Any, seconds: float) -> Any:
-    """The ASGI app `app`, answering every HTTP request `seconds` later."""
+@dataclass
+class Exchange:
+    """One upstream request as the sandbox saw it: when it arrived, and when its answer started."""
+
+    path: str
+    arrived: float
+    answered: float = 0.0
+
+
+def with_latency(app: Any, seconds: float, log: list[Exchange] | None = None) -> Any:
+    """The ASGI app `app`, answering every HTTP request `seconds` later; each exchange is added to `log`."""
 
     async def delayed(scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            await anyio.sleep(seconds)
-        await app(scope, receive, send)
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        exchange = Exchange(scope["path"], time.perf_counter())
+        if log is not None:
+            log.append(exchange)
+        await anyio.sleep(seconds)
+
+        async def timed_send(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                exchange.answered = time.perf_counter()
+            await send(message)
+
+        await app(scope, receive, timed_send)
 
     return delayed
+
+
+def round_trips(exchanges: list[Exchange]) -> int:
+    """The longest chain of requests each sent after the one before it was answered: the round trips in a row.
+
+    A request that arrived after another was answered may have waited for it (for its page's total, or
+    for its slot); one that arrived before could not have. The chain's length is what latency multiplies.
+    """
+    depth: list[int] = []
+    ordered = sorted(exchanges, key=lambda e: e.arrived)
+    for index, exchange in enumerate(ordered):
+        before = [depth[i] for i in range(index) if ordered[i].answered <= exchange.arrived]
+        depth.append(1 + max(before, default=0))
+    return max(depth, default=0)
 
 
 def add_webinar(sandbox: Sandbox, uuid: str = WEBINAR_UUID) -> None:
@@ -1034,11 +1068,11 @@ def add_webinar(sandbox: Sandbox, uuid: str = WEBINAR_UUID) -> None:
 
 
 @contextmanager
-def slow_sandbox() -> Iterator[tuple[Sandbox, str]]:
-    """A fresh sandbox with the webinar, served on loopback, each request answered LATENCY_S late."""
+def slow_sandbox(log: list[Exchange] | None = None) -> Iterator[tuple[Sandbox, str]]:
+    """A fresh sandbox with the webinar, served on loopback, each request answered LATENCY_S late (and logged)."""
     sandbox = Sandbox()
     add_webinar(sandbox)
-    sandbox.app = with_latency(sandbox.app, LATENCY_S)
+    sandbox.app = with_latency(sandbox.app, LATENCY_S, log)
     with serving(sandbox) as url:
         yield sandbox, url
 
@@ -1058,19 +1092,28 @@ ATTENDANCE_TOOL = "get_historical_meeting_attendance"
 
 
 async def first_attendance_page(plan: Plan, errlog: TextIO) -> list[Row]:
-    """Row 7: the first attendance page of the 10,000-record webinar at 100 ms per request, old and new."""
+    """Row 7: the first attendance page of the 10,000-record webinar at 100 ms per request, old and new.
+
+    Besides the wall time, the round trips in a row (`round_trips`): what the target counts, and what
+    latency multiplies; the wall adds the CPU of both sides (the sandbox's too, which answers one request at
+    a time in this process).
+    """
     repeats = 1 if plan is QUICK else 3
     walls: dict[str, list[float]] = {"old": [], "new": [], "new_4": []}
+    trips: dict[str, list[int]] = {"old": [], "new": [], "new_4": []}
     requests: dict[str, int] = {}
     for _ in range(repeats):
         for kind, extra in (("old", OLD), ("new", NEW), ("new_4", {"HUAWEI_MEETING_CONCURRENCY": "4"})):
-            with slow_sandbox() as (sandbox, url):
+            log: list[Exchange] = []
+            with slow_sandbox(log) as (sandbox, url):
                 async with connect(ours_stdio(sandbox, url, **extra), errlog) as ours:
                     await ours.list_tools()
                     await call_ok(ours, {"confUUID": DOCS_EXAMPLE_UUID, "limit": 1})  # signs in, opens a connection
                     before = upstream_requests(sandbox)
+                    log.clear()
                     seconds, _ = await timed(lambda: attendance_ok(ours, {"confUUID": WEBINAR_UUID, "limit": 50}))
                     walls[kind].append(seconds)
+                    trips[kind].append(round_trips(log))
                     requests[kind] = upstream_requests(sandbox) - before
     old, new, new_4 = (statistics.median(walls[kind]) for kind in ("old", "new", "new_4"))
     data = {"new_s": walls["new"], "new_4_s": walls["new_4"], "old_s": walls["old"], "requests": requests}
@@ -1078,12 +1121,12 @@ async def first_attendance_page(plan: Plan, errlog: TextIO) -> list[Row]:
         Row(
             f"latency_first_page{suffix}",
             f"7 first attendance page, 10,000 records, 100 ms/request, {label}",
-            f"{secs(seconds)} ({requests[kind]} requests, ~{seconds / LATENCY_S:.1f} round trips)",
-            f"before: {secs(old)} ({requests['old']} requests)",
+            f"{secs(seconds)}, {max(trips[kind])} round trips in a row ({requests[kind]} requests)",
+            f"before: {secs(old)}, {max(trips['old'])} round trips ({requests['old']} requests)",
             f"{old / seconds:.1f}x faster",
             "<= 4 round trips (~0.5 s)",
-            verdict(seconds <= 5 * LATENCY_S),
-            data | {"latency_s": LATENCY_S},
+            verdict(max(trips[kind]) <= 4 and seconds <= 5.5 * LATENCY_S),
+            data | {"latency_s": LATENCY_S, "round_trips": trips},
         )
         for kind, suffix, label, seconds in (
             ("new", "", "8 in flight (default)", new),
