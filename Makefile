@@ -57,7 +57,7 @@ test: lint typecheck manifest pytest
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
 
-# After changing output.py or wire.py: store the tools' output schemas again (server/huawei_meeting_mcp/schemas.py).
+# After changing output.py, wire.py or schemas.py: store the tools' output schemas again (server/huawei_meeting_mcp/schemas.py).
 schemas: $(STAMP)
 	$(BIN)/python -m huawei_meeting_mcp.schemas
 
