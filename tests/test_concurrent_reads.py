@@ -259,3 +259,23 @@ async def test_through_the_client_at_most_the_setting_is_in_flight_and_the_pages
     assert most == 3, "every page's read starts at once; the request slots hold them to the setting"
     assert [r.display_name for r in read.records] == [f"p{i}" for i in range(5_000)]
     assert given == [500] * 10, "each page handed on once, in order"
+
+
+async def test_a_page_waiting_for_its_request_slot_does_not_spend_its_time_budget() -> None:
+    # One request at a time, 100 ms each (a slow upstream, simulated), a 0.5 s budget: the ninth page
+    # is answered 0.9 s after the read began, yet within its own budget, counted from its request slot.
+    rows = [{"displayName": f"p{i}"} for i in range(4_500)]
+
+    async def handle(request: httpx.Request) -> httpx.Response:
+        offset, limit = int(request.url.params["offset"]), int(request.url.params["limit"])
+        await anyio.sleep(0.1)
+        return httpx.Response(200, json={"offset": offset, "count": len(rows), "data": rows[offset : offset + limit]})
+
+    transport = httpx.MockTransport(handle)
+    async with create_http_client("https://api.example.test", timeout=0.5, transport=transport) as http:
+        client = MeetingClient(http, StaticToken(TOKEN), timeout=0.5, concurrency=1)
+        started = anyio.current_time()
+        read = await client.all_attendance("c0ffee")
+        took = anyio.current_time() - started
+    assert len(read.records) == 4_500
+    assert took > 0.5, "the whole read took longer than one budget"

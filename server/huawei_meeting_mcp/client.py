@@ -12,6 +12,7 @@ from __future__ import annotations
 import email.utils
 import json
 import logging
+import math
 import random
 import re
 import socket
@@ -458,31 +459,40 @@ class MeetingClient:
     async def get_model(
         self, path: str, params: Mapping[str, str | int], headers: Mapping[str, str], model: type[Model]
     ) -> Model:
-        """GET `path` within the time budget, with retries and one token renewal, parsed as `model`."""
+        """GET `path` within the time budget, with retries and one token renewal, parsed as `model`.
+
+        The budget (retries included) starts at once, or, for a page of a paged read, when the page gets
+        its request slot (`_get_once`): waiting for the pages before it does not spend it.
+        """
         request_ids: list[str] = []
-        try:
-            with anyio.fail_after(self._timeout):
-                body = await self._get_authenticated(path, params, headers, request_ids)
-        except TimeoutError:
+        budget = anyio.CancelScope(deadline=math.inf if _SHARED.get() else anyio.current_time() + self._timeout)
+        with budget:
+            body = await self._get_authenticated(path, params, headers, request_ids, budget)
+        if budget.cancelled_caught:
             raise UpstreamTimeoutError(
                 request_id=request_ids[-1] if request_ids else "none",
                 detail=f"The {self._timeout:g}-second budget ran out.",
-            ) from None
+            )
         return _parse(body, model, request_ids[-1])
 
     async def _get_authenticated(
-        self, path: str, params: Mapping[str, str | int], headers: Mapping[str, str], request_ids: list[str]
+        self,
+        path: str,
+        params: Mapping[str, str | int],
+        headers: Mapping[str, str],
+        request_ids: list[str],
+        budget: anyio.CancelScope,
     ) -> Any:
         token = await self._tokens.get_token()
         try:
-            return await self._get_with_retries(path, params, headers, token, request_ids)
+            return await self._get_with_retries(path, params, headers, token, request_ids, budget)
         except AuthenticationError:
             if not await self._tokens.token_rejected(token):
                 raise
         logger.info("Token rejected; retrying once with a fresh token")
         token = await self._tokens.get_token()
         try:
-            return await self._get_with_retries(path, params, headers, token, request_ids)
+            return await self._get_with_retries(path, params, headers, token, request_ids, budget)
         except AuthenticationError as exc:
             raise exc.with_advice(REFUSED_AFTER_SIGN_IN) from None
 
@@ -493,22 +503,21 @@ class MeetingClient:
         headers: Mapping[str, str],
         token: str,
         request_ids: list[str],
+        budget: anyio.CancelScope,
     ) -> Any:
         retry = 0
         shared = _SHARED.get()
-        deadline = anyio.current_time() + self._timeout
-        if shared is not None:
-            deadline = min(deadline, shared.deadline)
         while True:
             request_id = uuid.uuid4().hex
             request_ids.append(request_id)
             try:
-                return await self._get_once(path, params, {**headers, "X-Access-Token": token}, request_id)
+                return await self._get_once(path, params, {**headers, "X-Access-Token": token}, request_id, budget)
             except (RateLimitError, ServerError, UpstreamConnectionError) as exc:
                 if retry >= self._retry.max_retries:
                     raise
                 retry_after = exc.retry_after if isinstance(exc, RateLimitError) else None
                 delay = self._retry.delay(retry, retry_after)
+                deadline = min(budget.deadline, shared.deadline if shared is not None else math.inf)
                 if anyio.current_time() + delay >= deadline:
                     raise  # waiting would overrun the time budget: report now, clearly
                 logger.info(
@@ -525,13 +534,20 @@ class MeetingClient:
                 await self._sleep(delay)
 
     async def _get_once(
-        self, path: str, params: Mapping[str, str | int], headers: Mapping[str, str], request_id: str
+        self,
+        path: str,
+        params: Mapping[str, str | int],
+        headers: Mapping[str, str],
+        request_id: str,
+        budget: anyio.CancelScope,
     ) -> Any:
         request = self._http.build_request("GET", path, params=params, headers={**headers, "X-Request-ID": request_id})
         shared = _SHARED.get()
         if shared is None:
             return await _exchange(self._http, request, request_id, self._max_body, error_for_status)
         async with shared.slots:
+            if budget.deadline == math.inf:  # the page's budget starts with its first request slot
+                budget.deadline = anyio.current_time() + self._timeout
             if shared.resume_at > anyio.current_time():  # after a 429, the answer's pages wait together
                 await self._sleep(shared.resume_at - anyio.current_time())
             body = await _exchange(self._http, request, request_id, self._max_body, error_for_status)
