@@ -159,7 +159,7 @@ class Settings(BaseSettings):
         default=10.0,
         gt=0,
         le=600,
-        description="Seconds one tool call may spend on the upstream API, retries included.",
+        description="Seconds each upstream request may take, retries included (each page of a paged read has its own).",
     )
     include_contacts: bool = Field(
         default=False, description="Include phone numbers and e-mail addresses in tool output."
