@@ -541,20 +541,26 @@ class MeetingClient:
         request_id: str,
         budget: anyio.CancelScope,
     ) -> Any:
-        request = self._http.build_request("GET", path, params=params, headers={**headers, "X-Request-ID": request_id})
         shared = _SHARED.get()
         if shared is None:
+            request = self._request(path, params, headers, request_id)
             return await _exchange(self._http, request, request_id, self._max_body, error_for_status)
         async with shared.slots:
             if budget.deadline == math.inf:  # the page's budget starts with its first request slot
                 budget.deadline = anyio.current_time() + self._timeout
             if shared.resume_at > anyio.current_time():  # after a 429, the answer's pages wait together
                 await self._sleep(shared.resume_at - anyio.current_time())
+            request = self._request(path, params, headers, request_id)  # built once it can go out
             body = await _exchange(self._http, request, request_id, self._max_body, error_for_status)
         # A request waiting for the slot goes out before this answer is parsed and used (a 500-record page
         # takes a few ms): the next round trip then overlaps that work instead of following it.
         await anyio.lowlevel.checkpoint()
         return body
+
+    def _request(
+        self, path: str, params: Mapping[str, str | int], headers: Mapping[str, str], request_id: str
+    ) -> httpx.Request:
+        return self._http.build_request("GET", path, params=params, headers={**headers, "X-Request-ID": request_id})
 
 
 class SignInClient:
