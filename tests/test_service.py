@@ -14,6 +14,7 @@ from huawei_meeting_mcp import service as service_module
 from huawei_meeting_mcp.auth import StaticToken
 from huawei_meeting_mcp.cache import ReadCache
 from huawei_meeting_mcp.client import CONF_DETAIL_PATH, RECORDING_PATH, MeetingClient, create_http_client
+from huawei_meeting_mcp.errors import NotFoundError
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, DOCS_EXAMPLE_UUID, LARGE_UUID, Sandbox
 from huawei_meeting_mcp.service import MeetingService
 from huawei_meeting_mcp.view.attendance import build_attendance
@@ -118,3 +119,12 @@ async def test_a_whole_participant_list_is_not_said_to_be_cut() -> None:
     assert not read.participant_list_capped
     view = build_attendance(read, AttendanceQuery(LARGE_UUID, 0, 20, None), "attendees", view_options())
     assert not any("longer than the" in note for note in view.notes)
+
+
+async def test_a_failing_detail_read_beside_the_recording_fails_the_answer_with_its_own_error() -> None:
+    sandbox = Sandbox()
+    async with service(Gate(sandbox)) as meetings:
+        await meetings.detail(DetailQuery(LARGE_UUID, limit=20))  # remembered as recorded
+        del sandbox.meetings[LARGE_UUID]  # gone since: the detail says not found, the recording read is cut short
+        with pytest.raises(NotFoundError):
+            await meetings.detail(DetailQuery(LARGE_UUID, limit=20))
