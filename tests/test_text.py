@@ -250,6 +250,9 @@ KEPT = [
     "Q3 2026, 100 people, room 3-101",
     "2026\u5e7411\u670824\u65e5",
     "v1.2.3",
+    "2026 11 27 09 30 00 12",
+    "rooms 1203 1204 1205 1206",
+    "123 456 789 123 456 789",
 ]
 
 
@@ -278,6 +281,28 @@ def test_ids_dates_times_and_numbers_survive(value: str) -> None:
 def test_several_numbers_in_a_row_are_each_masked() -> None:
     masked, _ = mask_contacts("2026-11-24 13800138000 13900139000 ID 960142387 999 invited")
     assert masked == f"2026-11-24 {PHONE_MASK} {PHONE_MASK} ID 960142387 999 invited"
+
+
+@pytest.mark.parametrize(
+    "numbers",
+    [
+        "138-0013-8000 138-0013-8000",  # found by the untrusted-text property (tests/test_untrusted_property.py)
+        "138-0013-8000 139-1234-5678",
+        "138 0013 8000 139 1234 5678",
+        "+86 138 0013 8000 139 1234 5678",
+        "(010) 1234 5678 0755-12345678",
+    ],
+)
+def test_numbers_written_in_groups_one_after_another_are_each_masked(numbers: str) -> None:
+    masked, changed = mask_contacts(f"call {numbers} today")
+    assert changed
+    assert not re.search(r"\d", masked), masked
+
+
+@given(st.lists(st.sampled_from(MASKED[:10]), min_size=2, max_size=4))
+def test_any_phones_written_one_after_another_with_spaces_are_all_masked(phones: list[str]) -> None:
+    masked, _ = mask_contacts(" ".join(phones))
+    assert not re.search(r"\d{3}", masked), masked
 
 
 digits = st.text(alphabet="0123456789", min_size=10, max_size=10)

@@ -184,9 +184,42 @@ def _is_phone(number: str) -> bool:
     return 10 <= count <= 15
 
 
+MAX_PHONE_DIGITS = 15
+"""E.164: no phone number has more digits."""
+
+
 def _mask_number(match: re.Match[str]) -> str:
     number = match.group("number")
-    return PHONE_MASK if number is not None and _is_phone(number) else match.group()
+    if number is None:
+        return match.group()
+    if _is_phone(number):
+        return PHONE_MASK
+    return _mask_runs(number) if " " in number else number
+
+
+def _mask_runs(number: str) -> str:
+    """Space-separated digit groups that are not one phone number as a whole, but split into several.
+
+    "138-0013-8000 139-1234-5678" is two numbers: when the groups split into stretches that are each a
+    phone number, every stretch is masked; otherwise (a date and time, a list of room numbers) the run
+    is left as it is.
+    """
+    groups = number.split(" ")
+    count = len(groups)
+    first_end: list[int | None] = [None] * count + [count]
+    """first_end[i]: where the first number ends in a split of groups[i:] into numbers (None: no split)."""
+    for start in range(count - 1, -1, -1):
+        for end in range(start + 1, min(count, start + MAX_PHONE_DIGITS) + 1):  # every group has a digit
+            if first_end[end] is not None and _is_phone(" ".join(groups[start:end])):
+                first_end[start] = end
+                break
+    if first_end[0] is None:
+        return number
+    masks, start = [], 0
+    while start < count:
+        masks.append(PHONE_MASK)
+        start = first_end[start] or count
+    return " ".join(masks)
 
 
 def mask_contacts(value: str) -> tuple[str, bool]:
