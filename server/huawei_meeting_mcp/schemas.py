@@ -62,17 +62,20 @@ def _current_file() -> str:
 
 def generated() -> dict[str, Any]:
     """The file's content, generated now: every tool's published output schema by output model name."""
-    from .app import add_tools
+    import anyio
+
+    from .app import TOOLS, add_tools
     from .tooling import MeetingServer, output_model
 
     server = MeetingServer(name="schemas")
     server.precomputed_schemas = False
     add_tools(server)
+    published = {tool.name: tool.output_schema for tool in anyio.run(server.list_tools)}
     schemas = {}
-    for tool in server._tool_manager.list_tools():
-        model = output_model(tool.fn)
-        if model is not None and tool.output_schema is not None:
-            schemas[model.__name__] = tool.output_schema
+    for spec in TOOLS:
+        model = output_model(spec.handler)
+        if model is not None and published.get(spec.name) is not None:
+            schemas[model.__name__] = published[spec.name]
     return {"fingerprint": fingerprint(), "generated_with": generators(), "schemas": schemas}
 
 
