@@ -145,13 +145,13 @@ async def test_a_stale_schema_file_is_ignored_and_the_schemas_are_generated(
         schema["properties"] = {}  # a file that would publish the wrong thing, if it were used
     (tmp_path / "output_schemas.json").write_text(json.dumps(stale), encoding="utf-8")
     monkeypatch.setattr(schemas, "SCHEMA_FILE", tmp_path / "output_schemas.json")
-    schemas._current_file.cache_clear()
+    schemas.precomputed.cache_clear()
     try:
         assert schemas.precomputed() == {}
         assert {tool.name: tool.output_schema for tool in await tool_definitions()} == expected
     finally:
         monkeypatch.undo()
-        schemas._current_file.cache_clear()
+        schemas.precomputed.cache_clear()
 
 
 def test_the_fingerprint_follows_the_models_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

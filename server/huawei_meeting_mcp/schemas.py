@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -38,26 +39,20 @@ def fingerprint() -> str:
     return digest.hexdigest()
 
 
+@cache
 def precomputed() -> dict[str, dict[str, Any]]:
     """The published output schemas by output model name, or nothing when the file is missing or stale.
 
-    Parsed afresh on each call: the caller may keep and change them.
+    Read once per process and shared by every server built in it: not to be changed.
     """
-    text = _current_file()
-    stored = json.loads(text) if text else {}
-    schemas = stored.get("schemas") if isinstance(stored, dict) else None
-    return schemas if isinstance(schemas, dict) else {}
-
-
-@cache
-def _current_file() -> str:
-    """The schema file's text when its fingerprint matches the models as they are now, else ''."""
     try:
-        text = SCHEMA_FILE.read_text(encoding="utf-8")
-        stored = json.loads(text)
+        stored = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return ""
-    return text if isinstance(stored, dict) and stored.get("fingerprint") == fingerprint() else ""
+        return {}
+    if not isinstance(stored, dict) or stored.get("fingerprint") != fingerprint():
+        return {}
+    schemas = stored.get("schemas")
+    return schemas if isinstance(schemas, dict) else {}
 
 
 def generated() -> dict[str, Any]:
@@ -154,9 +149,9 @@ class _NotFlat(Exception):
 
 
 def main() -> None:
-    """Rewrite output_schemas.json from the models."""
+    """Rewrite output_schemas.json from the models (`make schemas`); says so on stderr, like every server message."""
     SCHEMA_FILE.write_text(json.dumps(generated(), indent=1, ensure_ascii=False, sort_keys=True) + "\n", "utf-8")
-    print(f"Wrote {SCHEMA_FILE}")
+    sys.stderr.write(f"Wrote {SCHEMA_FILE}\n")
 
 
 if __name__ == "__main__":
