@@ -401,6 +401,26 @@ async def validation_time(client: Client, name: str, result: CallToolResult, rep
     return statistics.median(samples)
 
 
+def per_call_rows(stats: dict[str, dict[str, float]], key: str, label: str, raw: str) -> list[Row]:
+    """The median and p90 lines of a per-call row: ours against the bare echo plus the raw requests (`raw`)."""
+    rows = []
+    for point in ("median", "p90"):
+        ratio = stats["ours"][point] / stats["baseline"][point]
+        rows.append(
+            Row(
+                f"{key}_{point}",
+                label.format(point=point),
+                ms(stats["ours"][point]),
+                f"{ms(stats['baseline'][point])} (echo {ms(stats['bare'][point])}, {raw} {ms(stats['raw'][point])})",
+                f"{ratio:.2f}x",
+                "<= 1.3x baseline",
+                verdict(ratio <= 1.3),
+                {f"{kind}_s": values for kind, values in stats.items()} | {"ratio": ratio},
+            )
+        )
+    return rows
+
+
 async def per_call(plan: Plan, sandbox: Sandbox, url: str, errlog: TextIO) -> list[Row]:
     """Row 2: one tool call over stdio, against the bare echo call plus the raw GET, interleaved.
 
@@ -436,21 +456,7 @@ async def per_call(plan: Plan, sandbox: Sandbox, url: str, errlog: TextIO) -> li
         for key, _, tool, arguments, _ in OUTPUT_CASES[:3]:
             checks[key] = await validation_time(ours, tool, await call_ok(ours, arguments), plan.warmup)
     stats = {kind: spread(values) for kind, values in samples.items()}
-    rows = []
-    for point in ("median", "p90"):
-        ratio = stats["ours"][point] / stats["baseline"][point]
-        rows.append(
-            Row(
-                f"per_call_{point}",
-                f"2 per call ({point}), docs example",
-                ms(stats["ours"][point]),
-                f"{ms(stats['baseline'][point])} (echo {ms(stats['bare'][point])}, GET {ms(stats['raw'][point])})",
-                f"{ratio:.2f}x",
-                "<= 1.3x baseline",
-                verdict(ratio <= 1.3),
-                {f"{kind}_s": values for kind, values in stats.items()} | {"ratio": ratio},
-            )
-        )
+    rows = per_call_rows(stats, "per_call", "2 per call ({point}), docs example", "GET")
     if cpu:
         rows.append(
             Row(
@@ -1320,22 +1326,9 @@ async def per_call_large(plan: Plan, sandbox: Sandbox, url: str, errlog: TextIO)
         cpu = {kind: (cpu_seconds(pid) - cpu_before[kind]) / plan.calls for kind, pid in pids.items()}
         check = await validation_time(ours, TOOL, await call_ok(ours, LARGE_PAGE_ARGS), plan.warmup)
     stats = {kind: spread(values) for kind, values in samples.items()}
-    rows = []
-    for point in ("median", "p90"):
-        ratio = stats["ours"][point] / stats["baseline"][point]
-        rows.append(
-            Row(
-                f"per_call_large_{point}",
-                f"2b per call ({point}), large meeting, 20 people, no cache",
-                ms(stats["ours"][point]),
-                f"{ms(stats['baseline'][point])} "
-                f"(echo {ms(stats['bare'][point])}, 2 concurrent GETs+parse {ms(stats['raw'][point])})",
-                f"{ratio:.2f}x",
-                "<= 1.3x baseline",
-                verdict(ratio <= 1.3),
-                {f"{kind}_s": values for kind, values in stats.items()} | {"ratio": ratio},
-            )
-        )
+    rows = per_call_rows(
+        stats, "per_call_large", "2b per call ({point}), large meeting, 20 people, no cache", "2 concurrent GETs+parse"
+    )
     cpu_shown = f"server CPU {ms(cpu['ours'])}, " if cpu else ""
     rows.append(
         Row(

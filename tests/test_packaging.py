@@ -60,32 +60,26 @@ def test_the_sdist_carries_the_license_and_what_the_tests_read(sdist: Path) -> N
 
 
 def test_the_sdists_tests_run(sdist: Path) -> None:
+    collected = _pytest_in(sdist, "--collect-only", "-q")
+    assert collected.returncode == 0, collected.stdout[-3000:] + collected.stderr[-3000:]
+    assert re.search(r"^\d+ tests collected", collected.stdout, re.MULTILINE), collected.stdout[-500:]
+    ran = _pytest_in(sdist, "-q", "tests/test_server_json.py", "tests/test_manifest.py", "tests/test_readme.py")
+    assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-3000:]
+    assert " passed" in ran.stdout
+
+
+def _pytest_in(directory: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """pytest run in `directory`, without our settings from the environment, plugins that need state, or a cache."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUAWEI_MEETING_")}
-    collected = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:randomly", "-p", "no:cacheprovider"],
-        cwd=sdist,
+    return subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-m", "pytest", "-p", "no:randomly", "-p", "no:cacheprovider", *args],
+        cwd=directory,
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
         env=env,
     )
-    assert collected.returncode == 0, collected.stdout[-3000:] + collected.stderr[-3000:]
-    assert re.search(r"^\d+ tests collected", collected.stdout, re.MULTILINE), collected.stdout[-500:]
-    ran = subprocess.run(
-        [
-            sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider",
-            "tests/test_server_json.py", "tests/test_manifest.py", "tests/test_readme.py",
-        ],
-        cwd=sdist,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env=env,
-    )  # fmt: skip
-    assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-3000:]
-    assert " passed" in ran.stdout
 
 
 def _version_from_uvx(checkout: Path, home: Path, wheels: Path) -> str:
