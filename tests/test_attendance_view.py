@@ -10,19 +10,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from huawei_meeting_mcp.app import TOOL_NAMES
+from huawei_meeting_mcp.attendance_fold import AttendanceFold, aggregate, join_order, merged_ms, person_key
 from huawei_meeting_mcp.output import AttendanceShow, MeetingAttendance
+from huawei_meeting_mcp.reads import AttendanceRead, AttendanceRecords, Outcome
 from huawei_meeting_mcp.view import TEXT_BUDGET, ViewOptions
 from huawei_meeting_mcp.view.attendance import ATTENDANCE_TEXT, build_attendance
-from huawei_meeting_mcp.view.fold import AttendanceFold, aggregate, join_order, merged_ms, person_key
 from huawei_meeting_mcp.view.paging import render_paged
 from huawei_meeting_mcp.wire import (
     AttendancePage,
     AttendanceQuery,
-    AttendanceRead,
     AttendanceRecord,
-    AttendanceRecords,
     ConfDetailResponse,
-    Outcome,
     ParticipantInfo,
 )
 from tests.helpers import docs_body, fixture_json, view_options

@@ -10,11 +10,12 @@ import pytest
 
 from huawei_meeting_mcp.app import TOOL_NAMES
 from huawei_meeting_mcp.output import MeetingDetail
+from huawei_meeting_mcp.reads import DetailRead, Outcome
 from huawei_meeting_mcp.sandbox.data import LARGE_UUID, RECURRING_UUID, sample_meetings
 from huawei_meeting_mcp.view import TEXT_BUDGET
 from huawei_meeting_mcp.view.detail import DETAIL_TEXT, build_detail
 from huawei_meeting_mcp.view.paging import render_paged
-from huawei_meeting_mcp.wire import ConfDetailResponse, DetailQuery, DetailRead, Outcome, RecordingInfo
+from huawei_meeting_mcp.wire import ConfDetailResponse, DetailQuery, RecordingInfo
 from tests.helpers import docs_body, view_options
 
 DOCS_UUID = "9a0fa6d10a5b11eaae5e191763c22c0e"

@@ -6,9 +6,10 @@ from typing import Any
 
 from huawei_meeting_mcp.app import TOOL_NAMES
 from huawei_meeting_mcp.output import MeetingEvents
+from huawei_meeting_mcp.reads import EventsRead, Outcome
 from huawei_meeting_mcp.view.events import EVENTS_TEXT, build_events
 from huawei_meeting_mcp.view.paging import render_paged
-from huawei_meeting_mcp.wire import ConfDetailResponse, ControlQuery, ControlRecordPage, EventsRead, Outcome
+from huawei_meeting_mcp.wire import ConfDetailResponse, ControlQuery, ControlRecordPage
 from tests.helpers import docs_body, view_options
 
 UUID = "4d2b9c7e51a011efb7e3fa163e5a9c01"

@@ -15,20 +15,14 @@ from mcp import Client
 from huawei_meeting_mcp.app import TOOL_NAMES, TOOLS, create_server
 from huawei_meeting_mcp.auth import StaticToken
 from huawei_meeting_mcp.client import CONF_DETAIL_PATH, HISTORY_PATH, RECORDING_PATH
+from huawei_meeting_mcp.reads import DetailRead, Outcome
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, DOCS_EXAMPLE_UUID, LARGE_UUID, Sandbox
 from huawei_meeting_mcp.settings import Settings
 from huawei_meeting_mcp.tooling import INTERNAL_ERROR
 from huawei_meeting_mcp.view import TEXT_BUDGET
 from huawei_meeting_mcp.view.detail import DETAIL_TEXT, build_detail
 from huawei_meeting_mcp.view.paging import render_paged
-from huawei_meeting_mcp.wire import (
-    ConfDetailResponse,
-    ConferenceInfo,
-    DetailQuery,
-    DetailRead,
-    Outcome,
-    ParticipantInfo,
-)
+from huawei_meeting_mcp.wire import ConfDetailResponse, ConferenceInfo, DetailQuery, ParticipantInfo
 from tests.helpers import view_options
 
 TOOL = TOOL_NAMES.detail

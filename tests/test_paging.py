@@ -8,9 +8,10 @@ from hypothesis import strategies as st
 
 from huawei_meeting_mcp.app import TOOL_NAMES
 from huawei_meeting_mcp.output import Page
+from huawei_meeting_mcp.reads import DetailRead, Outcome
 from huawei_meeting_mcp.view.detail import DETAIL_TEXT, build_detail
 from huawei_meeting_mcp.view.paging import NextCall, more_line, page_heading, render_paged
-from huawei_meeting_mcp.wire import ConfDetailResponse, DetailQuery, DetailRead, Outcome
+from huawei_meeting_mcp.wire import ConfDetailResponse, DetailQuery
 from tests.helpers import docs_body, view_options
 
 

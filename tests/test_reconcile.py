@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from huawei_meeting_mcp.view.fold import aggregate
+from huawei_meeting_mcp.attendance_fold import aggregate
 from huawei_meeting_mcp.view.reconcile import name_key, number_key, reconcile
 from huawei_meeting_mcp.wire import AttendanceRecord, ParticipantInfo
 

@@ -47,6 +47,7 @@ from .errors import (
     UpstreamTimeoutError,
     error_for_status,
 )
+from .reads import AttendanceRecords
 from .wire import (
     ATTENDANCE_PAGE_SIZE,
     MAX_ATTENDANCE_PAGES,
@@ -54,7 +55,6 @@ from .wire import (
     AttendancePage,
     AttendanceQuery,
     AttendanceRecord,
-    AttendanceRecords,
     ConfDetailResponse,
     ControlQuery,
     ControlRecordPage,

@@ -21,22 +21,18 @@ from typing import Any, TypeVar
 import anyio
 from cachetools import LRUCache
 
+from .attendance_fold import AttendanceFold
 from .cache import ReadCache
 from .client import MeetingClient, PageCallback, PageOf
 from .errors import UpstreamError
-from .view.fold import AttendanceFold
+from .reads import AttendanceRead, AttendanceRecords, DetailRead, EventsRead, Outcome
 from .wire import (
-    AttendanceRead,
-    AttendanceRecords,
     ConfDetailResponse,
     ConferenceInfo,
     ControlQuery,
     DetailQuery,
-    DetailRead,
-    EventsRead,
     HistoryListResponse,
     HistoryQuery,
-    Outcome,
     ParticipantInfo,
     RecordingInfo,
 )

@@ -10,7 +10,7 @@ only the parts the tools cannot do without (`conferenceData`) are required.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar, get_args
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
 from pydantic import (
     BaseModel,
@@ -21,9 +21,6 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 from pydantic_core import core_schema
-
-if TYPE_CHECKING:  # the fold is a view's; an attendance read may carry it (AttendanceRecords.people)
-    from .view.fold import PersonAttendance
 
 T = TypeVar("T")
 
@@ -179,20 +176,6 @@ class AttendancePage(WireModel):
     data: ObjectList[AttendanceRecord] = None
 
 
-@dataclass(frozen=True)
-class AttendanceRecords:
-    """Every attendance record read for one meeting, over as many pages as it took (or the cap allowed)."""
-
-    records: list[AttendanceRecord]
-    reported_total: int | None
-    """The API's `count`: how many records it holds (None if it did not say)."""
-    pages: int
-    capped: bool
-    """Reading stopped at the page cap while more records remained."""
-    people: list[PersonAttendance] | None = None
-    """The records folded per person while they were read (`view.fold`), or None: the view folds them."""
-
-
 class RecordingInfo(WireModel):
     """The recording of one meeting (`record/files?confUUID=`, §3.4), without its viewing links.
 
@@ -250,44 +233,6 @@ class TokenResponse(WireModel):
     expire_time: Lenient[int] = None
     """Expiry as Unix seconds."""
     refresh_token: Lenient[str] = None
-
-
-# --- What one answer read -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Outcome(Generic[T]):
-    """An optional read: its value, or why it failed (an error message with its request ID)."""
-
-    value: T | None = None
-    problem: str | None = None
-
-
-@dataclass(frozen=True)
-class DetailRead:
-    """A detail answer: the meeting with a page of its participant list, and its recording."""
-
-    response: ConfDetailResponse
-    recording: Outcome[RecordingInfo]
-
-
-@dataclass(frozen=True)
-class AttendanceRead:
-    """An attendance answer: every record, the meeting itself, and its whole participant list."""
-
-    records: AttendanceRecords
-    meeting: Outcome[ConferenceInfo]
-    participants: Outcome[list[ParticipantInfo]]
-    participant_list_capped: bool = False
-    """The participant list went on past what is read of it (10,000 entries): only those were compared."""
-
-
-@dataclass(frozen=True)
-class EventsRead:
-    """An events answer: a page of control records, and the meeting itself (for its zone)."""
-
-    page: ControlRecordPage
-    meeting: Outcome[ConferenceInfo]
 
 
 # --- What the server asks for -----------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The attendance view: one entry per person (the records folded by `fold.py`), reconciled, and its text."""
+"""The attendance view: one entry per person (the records folded by `attendance_fold.py`), reconciled, and its text."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ from collections.abc import Callable
 from datetime import tzinfo
 from typing import Any
 
+from ..attendance_fold import PersonAttendance, aggregate
 from ..output import AttendanceShow, AttendanceSummary, Attendee, MeetingAttendance, Page, Participant, Stay
-from ..wire import AttendanceQuery, AttendanceRead, AttendanceRecords
+from ..reads import AttendanceRead, AttendanceRecords
+from ..wire import AttendanceQuery
 from .common import LONG, Scrub, ToolNames, ViewOptions, at_epoch_ms, code, meeting_times_if_read, text
 from .detail import participant, participant_line
-from .fold import PersonAttendance, aggregate
 from .paging import NextCall, PageText
 from .reconcile import Reconciliation, reconcile
 from .words import at, join, minutes, plural, shown, shown_id, zone_text
@@ -29,13 +30,19 @@ def _minutes(ms: int) -> float:
     return round(ms / 60_000, 1)
 
 
+def _labels(raw: list[str]) -> list[str]:
+    """Device or media labels as shown: each cleaned (as a code), blanks dropped, each once."""
+    shown = (code(label, 32) for label in raw)
+    return list(dict.fromkeys(label for label in shown if label))
+
+
 def _attendee(person: PersonAttendance, zone: tzinfo | None, scrub: Scrub) -> Attendee:
     return Attendee(
         name=scrub(person.name),
         deptName=scrub(person.dept_name),
         callNumber=text(person.call_number, 64) if scrub.include_contacts else None,
-        deviceTypes=person.device_types,
-        mediaTypes=person.media_types,
+        deviceTypes=_labels(person.device_types),
+        mediaTypes=_labels(person.media_types),
         firstJoin=at_epoch_ms(person.first_join_ms, zone),
         lastLeave=at_epoch_ms(person.last_leave_ms, zone),
         sessions=person.sessions,

@@ -12,9 +12,10 @@ from typing import Literal
 
 from ..dates import EPOCH, MAX_EPOCH_MS
 from ..output import MeetingTime, TimeZoneInfo
+from ..reads import Outcome
 from ..text import clean_text, mask_account, mask_contacts, mask_links
 from ..timezones import iso_local, iso_utc, parse_api_time, zone_for
-from ..wire import ConferenceInfo, Outcome
+from ..wire import ConferenceInfo
 from .words import shown_id
 
 TEXT_BUDGET = 24_000

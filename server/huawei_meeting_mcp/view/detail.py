@@ -13,8 +13,9 @@ from ..output import (
     Participant,
     Recording,
 )
+from ..reads import DetailRead, Outcome
 from ..timezones import parse_api_time
-from ..wire import ConferenceInfo, CycleParams, DetailQuery, DetailRead, Outcome, ParticipantInfo, RecordingInfo
+from ..wire import ConferenceInfo, CycleParams, DetailQuery, ParticipantInfo, RecordingInfo
 from .common import LONG, MeetingTimes, Scrub, ToolNames, ViewOptions, at_epoch_ms, code, meeting_times, moment, text
 from .paging import NextCall, PageText
 from .words import at, join, minutes, plural, shown, shown_id, words, zone_text

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import tzinfo
 
 from ..output import MeetingEvent, MeetingEvents, Page
-from ..wire import ControlQuery, ControlRecord, EventsRead
+from ..reads import EventsRead
+from ..wire import ControlQuery, ControlRecord
 from .common import LONG, Scrub, ToolNames, ViewOptions, at_epoch_ms, code, meeting_times_if_read
 from .paging import NextCall, PageText
 from .words import at, join, shown, shown_id, zone_text

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from ..wire import ParticipantInfo
 
 if TYPE_CHECKING:
-    from .fold import PersonAttendance
+    from ..attendance_fold import PersonAttendance
 
 _NOT_DIGITS = re.compile(r"\D+")
 _SPACES = re.compile(r"\s+")

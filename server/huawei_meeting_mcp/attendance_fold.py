@@ -5,7 +5,8 @@ number: the same name with two numbers stays two entries, and a record with neit
 own entry. Each record is one session from join to leave; minutes attended merge overlapping
 sessions (a phone and a laptop at once count once), and a session without a valid leave time
 counts as a session but adds no minutes. A person's name, department and device order are
-those of their earliest records.
+those of their earliest records. Every string stays as the API sent it (device and media labels
+included, each kept once per person): an answer cleans what it shows.
 
 The fold is what `aggregate` gives for all records at once. `AttendanceFold` gives the same
 while the pages are still arriving (the service feeds it each page as it is used): for a
@@ -17,9 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ..dates import MAX_EPOCH_MS
-from ..wire import AttendanceRecord
-from .common import code
+from .dates import MAX_EPOCH_MS
+from .wire import AttendanceRecord
 
 
 @dataclass
@@ -73,14 +73,6 @@ def join_order(record: AttendanceRecord) -> tuple[bool, int]:
     return (False, joined) if joined is not None else (True, 0)
 
 
-class _Labels(dict[str | None, str | None]):
-    """Device and media labels of one answer, each cleaned once: thousands of records share a handful."""
-
-    def __missing__(self, value: str | None) -> str | None:
-        self[value] = cleaned = code(value, 32)
-        return cleaned
-
-
 class AttendanceFold:
     """Folds records into people as they come, and gives what `aggregate` gives for all of them.
 
@@ -90,7 +82,6 @@ class AttendanceFold:
     """
 
     def __init__(self) -> None:
-        self._labels = _Labels()
         self._people: dict[tuple[str, str], PersonAttendance] = {}
         self._intervals: dict[tuple[str, str], list[tuple[int, int]]] = {}
         self._folded = 0
@@ -140,10 +131,9 @@ class AttendanceFold:
             spans = self._intervals[key]
         if person.dept_name is None:
             person.dept_name = record.dept_name
-        device = self._labels[record.device_type]
+        device, media = record.device_type, record.media_type
         if device and device not in person.device_types:
             person.device_types.append(device)
-        media = self._labels[record.media_type]
         if media and media not in person.media_types:
             person.media_types.append(media)
         person.sessions += 1

@@ -1,0 +1,72 @@
+"""What one answer read: the upstream models an answer needs, gathered by the service for a view.
+
+The service (service.py) fills these from one or more API reads; the views (view/) turn them into
+output. An optional read that failed is an `Outcome` with its problem, so the answer can say so
+instead of failing whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from .attendance_fold import PersonAttendance
+from .wire import (
+    AttendanceRecord,
+    ConfDetailResponse,
+    ConferenceInfo,
+    ControlRecordPage,
+    ParticipantInfo,
+    RecordingInfo,
+)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """An optional read: its value, or why it failed (an error message with its request ID)."""
+
+    value: T | None = None
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class DetailRead:
+    """A detail answer: the meeting with a page of its participant list, and its recording."""
+
+    response: ConfDetailResponse
+    recording: Outcome[RecordingInfo]
+
+
+@dataclass(frozen=True)
+class AttendanceRead:
+    """An attendance answer: every record, the meeting itself, and its whole participant list."""
+
+    records: AttendanceRecords
+    meeting: Outcome[ConferenceInfo]
+    participants: Outcome[list[ParticipantInfo]]
+    participant_list_capped: bool = False
+    """The participant list went on past what is read of it (10,000 entries): only those were compared."""
+
+
+@dataclass(frozen=True)
+class EventsRead:
+    """An events answer: a page of control records, and the meeting itself (for its zone)."""
+
+    page: ControlRecordPage
+    meeting: Outcome[ConferenceInfo]
+
+
+@dataclass(frozen=True)
+class AttendanceRecords:
+    """Every attendance record read for one meeting, over as many pages as it took (or the cap allowed)."""
+
+    records: list[AttendanceRecord]
+    reported_total: int | None
+    """The API's `count`: how many records it holds (None if it did not say)."""
+    pages: int
+    capped: bool
+    """Reading stopped at the page cap while more records remained."""
+    people: list[PersonAttendance] | None = None
+    """The records folded per person while they were read (`attendance_fold`), or None: the view folds them."""
