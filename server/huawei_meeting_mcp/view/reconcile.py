@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
+from collections import defaultdict, deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -34,10 +34,45 @@ def number_key(value: str | None) -> str | None:
     return digits[-11:] if len(digits) >= MIN_DIGITS else None
 
 
+MAX_NAME_COMPARED = 256
+"""Characters of a display name compared: past this, a name is no longer a name (and folding costs grow)."""
+
+
 def name_key(value: str | None) -> str | None:
     """A display name folded for comparison (NFKC, no case, one space between words); None when blank."""
-    folded = _SPACES.sub(" ", unicodedata.normalize("NFKC", value or "")).strip().casefold()
+    folded = _SPACES.sub(" ", unicodedata.normalize("NFKC", (value or "")[:MAX_NAME_COMPARED])).strip().casefold()
     return folded or None
+
+
+class _Unmatched:
+    """Participant-list indices by key, each handed out once: the first unmatched index for a key.
+
+    An index may stand under several keys (two numbers and a name); one matched under any key is
+    skipped under the others when its turn comes. Each index is skipped at most once per key, so
+    matching everyone takes time in proportion to the list, however many share a number or a name.
+    """
+
+    def __init__(self, matched: set[int]) -> None:
+        self._matched = matched
+        self._free: dict[str, deque[int]] = defaultdict(deque)
+
+    def add(self, key: str, index: int) -> None:
+        """`index` stands under `key`."""
+        self._free[key].append(index)
+
+    def known(self, key: str | None) -> bool:
+        """Whether any entry stands under `key` (matched or not)."""
+        return key is not None and key in self._free
+
+    def take(self, key: str | None) -> bool:
+        """Match the first unmatched entry under `key`; False when there is none."""
+        free = self._free.get(key) if key is not None else None
+        while free:
+            index = free.popleft()
+            if index not in self._matched:
+                self._matched.add(index)
+                return True
+        return False
 
 
 @dataclass(frozen=True)
@@ -53,34 +88,23 @@ class Reconciliation:
 
 def reconcile(people: list[PersonAttendance], participants: list[ParticipantInfo]) -> Reconciliation:
     """Match attendees to participant-list entries by number, then by name (see the module docstring)."""
-    by_number: dict[str, list[int]] = defaultdict(list)
-    by_name: dict[str, list[int]] = defaultdict(list)
+    matched: set[int] = set()
+    by_number, by_name = _Unmatched(matched), _Unmatched(matched)
     for index, entry in enumerate(participants):
         for number in {number_key(entry.participant_id), number_key(entry.subscriber_id)} - {None}:
-            by_number[str(number)].append(index)
+            by_number.add(str(number), index)
         name = name_key(entry.name)
         if name:
-            by_name[name].append(index)
+            by_name.add(name, index)
 
-    matched: set[int] = set()
     by_name_only = 0
     uninvited: list[PersonAttendance] = []
-    unmatched: list[PersonAttendance] = []
-    for person in people:
-        number = number_key(person.call_number)
-        free = [i for i in by_number[number] if i not in matched] if number in by_number else []
-        if free:
-            matched.add(free[0])
-        else:
-            unmatched.append(person)
+    unmatched = [person for person in people if not by_number.take(number_key(person.call_number))]
     for person in unmatched:
         name = name_key(person.name)
-        candidates = by_name.get(name, []) if name else []
-        free = [i for i in candidates if i not in matched]
-        if free:
-            matched.add(free[0])
+        if by_name.take(name):
             by_name_only += 1
-        elif not candidates:
+        elif not by_name.known(name):
             uninvited.append(person)
     absent = [entry for index, entry in enumerate(participants) if index not in matched]
     return Reconciliation(absent=absent, uninvited=uninvited, matched_by_name_only=by_name_only)
