@@ -141,9 +141,9 @@ def parse_api_time(value: str | None, zone: tzinfo) -> datetime | None:
         return None
     try:
         naive = datetime.strptime(value.strip()[:16], API_TIME_FORMAT)
-    except ValueError:
+        return naive.replace(tzinfo=zone).astimezone(timezone.utc)
+    except (ValueError, OverflowError):  # malformed, or past year 9999 once moved to UTC
         return None
-    return naive.replace(tzinfo=zone).astimezone(timezone.utc)
 
 
 def iso_utc(moment: datetime, timespec: str = "minutes") -> str:
@@ -151,6 +151,9 @@ def iso_utc(moment: datetime, timespec: str = "minutes") -> str:
     return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec=timespec) + "Z"
 
 
-def iso_local(moment: datetime, zone: tzinfo, timespec: str = "minutes") -> str:
-    """Format an aware datetime as ISO 8601 in `zone`, with its offset, to `timespec` (minutes or seconds)."""
-    return moment.astimezone(zone).isoformat(timespec=timespec)
+def iso_local(moment: datetime, zone: tzinfo, timespec: str = "minutes") -> str | None:
+    """Format an aware datetime as ISO 8601 in `zone`, with its offset, to `timespec`; None past year 1 or 9999."""
+    try:
+        return moment.astimezone(zone).isoformat(timespec=timespec)
+    except OverflowError:
+        return None

@@ -152,6 +152,13 @@ def meeting_times(conf: ConferenceInfo, options: ViewOptions, notes: list[str]) 
     source_zone = zone.tz if (reading == "local" and zone) else timezone.utc
     start = parse_api_time(conf.start_time, source_zone)
     end = parse_api_time(conf.end_time, source_zone)
+    unreadable = [
+        which
+        for which, raw, read in (("start", conf.start_time, start), ("end", conf.end_time, end))
+        if raw and not read
+    ]
+    if unreadable:
+        notes.append(f"A meeting's {' and '.join(unreadable)} time could not be read, so it is left out.")
     duration = None
     if start and end and end >= start:
         duration = int((end - start).total_seconds() // 60)

@@ -148,14 +148,22 @@ def _recording(conf: ConferenceInfo, read: Outcome[RecordingInfo], zone: tzinfo 
         expected = at_epoch_ms(found.decode_end_time, zone, "minutes")
     return recording.model_copy(
         update={
-            "lengthMinutes": None if found.rcd_time is None else round(found.rcd_time / 60, 1),
-            "sizeMB": found.rcd_size,
+            "lengthMinutes": None if not _plausible(found.rcd_time) else round((found.rcd_time or 0) / 60, 1),
+            "sizeMB": found.rcd_size if _plausible(found.rcd_size) else None,
             "transcoded": found.is_decode_finish,
             "transcodingExpectedBy": expected,
             "watchable": found.available,
             "whoMayWatch": words(RECORD_AUTH, found.record_auth_type),
         }
     )
+
+
+MAX_PLAUSIBLE = 10**9
+"""Seconds of recording or megabytes past this (31 years, a petabyte) are no measurement: left out."""
+
+
+def _plausible(value: int | None) -> bool:
+    return value is not None and 0 <= value <= MAX_PLAUSIBLE
 
 
 def _occurrences(conf: ConferenceInfo, times: MeetingTimes) -> list[Occurrence]:
