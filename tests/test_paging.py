@@ -90,3 +90,48 @@ def test_cutting_keeps_structured_content_and_text_in_step() -> None:
     shown = [line for line in text.splitlines() if line.startswith("- ")]
     assert 0 < len(shown) < 200
     assert [p.name for p in fitted.participants] == [line.split('"')[1] for line in shown]
+
+
+# --- paging always progresses (hostile upstream #2) ------------------------------------------------
+
+
+@pytest.mark.parametrize("requested", [0, 1, 3, 40])
+def test_an_upstream_that_always_answers_offset_zero_still_pages_forward_and_ends(requested: int) -> None:
+    offset, seen = requested, 0
+    while offset is not None:
+        page = Page.of(offset, 3, count=10, offset=0)  # the API claims every page starts at 0
+        assert page.nextOffset is None or page.nextOffset > offset
+        offset, seen = page.nextOffset, seen + 1
+        assert seen < 10
+    assert seen <= 4
+
+
+@given(
+    sizes=st.lists(st.integers(min_value=0, max_value=40_000), min_size=1, max_size=30),
+    notes=st.integers(min_value=0, max_value=400),
+    offset=st.integers(min_value=0, max_value=1000),
+    budget=st.integers(min_value=1500, max_value=24_000),
+)
+def test_every_page_shows_an_item_moves_on_and_keeps_the_budget(
+    sizes: list[int], notes: int, offset: int, budget: int
+) -> None:
+    response, query = _detail_with(["x" * size for size in sizes])
+    query = DetailQuery(conf_uuid=query.conf_uuid, offset=offset, limit=500)
+    detail = build_detail(DetailRead(response, Outcome()), query, view_options())
+    detail = detail.model_copy(update={"notes": [f"distinct note number {i} " + "y" * 80 for i in range(notes)]})
+    fitted, text = render_paged(detail, DETAIL_TEXT, 500, TOOL_NAMES, budget)
+    assert len(text) <= budget
+    assert fitted.page.returned >= 1
+    assert fitted.page.nextOffset is None or fitted.page.nextOffset > fitted.page.offset
+
+
+def test_one_item_over_the_budget_is_cut_inside_and_says_so() -> None:
+    response, query = _detail_with(["A" * 100, "B" * 100])
+    detail = build_detail(DetailRead(response, Outcome()), query, view_options())
+    device_types = detail.participants[0].model_copy(update={"name": "C" * 50_000})
+    detail = detail.model_copy(update={"participants": [device_types, *detail.participants[1:]]})
+    fitted, text = render_paged(detail, DETAIL_TEXT, 500, TOOL_NAMES, 3_000)
+    assert len(text) <= 3_000
+    assert (fitted.page.returned, fitted.page.nextOffset, fitted.page.trimmedToFit) == (1, 1, True)
+    assert "this item was cut to fit the size budget" in text
+    assert "offset=1, limit=500)" in text

@@ -41,18 +41,21 @@ class Page(OutputModel):
 
         The repair rule, in one place: a missing or negative offset is the one asked for; a missing or
         negative count, or one smaller than what was just received, grows to cover what was received
-        (an empty page beyond the end keeps the count it was given).
+        (an empty page beyond the end keeps the count it was given). Paging always moves forward: the next
+        offset is past the one asked for, even when the API says it answered an earlier one.
         """
         start = offset if offset is not None and offset >= 0 else requested_offset
         total = count if count is not None and count >= 0 else start + received
         if received:
             total = max(total, start + received)
-        more = received > 0 and start + received < total
-        return cls(total=total, offset=start, returned=received, nextOffset=start + received if more else None)
+        following = max(start, requested_offset) + received
+        more = received > 0 and following < total
+        return cls(total=total, offset=start, returned=received, nextOffset=following if more else None)
 
     def trimmed(self, kept: int) -> Page:
         """The page cut to its first `kept` items, the next page starting right after them."""
-        return self.model_copy(update={"returned": kept, "nextOffset": self.offset + kept, "trimmedToFit": True})
+        following = (self.nextOffset or self.offset + self.returned) - (self.returned - kept)
+        return self.model_copy(update={"returned": kept, "nextOffset": following, "trimmedToFit": True})
 
 
 Answer = TypeVar("Answer", bound="PagedAnswer")

@@ -104,15 +104,18 @@ def render_paged(
     def frame(candidate: Answer) -> tuple[list[str], list[str]]:
         head = [*spec.header(candidate), page_heading(spec.noun, candidate.page, spec.qualifier(candidate))]
         more = more_line(spec.noun, candidate.page, spec.next_call(candidate, limit, tools))
-        notes = (f"Note: {note}" for note in candidate.notes)
+        notes = [f"Note: {note}" for note in dict.fromkeys(candidate.notes)]
+        if len(notes) > MAX_NOTES:
+            notes[MAX_NOTES:] = [f"Note: {len(notes) - MAX_NOTES} more notes like these were left out."]
         return head, [*([more] if more else []), *spec.closing(candidate, tools), *notes]
 
     def size(candidate: Answer, kept: int) -> int:
         head, tail = frame(candidate)
         return sum(len(line) + 1 for line in (*head, *tail)) + ends[kept] - 1
 
-    if size(answer, len(lines)) > budget:
-        low, high = 0, len(lines) - 1  # the most lines that fit lie in [low, high]
+    if lines and size(answer, len(lines)) > budget:
+        # The page keeps at least one item, so that its next offset always moves on.
+        low, high = min(1, len(lines)), len(lines) - 1  # the most lines that fit lie in [low, high]
         while low < high:
             middle = (low + high + 1) // 2
             if size(answer.cut(middle), middle) <= budget:
@@ -122,4 +125,18 @@ def render_paged(
         answer = answer.cut(low)
         lines = lines[:low]
     head, tail = frame(answer)
-    return answer, "\n".join([*head, *lines, *tail])
+    if lines and size(answer, len(lines)) > budget:  # one item alone is over the budget: cut inside it
+        room = max(budget - size(answer, 0) - 1, MIN_ITEM_SHOWN)
+        lines = [lines[0][:room] + ITEM_CUT]
+    text = "\n".join([*head, *lines, *tail])
+    if len(text) > budget:  # what surrounds the items is over the budget by itself
+        text = text[: budget - len(ANSWER_CUT)] + ANSWER_CUT
+    return answer, text
+
+
+MAX_NOTES = 20
+"""Distinct notes an answer shows; the rest are counted."""
+MIN_ITEM_SHOWN = 200
+"""Characters of an item shown even when the rest of the answer leaves less room."""
+ITEM_CUT = " ... (this item was cut to fit the size budget)"
+ANSWER_CUT = "\n... (the answer was cut to fit the size budget)"
