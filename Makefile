@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-LINT_PATHS := server tests $(wildcard scripts)
+LINT_PATHS := server tests bench $(wildcard scripts)
 MCPB := npx -y @anthropic-ai/mcpb@2.1.2
 
 .DEFAULT_GOAL := install
@@ -54,8 +54,9 @@ bundle: $(STAMP)
 
 test: lint typecheck manifest pytest
 
+# The benchmark package (bench/) reads the tests' helpers, so it runs from the checkout's root as a module.
 bench: $(STAMP)
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python -m bench
 
 # After changing output.py, wire.py or schemas.py: store the tools' output schemas again (server/huawei_meeting_mcp/schemas.py).
 schemas: $(STAMP)

@@ -1,0 +1,58 @@
+"""Row 10: the server's resident size with the read cache filled past its bound, and without the cache."""
+
+from __future__ import annotations
+
+from bench.harness import (
+    HAS_PROC,
+    MB,
+    Context,
+    Row,
+    attendance_ok,
+    connect,
+    loopback,
+    ours_stdio,
+    rss_bytes,
+    server_pid,
+    verdict,
+)
+from bench.slow_sandbox import NEW, OLD, WEBINAR_UUID, add_webinar
+from huawei_meeting_mcp.cache import MAX_CACHED_RECORDS
+from huawei_meeting_mcp.sandbox import LARGE_UUID, Sandbox
+
+STEP = "cache-memory"
+
+
+async def measure(bench: Context) -> list[Row]:
+    """RSS after the attendance of three 10,000-record webinars (30,000 records), cache on and off."""
+    if not HAS_PROC:
+        return [Row("cache_memory", "10 cache memory at its bound", "n/a (no /proc)", "", "", "", "n/a")]
+    sizes: dict[str, dict[str, int]] = {}
+    for kind, extra in (("old", OLD), ("new", NEW)):
+        sandbox = Sandbox()
+        uuids = [f"{WEBINAR_UUID[:-2]}{i:02d}" for i in range(3)]
+        for uuid in uuids:
+            add_webinar(sandbox, uuid)
+        with loopback(sandbox) as live:
+            params = ours_stdio(live, **extra)
+            async with connect(params, bench.errlog) as ours:
+                pid = server_pid(params)
+                await attendance_ok(ours, {"confUUID": LARGE_UUID, "limit": 50})
+                warm = rss_bytes(pid)
+                for uuid in uuids:
+                    await attendance_ok(ours, {"confUUID": uuid, "limit": 50})
+                sizes[kind] = {"warm_bytes": warm, "filled_bytes": rss_bytes(pid)}
+    grown = {kind: one["filled_bytes"] - one["warm_bytes"] for kind, one in sizes.items()}
+    held = grown["new"] - grown["old"]
+    bound_bytes = MAX_CACHED_RECORDS * 2048
+    return [
+        Row(
+            "cache_memory",
+            f"10 cache memory at its bound ({MAX_CACHED_RECORDS:,} records)",
+            f"{sizes['new']['filled_bytes'] / MB:.1f} MB (+{grown['new'] / MB:.1f} MB after 3 webinars)",
+            f"no cache: {sizes['old']['filled_bytes'] / MB:.1f} MB (+{grown['old'] / MB:.1f} MB)",
+            f"cache holds ~{held / MB:.1f} MB",
+            f"<= {bound_bytes / MB:.0f} MB (2 kB x bound)",
+            verdict(held <= bound_bytes),
+            {"sizes": sizes, "held_bytes": held, "bound_records": MAX_CACHED_RECORDS, "bound_bytes": bound_bytes},
+        )
+    ]
