@@ -28,7 +28,7 @@ from contextvars import ContextVar
 from typing import Any
 
 import uvicorn
-from mcp.server.mcpserver import MCPServer
+from mcp.server.lowlevel import Server
 from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.applications import Starlette
@@ -291,11 +291,11 @@ async def _busy(limit: int, scope: Scope, receive: Receive, send: Send) -> None:
     await response(scope, receive, send)
 
 
-def build_app(server: MCPServer[Any], bind_host: str, settings: Settings) -> ASGIApp:
+def build_app(server: Server[Any], bind_host: str, settings: Settings) -> ASGIApp:
     """The ASGI app: stateless streamable HTTP at /mcp and /health, behind the guard and the bearer check."""
     logging.getLogger("mcp.server.streamable_http").setLevel(logging.WARNING)  # "Terminating session: None"
     manager = ReplyPerRequestManager(
-        app=server._lowlevel_server,  # private: the manager serves the low-level server, as streamable_http_app does
+        app=server,
         stateless=True,
         security_settings=transport_security(bind_host, settings),
         max_request_body_size=MAX_REQUEST_BODY,
@@ -405,7 +405,7 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve_http(server: MCPServer[Any], settings: Settings, host: str, port: int) -> None:
+def serve_http(server: Server[Any], settings: Settings, host: str, port: int) -> None:
     """Serve `server` over streamable HTTP until interrupted; ConfigError if the bind is refused."""
     check_bind(host, settings)
     app = build_app(server, host, settings)
