@@ -19,7 +19,7 @@ import hashlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, get_type_hints
 
@@ -190,7 +190,7 @@ class RegisteredTool:
     definition: Tool
     arguments: type[BaseModel]
     """Validates the call's arguments: built from the handler's parameters, so the input schema is its schema."""
-    context_parameter: str | None = field(default=None)
+    context_parameter: str | None = None
     """The handler's `ToolContext` parameter, if it has one."""
 
     @classmethod
