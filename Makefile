@@ -11,7 +11,7 @@ LINT_PATHS := server tests bench $(wildcard scripts)
 MCPB := npx -y @anthropic-ai/mcpb@2.1.2
 
 .DEFAULT_GOAL := install
-.PHONY: install demo test lint typecheck manifest pytest bundle bench schemas clean
+.PHONY: install demo test lint typecheck manifest pytest bundle bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "huawei-meeting-mcp needs Python 3.10 or later; $(PYTHON) is " + sys.version.split()[0] + ". Run make PYTHON=python3.12 (or another 3.10+).")'
@@ -57,10 +57,6 @@ test: lint typecheck manifest pytest
 # The benchmark package (bench/) reads the tests' helpers, so it runs from the checkout's root as a module.
 bench: $(STAMP)
 	$(BIN)/python -m bench
-
-# After changing output.py, wire.py or schemas.py: store the tools' output schemas again (server/huawei_meeting_mcp/schemas.py).
-schemas: $(STAMP)
-	$(BIN)/python -m huawei_meeting_mcp.schemas
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache dist

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from collections.abc import Iterator
@@ -14,15 +15,11 @@ import pytest
 import uvicorn
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from huawei_meeting_mcp.http_server import (
-    BearerTokenMiddleware,
-    GuardedH11Protocol,
-    HttpGuard,
-    bind_socket,
-    uvicorn_config,
-)
+from huawei_meeting_mcp.http_server import BearerTokenMiddleware, HttpGuard, bind_socket, uvicorn_config
+from huawei_meeting_mcp.http_sockets import GuardedH11Protocol
 from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID
 from tests.helpers import LiveSandbox, http_server
 
@@ -135,10 +132,14 @@ async def test_the_in_flight_cap_counts_only_authorised_requests() -> None:
 
 
 @contextmanager
-def serving(header_timeout: float, keep_alive_timeout: int = 1) -> Iterator[tuple[int, uvicorn.Server]]:
-    """Serve a trivial app in a thread with our uvicorn settings; yield its port and server."""
-    gate = Gate(closed=False)
-    server = uvicorn.Server(uvicorn_config(gate, header_timeout=header_timeout, keep_alive_timeout=keep_alive_timeout))
+def serving(
+    header_timeout: float, keep_alive_timeout: int = 1, app: ASGIApp | None = None
+) -> Iterator[tuple[int, uvicorn.Server]]:
+    """Serve `app` (by default one answering at once) in a thread with our uvicorn settings; yield port and server."""
+    served = app or Gate(closed=False)
+    server = uvicorn.Server(
+        uvicorn_config(served, header_timeout=header_timeout, keep_alive_timeout=keep_alive_timeout)
+    )
     sock = bind_socket("127.0.0.1", 0)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -197,3 +198,46 @@ def test_a_kept_alive_connection_gets_a_fresh_header_deadline_per_request() -> N
         sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # the next request's headers never finish
         assert _closed_by_server(sock), "the keep-alive timer alone (60 s here) would have kept it open"
     assert first.startswith(b"HTTP/1.1 200")
+
+
+class Held:
+    """An ASGI app that holds each request until `release` is set (threading events: the test is another thread)."""
+
+    def __init__(self) -> None:
+        self.arrived = threading.Event()
+        self.release = threading.Event()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await Gate(closed=False)(scope, receive, send)
+            return
+        self.arrived.set()
+        await anyio.to_thread.run_sync(self.release.wait, FAILURE_BOUND)
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"2")]})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+
+def test_uvicorn_still_offers_what_the_header_deadline_builds_on() -> None:
+    """The contract of http_sockets.py with uvicorn's h11 protocol, which is not uvicorn's documented API."""
+    for hook in ("connection_made", "data_received", "on_response_complete", "connection_lost"):
+        assert callable(vars(H11Protocol).get(hook)), (
+            f"uvicorn's H11Protocol no longer has {hook}(): see http_sockets.py"
+        )
+    held = Held()
+    with (
+        serving(header_timeout=FAILURE_BOUND, app=held) as (port, server),
+        socket.create_connection(("127.0.0.1", port)) as sock,
+    ):
+        sock.settimeout(FAILURE_BOUND)
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        assert held.arrived.wait(FAILURE_BOUND)
+        [connection] = [each for each in server.server_state.connections if isinstance(each, GuardedH11Protocol)]
+        assert isinstance(connection.transport, asyncio.Transport), "H11Protocol.transport is gone: see http_sockets.py"
+        assert isinstance(connection.loop, asyncio.AbstractEventLoop), "H11Protocol.loop is gone: see http_sockets.py"
+        cycle = connection.cycle
+        assert cycle is not None, "H11Protocol.cycle no longer holds the request being served: see http_sockets.py"
+        assert cycle.response_complete is False, "cycle.response_complete changed meaning: see http_sockets.py"
+        held.release.set()
+        answer = sock.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 200")
+    assert cycle.response_complete is True, "cycle.response_complete changed meaning: see http_sockets.py"

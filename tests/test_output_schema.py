@@ -1,24 +1,21 @@
-"""The flat output schemas accept exactly what the SDK's schemas accept; every answer still conforms."""
+"""Every structured result validates against the published output schema, which is flat and never null."""
 
 from __future__ import annotations
 
 import copy
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from jsonschema import Draft202012Validator
 from mcp import Client
-from mcp.server.mcpserver import MCPServer
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr
 
-from huawei_meeting_mcp import schemas
-from huawei_meeting_mcp.app import TOOLS, add_tools, create_server, tool_definitions
+from huawei_meeting_mcp.app import TOOLS, create_server, tool_definitions
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, DOCS_EXAMPLE_UUID, LARGE_UUID, RECURRING_UUID, Sandbox
-from huawei_meeting_mcp.schemas import flat_schema
+from huawei_meeting_mcp.schemas import SchemaError, flat_schema, output_schema
 from huawei_meeting_mcp.settings import Settings
 from huawei_meeting_mcp.tooling import output_model
 
@@ -28,16 +25,23 @@ CALLS = [
     ("get_historical_meeting_detail", {"confUUID": DOCS_EXAMPLE_UUID}),
     ("get_historical_meeting_detail", {"confUUID": LARGE_UUID, "limit": 20, "participantType": "rooms"}),
     ("get_historical_meeting_attendance", {"confUUID": LARGE_UUID, "limit": 30}),
-    ("get_historical_meeting_attendance", {"confUUID": RECURRING_UUID}),
+    ("get_historical_meeting_attendance", {"confUUID": RECURRING_UUID, "show": "absent"}),
+    ("get_historical_meeting_events", {"confUUID": DOCS_EXAMPLE_UUID}),
     ("list_historical_meetings", {"startDate": "2026-06-01", "endDate": "2026-11-30", "limit": 40}),
 ]
 
 
-async def sdk_schemas() -> dict[str, dict[str, Any]]:
-    """The output schemas the SDK itself generates for our tools (registered on a plain MCPServer)."""
-    plain: MCPServer[Any] = MCPServer(name="plain")
-    add_tools(plain)
-    return {tool.name: tool.output_schema for tool in await plain.list_tools() if tool.output_schema}
+def model_of(tool: str) -> type[BaseModel]:
+    """The output model a tool's answers are dumped from."""
+    spec = next(spec for spec in TOOLS if spec.name == tool)
+    model = output_model(spec.handler)
+    assert model is not None
+    return model
+
+
+async def published() -> dict[str, dict[str, Any]]:
+    """The output schemas as `tools/list` shows them."""
+    return {tool.name: tool.output_schema for tool in await tool_definitions() if tool.output_schema is not None}
 
 
 async def answers() -> list[tuple[str, dict[str, Any]]]:
@@ -46,7 +50,7 @@ async def answers() -> list[tuple[str, dict[str, Any]]]:
     found = []
     async with Client(create_server(settings, transport=httpx.ASGITransport(sandbox.app))) as client:
         for name, arguments in CALLS:
-            result = await client.call_tool(name, arguments)  # the SDK client checks it against the flat schema
+            result = await client.call_tool(name, arguments)  # the SDK client checks it against the schema too
             assert result.is_error is False
             assert result.structured_content is not None
             found.append((name, result.structured_content))
@@ -72,101 +76,103 @@ def mutations(value: Any) -> Iterator[Any]:
                 yield [inner, *value[1:]]
 
 
-async def test_the_published_schemas_are_flat() -> None:
+def holds_null(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(holds_null(item) for item in value.values())
+    if isinstance(value, list):
+        return any(holds_null(item) for item in value)
+    return value is None
+
+
+def schema_types(node: Any) -> Iterator[Any]:
+    """Every `type` keyword's value in a schema."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "type":
+                yield value
+            elif key not in ("default", "enum", "const", "examples"):
+                yield from schema_types(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from schema_types(item)
+
+
+async def test_the_published_schemas_are_flat_and_never_null() -> None:
     for tool in await tool_definitions():
-        published = json.dumps(tool.output_schema)
-        assert '"$ref"' not in published
-        assert '"anyOf"' not in published
+        for schema in (tool.input_schema, tool.output_schema):
+            assert schema is not None
+            assert '"$ref"' not in json.dumps(schema)
+            assert all(isinstance(kind, str) and kind != "null" for kind in schema_types(schema)), tool.name
 
 
-async def test_flat_and_sdk_schemas_accept_and_refuse_the_same_instances() -> None:
-    schemas = await sdk_schemas()
+async def test_every_structured_result_validates_against_the_published_schema() -> None:
+    schemas = await published()
+    results = await answers()
+    assert {name for name, _ in results} == set(schemas), "every tool with an output schema is called"
+    for name, content in results:
+        Draft202012Validator(schemas[name]).validate(content)
+
+
+async def test_the_schema_accepts_what_the_model_dumps_and_refuses_the_rest() -> None:
+    """Published and pydantic's own schema agree on every instance, except that ours never takes a null."""
+    schemas = await published()
     checked = 0
     for name, content in await answers():
-        sdk = Draft202012Validator(schemas[name])
-        flat = Draft202012Validator(flat_schema(schemas[name]))
+        ours = Draft202012Validator(schemas[name])
+        pydantics = Draft202012Validator(model_of(name).model_json_schema(mode="serialization"))
         for instance in mutations(copy.deepcopy(content)):
-            assert flat.is_valid(instance) == sdk.is_valid(instance), (name, instance)
+            expected = pydantics.is_valid(instance) and not holds_null(instance)
+            assert ours.is_valid(instance) == expected, (name, instance)
             checked += 1
     assert checked > 1000
 
 
-def test_a_recursive_or_foreign_ref_is_left_alone() -> None:
+def test_a_nullable_property_is_published_optional_with_its_own_type() -> None:
+    class Inner(BaseModel):
+        """Inner."""
+
+        a: int
+
+    class Outer(BaseModel):
+        """Outer."""
+
+        kept: str
+        maybe: str | None = None
+        inner: Inner | None = None
+        either: int | str | None = None
+
+    schema = output_schema(Outer, "Outer: result")
+    assert schema == {
+        "title": "Outer: result",
+        "description": "Outer.",
+        "type": "object",
+        "properties": {
+            "kept": {"type": "string"},
+            "maybe": {"type": "string"},
+            "inner": {
+                "description": "Inner.",
+                "type": "object",
+                "properties": {"a": {"type": "integer"}},
+                "required": ["a"],
+            },
+            "either": {"anyOf": [{"type": "integer"}, {"type": "string"}]},
+        },
+        "required": ["kept"],
+    }
+
+
+def test_null_anywhere_but_an_optional_property_is_refused() -> None:
+    class Items(BaseModel):
+        values: list[int | None]
+
+    with pytest.raises(SchemaError, match="may be null"):
+        output_schema(Items, "Items")
+
+
+def test_a_recursive_or_foreign_ref_is_refused() -> None:
     recursive = {"$defs": {"Node": {"type": "object", "properties": {"next": {"$ref": "#/$defs/Node"}}}}}
     recursive |= {"$ref": "#/$defs/Node"}
     foreign = {"type": "object", "properties": {"a": {"$ref": "https://example.com/a.json"}}}
-    assert flat_schema(recursive) == recursive
-    assert flat_schema(foreign) == foreign
-
-
-def test_a_nullable_enum_keeps_its_any_of() -> None:
-    schema = {"anyOf": [{"type": "string", "enum": ["a", "b"]}, {"type": "null"}]}
-    assert flat_schema(schema) == schema
-
-
-def test_the_stored_schemas_are_those_the_models_generate_now() -> None:
-    stored = json.loads(schemas.SCHEMA_FILE.read_text(encoding="utf-8"))
-    assert stored["fingerprint"] == schemas.fingerprint(), "output_schemas.json is out of date: run `make schemas`"
-    assert set(stored["schemas"]) == {"MeetingList", "MeetingDetail", "MeetingAttendance", "MeetingEvents"}
-    if stored["generated_with"] != schemas.generators():
-        pytest.skip(
-            f"the file was generated with {stored['generated_with']}, these are {schemas.generators()}: "
-            "the next test holds the stored schemas to what this SDK's schemas accept"
-        )
-    assert stored == schemas.generated(), "output_schemas.json is out of date: run `make schemas`"
-
-
-async def test_the_stored_schemas_accept_and_refuse_what_the_sdk_schemas_do() -> None:
-    sdk = await sdk_schemas()
-    stored = schemas.precomputed()
-    checked = 0
-    for name, content in await answers():
-        fresh = Draft202012Validator(sdk[name])
-        kept = Draft202012Validator(stored[type_name(name)])
-        for instance in mutations(copy.deepcopy(content)):
-            assert kept.is_valid(instance) == fresh.is_valid(instance), (name, instance)
-            checked += 1
-    assert checked > 1000
-
-
-async def test_the_server_publishes_the_stored_schemas() -> None:
-    stored = schemas.precomputed()
-    for tool in await tool_definitions():
-        assert tool.output_schema == stored[type_name(tool.name)]
-
-
-async def test_a_stale_schema_file_is_ignored_and_the_schemas_are_generated(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    expected = {tool.name: tool.output_schema for tool in await tool_definitions()}
-    stale = json.loads(schemas.SCHEMA_FILE.read_text(encoding="utf-8"))
-    stale["fingerprint"] = "0" * 64  # as after a change to output.py that nobody stored yet
-    for schema in stale["schemas"].values():
-        schema["properties"] = {}  # a file that would publish the wrong thing, if it were used
-    (tmp_path / "output_schemas.json").write_text(json.dumps(stale), encoding="utf-8")
-    monkeypatch.setattr(schemas, "SCHEMA_FILE", tmp_path / "output_schemas.json")
-    schemas.precomputed.cache_clear()
-    try:
-        assert schemas.precomputed() == {}
-        assert {tool.name: tool.output_schema for tool in await tool_definitions()} == expected
-    finally:
-        monkeypatch.undo()
-        schemas.precomputed.cache_clear()
-
-
-def test_the_fingerprint_follows_the_models_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    before = schemas.fingerprint()
-    for name in schemas.SOURCES:
-        (tmp_path / name).write_bytes((schemas.HERE / name).read_bytes())
-    monkeypatch.setattr(schemas, "HERE", tmp_path)
-    assert schemas.fingerprint() == before
-    (tmp_path / "output.py").write_bytes((tmp_path / "output.py").read_bytes() + b"\n# changed\n")
-    assert schemas.fingerprint() != before
-
-
-def type_name(tool: str) -> str:
-    """The output model a tool's answers are dumped from."""
-    spec = next(spec for spec in TOOLS if spec.name == tool)
-    model = output_model(spec.handler)
-    assert model is not None
-    return model.__name__
+    for schema in (recursive, foreign):
+        with pytest.raises(SchemaError, match="cannot inline"):
+            flat_schema(schema)

@@ -1,19 +1,20 @@
 """The MCP app: the server's instructions, the tool table, and the thin handlers the table registers.
 
 Each tool is one row of `TOOLS`: its name, command-line name, title, description and handler. The
-handler's parameters are the tool's input schema; its body builds the request and hands `respond`
-what the answer takes (a service read, the view, the rendering). Registration, the command line, the
-manifest check and the next-call hints all read the names from the table.
+handler's parameters are the tool's arguments (their model is the input schema, see schemas.py); its
+body builds the request and hands `respond` what the answer takes (a service read, the view, the
+rendering). The server, the command line, the manifest check and the next-call hints all read the
+names from the table.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from contextlib import AbstractAsyncContextManager
+from dataclasses import replace
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
-from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.lowlevel import Server
 from mcp.types import CallToolResult, Tool
 from pydantic import BaseModel, Field
 
@@ -21,9 +22,18 @@ from . import __version__
 from .auth import TokenProvider
 from .dates import resolve_range
 from .output import AttendanceShow, MeetingAttendance, MeetingDetail, MeetingEvents, MeetingList, ParticipantType
-from .protocol import offer_tools_only
 from .settings import Settings
-from .tooling import AppState, LazyState, MeetingServer, ToolSpec, lazy_state, open_state, respond
+from .tooling import (
+    AppState,
+    LazyState,
+    MeetingServer,
+    ToolContext,
+    ToolSpec,
+    lazy_state,
+    open_state,
+    registered,
+    respond,
+)
 from .view import ToolNames
 from .view.attendance import ATTENDANCE_TEXT, build_attendance
 from .view.detail import DETAIL_TEXT, build_detail
@@ -123,7 +133,7 @@ CONF_UUID_DESCRIPTION = "UUID of one occurrence of the meeting (32 hex character
 
 async def meeting_detail(
     confUUID: Annotated[str, Field(min_length=1, max_length=64, description=CONF_UUID_DESCRIPTION)],
-    ctx: Context[LazyState, Any],
+    ctx: ToolContext,
     offset: Annotated[int, Field(ge=0, description="Index of the first participant to return.")] = 0,
     limit: Annotated[int, Field(ge=1, le=500, description="Participants per page.")] = 20,
     searchKey: Annotated[
@@ -148,7 +158,7 @@ async def meeting_detail(
 
 
 async def list_meetings(
-    ctx: Context[LazyState, Any],
+    ctx: ToolContext,
     startDate: Annotated[
         str | int | None,
         Field(
@@ -201,7 +211,7 @@ async def list_meetings(
 
 async def meeting_attendance(
     confUUID: Annotated[str, Field(min_length=1, max_length=64, description=CONF_UUID_DESCRIPTION)],
-    ctx: Context[LazyState, Any],
+    ctx: ToolContext,
     searchKey: Annotated[
         str | None,
         Field(min_length=1, max_length=128, description="Only attendance records whose name contains this."),
@@ -221,10 +231,10 @@ async def meeting_attendance(
 
     async def on_page(read: int, total: int | None) -> None:
         of = f" of {total}" if total is not None else ""
-        await ctx.report_progress(read, total, f"Read {read}{of} attendance records")
+        await ctx.session.report_progress(read, total, f"Read {read}{of} attendance records")
 
     async def answer(state: AppState) -> tuple[BaseModel, str]:
-        await ctx.report_progress(0, None, "Reading attendance records")
+        await ctx.session.report_progress(0, None, "Reading attendance records")
         read = await state.service.attendance(query.conf_uuid, query.search_key, on_page)
         result = build_attendance(read, query, show, state.options)
         return render_paged(result, ATTENDANCE_TEXT[show], limit, state.options.tools)
@@ -234,7 +244,7 @@ async def meeting_attendance(
 
 async def meeting_events(
     confUUID: Annotated[str, Field(min_length=1, max_length=64, description=CONF_UUID_DESCRIPTION)],
-    ctx: Context[LazyState, Any],
+    ctx: ToolContext,
     offset: Annotated[int, Field(ge=0, description="Index of the first event to return.")] = 0,
     limit: Annotated[int, Field(ge=1, le=500, description="Events per page.")] = 50,
 ) -> Annotated[CallToolResult, MeetingEvents]:
@@ -295,16 +305,9 @@ def _with_names(template: str) -> str:
     )
 
 
-def add_tools(server: MCPServer[LazyState], tools: Iterable[ToolSpec] = TOOLS) -> None:
-    """Register every tool of the table on `server`."""
-    for spec in tools:
-        server.add_tool(
-            spec.handler,
-            name=spec.name,
-            title=spec.title,
-            description=_with_names(spec.description),
-            annotations=spec.annotations(),
-        )
+def published_tools() -> tuple[ToolSpec, ...]:
+    """The table's rows as published: descriptions with the tools' names and the reading limits filled in."""
+    return tuple(replace(spec, description=_with_names(spec.description)) for spec in TOOLS)
 
 
 def create_server(
@@ -316,24 +319,19 @@ def create_server(
 ) -> MeetingServer:
     """Build the MCP server; `transport` and `tokens` let the demo and tests wire in the sandbox."""
 
-    def lifespan(_server: MCPServer[LazyState]) -> AbstractAsyncContextManager[LazyState]:
+    def lifespan(_server: Server[LazyState]) -> AbstractAsyncContextManager[LazyState]:
         return lazy_state(lambda: open_state(settings, TOOL_NAMES, transport=transport, tokens=tokens, retry=retry))
 
-    server = MeetingServer(
+    return MeetingServer(
+        published_tools(),
         name="huawei-meeting-mcp",
         title="Huawei Cloud Meeting history",
         version=__version__,
         instructions=_with_names(INSTRUCTIONS),
         lifespan=lifespan,
-        log_level=settings.log_level,
     )
-    add_tools(server)
-    offer_tools_only(server)
-    return server
 
 
 async def tool_definitions() -> list[Tool]:
     """The tools exactly as `tools/list` shows them; needs no settings and opens no connection."""
-    server = MeetingServer(name="huawei-meeting-mcp")
-    add_tools(server)
-    return await server.list_tools()
+    return [tool.definition.model_copy(deep=True) for tool in registered(published_tools())]

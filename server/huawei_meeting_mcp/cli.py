@@ -224,7 +224,7 @@ def serve_stdio(server: MeetingServer) -> None:
     if sys.stdin.isatty():
         sys.stderr.write(TERMINAL_HINT)
         sys.stderr.flush()
-    server.run("stdio")
+    anyio.run(server.run_stdio)
 
 
 def run_check_command(args: argparse.Namespace) -> None:

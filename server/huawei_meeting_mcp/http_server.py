@@ -17,7 +17,6 @@ docs/http.md says what this guards and what a reverse proxy must still do.
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import ipaddress
 import json
@@ -28,7 +27,7 @@ from contextvars import ContextVar
 from typing import Any
 
 import uvicorn
-from mcp.server.mcpserver import MCPServer
+from mcp.server.lowlevel import Server
 from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.applications import Starlette
@@ -37,8 +36,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from .http_sockets import HEADER_TIMEOUT, guarded_protocol
 from .settings import ConfigError, Settings, is_loopback_host
 
 logger = logging.getLogger(__name__)
@@ -50,9 +49,6 @@ MAX_REQUEST_BODY = 256 * 1024
 MAX_IN_FLIGHT = 100
 """Authorised /mcp requests served at once; more get 503 with Retry-After instead of piling up.
 Counted after the bearer check, so sockets that never authenticate cannot use up these slots."""
-HEADER_TIMEOUT = 10.0
-"""Seconds a connection may take to send complete request headers, counted from the connection's
-start or the end of its previous response; a socket that is idle or drips its headers is closed."""
 KEEP_ALIVE_TIMEOUT = 5
 """Seconds an idle kept-alive connection stays open after its last response (uvicorn's own timer)."""
 LISTEN_BACKLOG = 1024
@@ -291,11 +287,11 @@ async def _busy(limit: int, scope: Scope, receive: Receive, send: Send) -> None:
     await response(scope, receive, send)
 
 
-def build_app(server: MCPServer[Any], bind_host: str, settings: Settings) -> ASGIApp:
+def build_app(server: Server[Any], bind_host: str, settings: Settings) -> ASGIApp:
     """The ASGI app: stateless streamable HTTP at /mcp and /health, behind the guard and the bearer check."""
     logging.getLogger("mcp.server.streamable_http").setLevel(logging.WARNING)  # "Terminating session: None"
     manager = ReplyPerRequestManager(
-        app=server._lowlevel_server,  # private: the manager serves the low-level server, as streamable_http_app does
+        app=server,
         stateless=True,
         security_settings=transport_security(bind_host, settings),
         max_request_body_size=MAX_REQUEST_BODY,
@@ -311,67 +307,6 @@ def build_app(server: MCPServer[Any], bind_host: str, settings: Settings) -> ASG
     if settings.http_token is not None:
         app = BearerTokenMiddleware(app, settings.http_token.get_secret_value())
     return app
-
-
-class GuardedH11Protocol(H11Protocol):
-    """uvicorn's h11 connection with TCP_NODELAY and a deadline for complete request headers.
-
-    uvicorn times out idle kept-alive connections but sets no deadline for headers: a socket that
-    connects and sends nothing, or drips a header every few seconds, would stay open for ever.
-    Here every connection must finish its request headers within `header_timeout` seconds of
-    connecting, or of the end of its previous response, or it is closed.
-    """
-
-    header_timeout = HEADER_TIMEOUT
-    _header_deadline: asyncio.TimerHandle | None = None
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        """Set TCP_NODELAY (small responses go out at once) and start the header deadline."""
-        super().connection_made(transport)
-        sock = transport.get_extra_info("socket")
-        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._arm_header_deadline()
-
-    def data_received(self, data: bytes) -> None:
-        """Feed h11; once a request's headers are complete, its deadline is met."""
-        super().data_received(data)
-        if self._request_open():
-            self._disarm_header_deadline()
-
-    def on_response_complete(self) -> None:
-        """After each response the next request's headers get a fresh deadline."""
-        super().on_response_complete()
-        if not self._request_open():
-            self._arm_header_deadline()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        """Forget the deadline with the connection."""
-        self._disarm_header_deadline()
-        super().connection_lost(exc)
-
-    def _request_open(self) -> bool:
-        return self.cycle is not None and not self.cycle.response_complete
-
-    def _arm_header_deadline(self) -> None:
-        self._disarm_header_deadline()
-        if not self.transport.is_closing():
-            self._header_deadline = self.loop.call_later(self.header_timeout, self._header_deadline_passed)
-
-    def _disarm_header_deadline(self) -> None:
-        if self._header_deadline is not None:
-            self._header_deadline.cancel()
-            self._header_deadline = None
-
-    def _header_deadline_passed(self) -> None:
-        self._header_deadline = None
-        if not self._request_open() and not self.transport.is_closing():
-            self.transport.close()
-
-
-def guarded_protocol(header_timeout: float) -> type[GuardedH11Protocol]:
-    """`GuardedH11Protocol` with another header deadline (tests use a short one)."""
-    return type("GuardedH11Protocol", (GuardedH11Protocol,), {"header_timeout": header_timeout})
 
 
 def uvicorn_config(
@@ -405,7 +340,7 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve_http(server: MCPServer[Any], settings: Settings, host: str, port: int) -> None:
+def serve_http(server: Server[Any], settings: Settings, host: str, port: int) -> None:
     """Serve `server` over streamable HTTP until interrupted; ConfigError if the bind is refused."""
     check_bind(host, settings)
     app = build_app(server, host, settings)

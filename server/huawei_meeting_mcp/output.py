@@ -19,7 +19,7 @@ ParticipantType = Literal["all", "people", "rooms"]
 class OutputModel(BaseModel):
     """Base for output models: strict names, nothing extra."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)  # built by the first answer (see schemas.py)
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # built on first use, not at import
 
 
 class Page(OutputModel):
@@ -29,7 +29,7 @@ class Page(OutputModel):
     offset: int = Field(description="Offset of the first item in this page.")
     returned: int = Field(description="Items in this page.")
     nextOffset: int | None = Field(
-        default=None, description="Pass as offset to get the next page; null when this is the last page."
+        default=None, description="Pass as offset to get the next page; absent on the last page."
     )
     trimmedToFit: bool = Field(
         default=False, description="The page was cut short to keep the answer under the size budget."
@@ -89,7 +89,7 @@ class MeetingTime(OutputModel):
 
     utc: str | None = Field(default=None, description="ISO 8601 in UTC, e.g. 2019-11-18T23:31Z (attendance: seconds).")
     local: str | None = Field(
-        default=None, description="ISO 8601 in the meeting's time zone, with its offset; null if unknown."
+        default=None, description="ISO 8601 in the meeting's time zone, with its offset; absent if unknown."
     )
 
 
@@ -99,7 +99,7 @@ class TimeZoneInfo(OutputModel):
     timeZoneID: str | None = Field(default=None, description="Huawei's time zone ID, e.g. '56'.")
     label: str | None = Field(
         default=None,
-        description="Huawei's label for the ID, e.g. '(GMT+08:00) Beijing, ...'; null when the ID is unknown.",
+        description="Huawei's label for the ID, e.g. '(GMT+08:00) Beijing, ...'; absent when the ID is unknown.",
     )
 
 
@@ -276,7 +276,7 @@ class AttendanceSummary(OutputModel):
     uniqueAttendees: int = Field(description="People who joined (matching searchKey, if given).")
     sessions: int = Field(description="Join-to-leave sessions (attendance records) read.")
     participantList: int | None = Field(
-        default=None, description="People and rooms on the participant list (null when it could not be read)."
+        default=None, description="People and rooms on the participant list (absent when it could not be read)."
     )
     absent: int | None = Field(default=None, description="On the participant list, never joined.")
     uninvited: int | None = Field(default=None, description="Joined, not on the participant list.")
@@ -321,7 +321,7 @@ class MeetingAttendance(PagedAnswer):
     conferenceID: str | None = Field(default=None, description="The 9-digit meeting ID, when the meeting was read.")
     subject: str | None = Field(default=None, description="Topic, when the meeting was read.")
     timeZone: TimeZoneInfo | None = Field(
-        default=None, description="The meeting's zone, used for the local times; null when it could not be read."
+        default=None, description="The meeting's zone, used for the local times; absent when it could not be read."
     )
     start: MeetingTime | None = Field(default=None, description="The meeting's scheduled start, when read.")
     end: MeetingTime | None = Field(default=None, description="The meeting's end, when read.")
@@ -367,6 +367,6 @@ class MeetingEvents(PagedAnswer):
     conferenceID: str | None = Field(default=None, description="The 9-digit meeting ID, when the meeting was read.")
     subject: str | None = Field(default=None, description="Topic, when the meeting was read.")
     timeZone: TimeZoneInfo | None = Field(
-        default=None, description="The meeting's zone, used for the local times; null when it could not be read."
+        default=None, description="The meeting's zone, used for the local times; absent when it could not be read."
     )
     events: list[MeetingEvent] = Field(description="This page of control records.")

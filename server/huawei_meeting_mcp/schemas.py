@@ -1,158 +1,150 @@
-"""The tools' output schemas as published: flat, and stored so that start-up need not generate them.
+"""The tools' schemas as published in `tools/list`: generated from our models when the server is built.
 
-`tools/list` shows each tool's output schema in a flat form (`flat_schema`: no `$ref`, no nullable
-`anyOf`), which a client checks every result against in pure Python about 40% faster. Generating the
-schemas from the output models takes about 13 ms, and building the models about 12 ms more; a host
-starts its servers at launch, long before the first question. So the published schemas ship in
-`output_schemas.json`, next to a fingerprint of our code they follow from (`output.py`, `wire.py`
-and this module). At start-up the server uses the file only while the fingerprint matches: after any
-change to that code it generates the schemas as before, just more slowly, so a stale file is never
-published.
+- Input: a pydantic model of the handler's parameters (`arguments_model`), with their `Field`
+  constraints and descriptions; its title is the tool's own ("List historical meetings: arguments").
+- Output: the output model's schema, in serialization mode.
 
-    python -m huawei_meeting_mcp.schemas    # rewrite output_schemas.json (`make schemas`)
+Both are published flat (`flat_schema`): `$ref`s inlined, and no nullable types. Structured content
+is dumped with `exclude_none=True`, so a field that may be None is published with its own type and
+left out of `required`: it is absent, never null (an argument left out is None, and an explicit null
+is still accepted). A schema that can hold null anywhere else (a list item, say) cannot be published
+so, and building the server fails.
 
-tests/test_output_schema.py fails while the file is out of date, and says to run that. It also holds
-the stored schemas to accepting exactly what the installed SDK's own schemas accept, whatever pydantic
-and mcp versions are installed (the file says which versions generated it).
+Titles pydantic derives from names (`Confuuid`, `TimeZoneInfo`) are left out: each schema has one
+title, the one a person wrote. tests/snapshots/tools_list.json shows the result for review.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import sys
-from functools import cache
-from pathlib import Path
-from typing import Any
+import inspect
+from collections.abc import Callable
+from typing import Any, get_origin, get_type_hints
 
-HERE = Path(__file__).resolve().parent
-SCHEMA_FILE = HERE / "output_schemas.json"
-SOURCES = ("output.py", "wire.py", "schemas.py")
-"""Our code the published schemas follow from: the output models, the types they use, and flattening."""
+from pydantic import BaseModel, ConfigDict, create_model
 
+ARGUMENTS_CONFIG = ConfigDict(extra="ignore", hide_input_in_errors=True)
+"""Arguments a tool does not take are ignored, as MCPServer does; errors never echo the values."""
 
-def fingerprint() -> str:
-    """A digest of our code the schemas follow from (see SOURCES)."""
-    digest = hashlib.sha256()
-    for name in SOURCES:
-        digest.update((HERE / name).read_bytes())
-    return digest.hexdigest()
+_NULL = {"type": "null"}
+_FIELD_ANNOTATIONS = frozenset({"description", "default", "examples"})
+_VALUES = frozenset({"default", "examples", "enum", "const"})
+"""Keywords whose values are instances, not schemas: copied as they are."""
 
 
-@cache
-def precomputed() -> dict[str, dict[str, Any]]:
-    """The published output schemas by output model name, or nothing when the file is missing or stale.
-
-    Read once per process and shared by every server built in it: not to be changed.
-    """
-    try:
-        stored = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(stored, dict) or stored.get("fingerprint") != fingerprint():
-        return {}
-    schemas = stored.get("schemas")
-    return schemas if isinstance(schemas, dict) else {}
+class SchemaError(ValueError):
+    """A model whose schema cannot be published in the flat, null-free form."""
 
 
-def generated() -> dict[str, Any]:
-    """The file's content, generated now: every tool's published output schema by output model name."""
-    import anyio
-
-    from .app import TOOLS, add_tools
-    from .tooling import MeetingServer, output_model
-
-    server = MeetingServer(name="schemas")
-    server.precomputed_schemas = False
-    add_tools(server)
-    published = {tool.name: tool.output_schema for tool in anyio.run(server.list_tools)}
-    schemas = {}
-    for spec in TOOLS:
-        model = output_model(spec.handler)
-        if model is not None and published.get(spec.name) is not None:
-            schemas[model.__name__] = published[spec.name]
-    return {"fingerprint": fingerprint(), "generated_with": generators(), "schemas": schemas}
+def arguments_model(handler: Callable[..., Any], title: str, *, context: type) -> tuple[type[BaseModel], str | None]:
+    """A model of `handler`'s parameters, and the name of its `context` parameter (the call, not an argument)."""
+    hints = get_type_hints(handler, include_extras=True)
+    fields: dict[str, Any] = {}
+    context_parameter = None
+    for parameter in inspect.signature(handler).parameters.values():
+        hint = hints[parameter.name]
+        if (get_origin(hint) or hint) is context:
+            context_parameter = parameter.name
+            continue
+        required = parameter.default is inspect.Parameter.empty
+        fields[parameter.name] = (hint, ... if required else parameter.default)
+    model: type[BaseModel] = create_model(title, __config__=ARGUMENTS_CONFIG, **fields)
+    return model, context_parameter
 
 
-def generators() -> dict[str, str]:
-    """The versions of the libraries that generate the schemas from the models."""
-    from importlib.metadata import version
+def input_schema(model: type[BaseModel], title: str) -> dict[str, Any]:
+    """The input schema of a tool whose arguments `model` validates, titled `title`."""
+    schema = _untitled(flat_schema(model.model_json_schema()))
+    return {"title": title, **schema}
 
-    return {library: version(library) for library in ("mcp", "pydantic")}
 
-
-_ANNOTATIONS = frozenset({"title", "description", "default", "examples"})
-_TYPE_SPECIFIC = frozenset(
-    {
-        "type",
-        "properties",
-        "required",
-        "additionalProperties",
-        "items",
-        "minItems",
-        "maxItems",
-        "minimum",
-        "maximum",
-        "exclusiveMinimum",
-        "exclusiveMaximum",
-        "minLength",
-        "maxLength",
-        "pattern",
-        "format",
-    }
-    | _ANNOTATIONS
-)
-"""Keywords that only constrain instances of the schema's own `type` (or constrain nothing)."""
+def output_schema(model: type[BaseModel], title: str) -> dict[str, Any]:
+    """The output schema of answers dumped from `model` with `exclude_none=True`, flat and titled `title`."""
+    schema = _untitled(flat_schema(model.model_json_schema(mode="serialization")))
+    return {"title": title, **schema}
 
 
 def flat_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    """The same JSON Schema without `$ref`s or nullable `anyOf`s, accepting exactly the same instances.
+    """The schema with every `$ref` inlined, and every nullable property made optional and non-null.
 
-    `{"$ref": "#/$defs/X", "description": ...}` becomes X inlined with the description; `{"anyOf": [S,
-    {"type": "null"}]}` becomes S with `"type": [T, "null"]` when S has one `type` T and only keywords
-    that apply to T alone. A schema with a `$ref` that cannot be inlined (recursive, or elsewhere) is
-    returned unchanged.
+    `{"$ref": "#/$defs/X", "description": ...}` becomes X inlined with the description. A property
+    `{"anyOf": [S, {"type": "null"}], "default": null}` becomes S (with the property's description)
+    and leaves `required`: what `exclude_none=True` dumps, which never holds null. Raises SchemaError
+    for a `$ref` that cannot be inlined (recursive, or elsewhere) and for null outside a property.
     """
     definitions: dict[str, Any] = schema.get("$defs", {})
 
-    def flat(node: Any, seen: tuple[str, ...]) -> Any:
+    def inline(node: Any, seen: tuple[str, ...]) -> Any:
         if isinstance(node, list):
-            return [flat(item, seen) for item in node]
+            return [inline(item, seen) for item in node]
         if not isinstance(node, dict):
             return node
         ref = node.get("$ref")
-        if ref is not None:
-            name = ref.removeprefix("#/$defs/") if isinstance(ref, str) else ""
-            siblings = {key: value for key, value in node.items() if key != "$ref"}
-            if name not in definitions or name in seen or "/" in name or not set(siblings) <= _ANNOTATIONS:
-                raise _NotFlat
-            return {**flat(definitions[name], (*seen, name)), **siblings}
-        out = {key: flat(value, seen) for key, value in node.items() if key != "$defs"}
-        branches = out.get("anyOf")
-        if isinstance(branches, list) and len(branches) == 2 and {"type": "null"} in branches:
-            other = branches[0] if branches[1] == {"type": "null"} else branches[1]
-            kind = other.get("type") if isinstance(other, dict) else None
-            outer = {key: value for key, value in out.items() if key != "anyOf"}
-            if isinstance(kind, str) and set(other) <= _TYPE_SPECIFIC and not (set(other) & set(outer)) - _ANNOTATIONS:
-                return {**other, **outer, "type": [kind, "null"]}  # the field's own annotations win
-        return out
+        if ref is None:
+            return {key: inline(value, seen) for key, value in node.items() if key != "$defs"}
+        name = ref.removeprefix("#/$defs/") if isinstance(ref, str) else ""
+        if name not in definitions or name in seen or "/" in name:
+            raise SchemaError(f"cannot inline {ref!r}: recursive, or not in $defs")
+        siblings = {key: value for key, value in node.items() if key != "$ref"}
+        return {**inline(definitions[name], (*seen, name)), **siblings}
 
-    try:
-        flattened: dict[str, Any] = flat(schema, ())
-    except _NotFlat:
-        return schema
+    flattened: dict[str, Any] = _without_null(inline(schema, ()), "#")
     return flattened
 
 
-class _NotFlat(Exception):
-    """A `$ref` that `flat_schema` does not inline."""
+def _without_null(node: Any, where: str) -> Any:
+    """`node` with nullable properties made optional; SchemaError where null remains possible."""
+    if isinstance(node, list):
+        return [_without_null(item, f"{where}/{i}") for i, item in enumerate(node)]
+    if not isinstance(node, dict):
+        return node
+    kind = node.get("type")
+    if kind == "null" or (isinstance(kind, list) and "null" in kind) or None in node.get("enum", ()):
+        raise SchemaError(f"{where} may be null, but only an optional property can be left out instead")
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in _VALUES:
+            out[key] = value
+        elif key == "properties" and isinstance(value, dict):
+            out[key] = {name: _property(prop, f"{where}/properties/{name}") for name, prop in value.items()}
+        else:
+            out[key] = _without_null(value, f"{where}/{key}")
+    nullable = {name for name, prop in node.get("properties", {}).items() if _is_nullable(prop)}
+    if nullable and "required" in out:
+        out["required"] = [name for name in out["required"] if name not in nullable]
+        if not out["required"]:
+            del out["required"]
+    return out
 
 
-def main() -> None:
-    """Rewrite output_schemas.json from the models (`make schemas`); says so on stderr, like every server message."""
-    SCHEMA_FILE.write_text(json.dumps(generated(), indent=1, ensure_ascii=False, sort_keys=True) + "\n", "utf-8")
-    sys.stderr.write(f"Wrote {SCHEMA_FILE}\n")
+def _is_nullable(prop: Any) -> bool:
+    return isinstance(prop, dict) and _NULL in prop.get("anyOf", [])
 
 
-if __name__ == "__main__":
-    main()
+def _property(prop: Any, where: str) -> Any:
+    """A property's schema without its null branch and null default: the property is then simply left out."""
+    if not _is_nullable(prop):
+        return _without_null(prop, where)
+    branches = [branch for branch in prop["anyOf"] if branch != _NULL]
+    outer = {key: value for key, value in prop.items() if key != "anyOf" and not (key == "default" and value is None)}
+    if len(branches) > 1:
+        return _without_null({"anyOf": branches, **outer}, where)
+    if set(outer) - _FIELD_ANNOTATIONS - {"title"}:
+        raise SchemaError(f"{where}: keywords beside a nullable anyOf: {sorted(outer)}")
+    return _without_null({**branches[0], **outer}, where)  # the field's own description wins
+
+
+def _untitled(node: Any) -> Any:
+    """`node` without the titles pydantic derives from model and field names."""
+    if isinstance(node, list):
+        return [_untitled(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {}
+    for key, value in node.items():
+        if key in _VALUES:
+            out[key] = value
+        elif key == "properties" and isinstance(value, dict):
+            out[key] = {name: _untitled(prop) for name, prop in value.items()}
+        elif key != "title":
+            out[key] = _untitled(value)
+    return out

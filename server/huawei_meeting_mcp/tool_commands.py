@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mcp import Client
-from mcp.server.mcpserver import MCPServer
+from mcp.server.lowlevel import Server
 from mcp.types import CallToolResult, Tool
 
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -106,7 +106,7 @@ def add_tool_commands(
     return made
 
 
-async def call_tool(server: MCPServer[Any], tool: str, arguments: dict[str, Any]) -> CallToolResult:
+async def call_tool(server: Server[Any], tool: str, arguments: dict[str, Any]) -> CallToolResult:
     """Call `tool` on `server` through an in-process MCP client, as an assistant's client would."""
     async with Client(server) as client:
         return await client.call_tool(tool, arguments)

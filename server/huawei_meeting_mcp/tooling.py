@@ -1,31 +1,49 @@
-"""How a tool runs: the row type of the tool table, the state every call shares, and one error mapping.
+"""How a tool runs: the tool table's row type, the state every call shares, one error format, and the server.
 
-A tool's handler (in app.py) builds its request and calls `respond` with what the answer takes:
-the service read, the view and the rendering. `respond` turns the result into structured content
-plus text, and every failure along the way, from the first request to the last line of text, into
-one error format: the message alone, with no tool name or SDK prefix. Argument errors, which the SDK
-finds before the handler runs, get the same format from `MeetingServer.call_tool`.
+`MeetingServer` is the SDK's low-level `Server`, driven by the tool table: `tools/list` shows each
+row with the schemas `schemas.py` builds from its handler, and `tools/call` validates the arguments
+with the handler's own model, then calls the handler with them and the request context. It serves
+tools and nothing else: its capabilities are `tools` (the list never changes), a prompt or resource
+method gets -32601, and a tool name it does not have is a protocol error (-32602, "Unknown tool").
+
+A handler (in app.py) builds its request and calls `respond` with what the answer takes: the
+service read, the view and the rendering. `respond` turns the result into structured content plus
+text, and every failure along the way, from the first request to the last line of text, into one
+error format: the message alone, with no tool name or SDK prefix. Invalid arguments get the same
+format ("Invalid arguments: ..."), and anything unexpected the internal-error text, its cause logged.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any, get_type_hints
 
 import anyio
-from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
-from mcp.types import CallToolResult, InputRequiredResult, TextContent, ToolAnnotations
+from mcp.server.context import ServerRequestContext
+from mcp.server.lowlevel import Server
+from mcp.server.stdio import stdio_server
+from mcp.shared.exceptions import MCPError
+from mcp.types import (
+    INVALID_PARAMS,
+    CallToolRequestParams,
+    CallToolResult,
+    ListToolsResult,
+    PaginatedRequestParams,
+    TextContent,
+    Tool,
+    ToolAnnotations,
+)
 from pydantic import BaseModel, ValidationError
 
 from .auth import TokenProvider, token_provider
 from .cache import ReadCache, credential_identity
 from .errors import MeetingError, NotFoundError
-from .schemas import flat_schema, precomputed
+from .schemas import arguments_model, input_schema, output_schema
 from .settings import Settings
 from .view import ToolNames, ViewOptions
 
@@ -55,7 +73,8 @@ class ToolSpec:
     description: str
     """May name other tools as {list}, {detail}, {attendance}: filled in from the table."""
     handler: Callable[..., Awaitable[CallToolResult]]
-    """Its parameters are the tool's input schema; its return annotation names the output model."""
+    """Its parameters, but for the `ToolContext` one, are the tool's arguments; its return annotation
+    (`Annotated[CallToolResult, Model]`) names the output model."""
 
     def annotations(self) -> ToolAnnotations:
         """Every tool here only reads ended meetings from an outside service."""
@@ -103,14 +122,18 @@ class LazyState:
         await self._stack.aclose()
 
 
+ToolContext = ServerRequestContext[LazyState, Any]
+"""What a handler gets beside its arguments: the shared state (`lifespan_context`) and the request's
+session, which reports progress (`session.report_progress`) when the caller asked for it."""
+
 Answer = Callable[[AppState], Awaitable[tuple[BaseModel, str]]]
 """Reads, builds and renders one answer: the structured model and its text."""
 
 
-async def respond(ctx: Context[LazyState, Any], answer: Answer) -> CallToolResult:
+async def respond(ctx: ToolContext, answer: Answer) -> CallToolResult:
     """Run `answer`; any failure, in reading, building or rendering, becomes one actionable error result."""
     try:
-        state = await ctx.request_context.lifespan_context.get()
+        state = await ctx.lifespan_context.get()
         model, text = await answer(state)
     except NotFoundError as exc:
         return failed(f"{exc} To find the confUUID, call {state.options.tools.list}.")
@@ -146,51 +169,122 @@ def describe_invalid_arguments(error: ValidationError) -> str:
     return f"Invalid arguments: {shown}. Fix them (see the tool's input schema) and call again."
 
 
-class MeetingServer(MCPServer[LazyState]):
-    """MCPServer whose tool errors all read alike, and whose output schemas are cheap to check and to publish.
+MAX_NAME_SHOWN = 64
+"""Characters of an unknown tool name echoed back: enough to spot a typo, not a place to smuggle text."""
 
-    Argument errors name the argument and the fix. Each tool's output schema is published in an
-    equivalent flat form (`flat_schema`): the client's check of every result against it (jsonschema,
-    pure Python) costs about 40% less than against the SDK's `$ref`/`anyOf` form. The schemas come
-    precomputed (`schemas.py`) while they are current, which saves generating them at start-up. The SDK's
-    second validation of our structured content on the way out is skipped: `respond` builds it by dumping
-    the very output model the schema was generated from (tests/test_output_schema.py holds both to that).
-    """
 
-    precomputed_schemas = True
-    """Publish the precomputed output schemas when they are current (`schemas.py`); False generates them."""
+def unknown_tool(name: str) -> MCPError:
+    """The protocol error for a `tools/call` naming a tool this server does not have."""
+    shown = name if len(name) <= MAX_NAME_SHOWN else name[:MAX_NAME_SHOWN] + "..."
+    return MCPError(
+        code=INVALID_PARAMS,
+        message=f"Unknown tool: {shown!r}. Call tools/list for the tools this server has.",
+    )
 
-    def add_tool(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-        """Register a tool as the SDK does, then publish its output schema flat and drop the re-validation."""
-        model = output_model(fn)
-        stored = precomputed().get(model.__name__) if model is not None and self.precomputed_schemas else None
-        if stored is not None:
-            kwargs["structured_output"] = False  # the SDK then generates no output schema: ours is stored
-        super().add_tool(fn, *args, **kwargs)
-        name = kwargs.get("name") or (args[0] if args else None) or fn.__name__
-        tool = self._tool_manager.get_tool(name)
-        metadata = tool.fn_metadata if tool is not None else None
-        if metadata is None:
-            return
-        if stored is not None:
-            metadata.output_schema = stored
-        elif metadata.output_schema is not None:
-            metadata.output_schema = flat_schema(metadata.output_schema)
-        metadata.output_model = None  # the SDK's convert_result then passes our CallToolResult through
 
-    async def call_tool(
-        self, name: str, arguments: dict[str, Any], context: Context[LazyState, Any] | None = None
-    ) -> CallToolResult | InputRequiredResult:
-        """Call a tool; argument and unexpected failures become error results in the server's one format."""
+@dataclass(frozen=True)
+class RegisteredTool:
+    """One row of the tool table made ready to serve: its definition, as `tools/list` shows it, and its arguments."""
+
+    spec: ToolSpec
+    definition: Tool
+    arguments: type[BaseModel]
+    """Validates the call's arguments: built from the handler's parameters, so the input schema is its schema."""
+    context_parameter: str | None = None
+    """The handler's `ToolContext` parameter, if it has one."""
+
+    @classmethod
+    def of(cls, spec: ToolSpec) -> RegisteredTool:
+        """Build the definition and the arguments model of `spec` from its handler."""
+        title = f"{spec.title}: arguments"
+        arguments, context_parameter = arguments_model(spec.handler, title, context=ServerRequestContext)
+        model = output_model(spec.handler)
+        definition = Tool(
+            name=spec.name,
+            title=spec.title,
+            description=spec.description,
+            input_schema=input_schema(arguments, title),
+            output_schema=None if model is None else output_schema(model, f"{spec.title}: result"),
+            annotations=spec.annotations(),
+        )
+        return cls(spec, definition, arguments, context_parameter)
+
+    async def call(self, ctx: ToolContext, given: dict[str, Any]) -> CallToolResult:
+        """Validate `given`, then run the handler; invalid arguments and any unexpected failure become error results."""
         try:
-            return await super().call_tool(name, arguments, context)
-        except UnexpectedToolError:
-            logger.exception("Unexpected error in tool %r", name)
-            return error_result(INTERNAL_ERROR)
-        except ToolError as exc:
-            if isinstance(exc.__cause__, ValidationError):
-                return error_result(describe_invalid_arguments(exc.__cause__))
+            arguments = self.arguments.model_validate(given)
+        except ValidationError as exc:
+            logger.info("Tool %r rejected arguments: %s", self.spec.name, sorted(_fields(exc)))
+            return error_result(describe_invalid_arguments(exc))
+        values = {name: getattr(arguments, name) for name in type(arguments).model_fields}
+        if self.context_parameter is not None:
+            values[self.context_parameter] = ctx
+        try:
+            return await self.spec.handler(**values)
+        except MCPError:
             raise
+        except Exception:
+            logger.exception("Unexpected error in tool %r", self.spec.name)
+            return error_result(INTERNAL_ERROR)
+
+
+def _fields(error: ValidationError) -> set[str]:
+    """The names of the arguments an error is about (never their values, which are the caller's data)."""
+    return {".".join(str(part) for part in item["loc"]) for item in error.errors(include_input=False)}
+
+
+@cache
+def registered(tools: tuple[ToolSpec, ...]) -> tuple[RegisteredTool, ...]:
+    """The table's rows made ready to serve; built once per process (the schemas are the same for every server)."""
+    return tuple(RegisteredTool.of(spec) for spec in tools)
+
+
+class MeetingServer(Server[LazyState]):
+    """The SDK's low-level MCP server, serving the tools of a tool table and nothing else (see the module docstring)."""
+
+    def __init__(
+        self,
+        tools: Iterable[ToolSpec],
+        *,
+        name: str,
+        lifespan: Callable[[Server[LazyState]], AbstractAsyncContextManager[LazyState]],
+        title: str | None = None,
+        version: str = "",
+        instructions: str | None = None,
+    ) -> None:
+        self.tools = {tool.spec.name: tool for tool in registered(tuple(tools))}
+        """The served tools by name."""
+        super().__init__(
+            name,
+            version=version,
+            title=title,
+            instructions=instructions,
+            lifespan=lifespan,
+            get_tool_input_schema=self.input_schema,
+            on_list_tools=self.list_tools,
+            on_call_tool=self.call_tool,
+        )
+
+    def input_schema(self, name: str) -> dict[str, Any] | None:
+        """The input schema of tool `name`, if it has one."""
+        tool = self.tools.get(name)
+        return None if tool is None else tool.definition.input_schema
+
+    async def list_tools(self, ctx: ToolContext, params: PaginatedRequestParams | None) -> ListToolsResult:
+        """Answer `tools/list`: every tool, in the table's order, on one page."""
+        return ListToolsResult(tools=[tool.definition for tool in self.tools.values()])
+
+    async def call_tool(self, ctx: ToolContext, params: CallToolRequestParams) -> CallToolResult:
+        """Answer `tools/call`: run the named tool, or raise the -32602 "Unknown tool" protocol error."""
+        tool = self.tools.get(params.name)
+        if tool is None:
+            raise unknown_tool(params.name)
+        return await tool.call(ctx, params.arguments or {})
+
+    async def run_stdio(self) -> None:
+        """Serve MCP on stdin and stdout until stdin ends."""
+        async with stdio_server() as (read_stream, write_stream):
+            await self.run(read_stream, write_stream, self.create_initialization_options())
 
 
 def output_model(fn: Callable[..., Any]) -> type[BaseModel] | None:

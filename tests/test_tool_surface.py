@@ -1,0 +1,106 @@
+"""What a client sees of the server, held still: tools/list as reviewed, tools-only capabilities, progress.
+
+tests/snapshots/tools_list.json is the live `tools/list`, pretty-printed with sorted keys, so that a
+change to a description or a schema shows in the reviewer's diff. After an intended change:
+
+    UPDATE_SNAPSHOTS=1 .venv/bin/pytest tests/test_tool_surface.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from mcp import Client
+from mcp.server.lowlevel import Server
+from mcp.shared.exceptions import MCPError
+from mcp.types import INVALID_PARAMS, METHOD_NOT_FOUND
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
+from pydantic import SecretStr
+
+from huawei_meeting_mcp.app import TOOL_NAMES, create_server, tool_definitions
+from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, LARGE_UUID, Sandbox
+from huawei_meeting_mcp.settings import Settings
+from tests.helpers import text_of
+
+pytestmark = pytest.mark.anyio
+
+SNAPSHOT = Path(__file__).with_name("snapshots") / "tools_list.json"
+REGENERATE = "UPDATE_SNAPSHOTS=1 .venv/bin/pytest tests/test_tool_surface.py"
+
+
+def sandboxed() -> Server[Any]:
+    sandbox = Sandbox()
+    settings = Settings(base_url="http://127.0.0.1:1", access_token=SecretStr(DEFAULT_TOKEN))
+    return create_server(settings, transport=httpx.ASGITransport(sandbox.app))
+
+
+def pretty(value: Any) -> str:
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+async def test_tools_list_matches_the_reviewed_snapshot() -> None:
+    async with Client(create_server(Settings())) as client:
+        listed = await client.list_tools()
+    live = pretty({"tools": [tool.model_dump(by_alias=True, exclude_none=True, mode="json") for tool in listed.tools]})
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        SNAPSHOT.parent.mkdir(exist_ok=True)
+        SNAPSHOT.write_text(live, encoding="utf-8")
+    stored = SNAPSHOT.read_text(encoding="utf-8") if SNAPSHOT.exists() else ""
+    assert live == stored, (
+        "tools/list differs from tests/snapshots/tools_list.json. "
+        f"If the change is intended, regenerate the snapshot and commit its diff: {REGENERATE}"
+    )
+
+
+async def test_tool_definitions_are_what_tools_list_shows() -> None:
+    async with Client(create_server(Settings())) as client:
+        listed = (await client.list_tools()).tools
+    assert [tool.model_dump() for tool in listed] == [tool.model_dump() for tool in await tool_definitions()]
+
+
+async def test_the_schemas_carry_titles_a_person_wrote() -> None:
+    for tool in await tool_definitions():
+        assert tool.input_schema["title"] == f"{tool.title}: arguments"
+        assert tool.output_schema is not None
+        assert tool.output_schema["title"] == f"{tool.title}: result"
+        for schema in (tool.input_schema, tool.output_schema):
+            assert json.dumps(schema).count('"title"') == 1, "no titles made from field or class names"
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_initialize_and_discover_declare_tools_only_and_an_unchanging_list(mode: str) -> None:
+    async with Client(sandboxed(), mode=mode) as client:  # type: ignore[arg-type]
+        capabilities = client.server_capabilities
+        era = client.protocol_version
+        with pytest.raises(MCPError) as prompts:
+            await client.list_prompts()
+        with pytest.raises(MCPError) as resources:
+            await client.list_resources()
+        with pytest.raises(MCPError) as unknown:
+            await client.call_tool("no_such_tool", {})
+    assert (era in MODERN_PROTOCOL_VERSIONS) == (mode == "auto"), "auto asks server/discover, legacy initialize"
+    assert capabilities is not None
+    assert capabilities.model_dump(by_alias=True, exclude_none=True) == {"tools": {"listChanged": False}}
+    assert prompts.value.code == resources.value.code == METHOD_NOT_FOUND
+    assert unknown.value.code == INVALID_PARAMS
+    assert "Unknown tool: 'no_such_tool'" in str(unknown.value)
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_attendance_reports_progress_in_process(mode: str) -> None:
+    progress: list[tuple[float, float | None, str | None]] = []
+
+    async def on_progress(done: float, total: float | None, message: str | None) -> None:
+        progress.append((done, total, message))
+
+    async with Client(sandboxed(), mode=mode) as client:  # type: ignore[arg-type]
+        result = await client.call_tool(TOOL_NAMES.attendance, {"confUUID": LARGE_UUID}, progress_callback=on_progress)
+    assert result.is_error is False, text_of(result)
+    assert progress[0] == (0, None, "Reading attendance records")
+    assert len(progress) >= 2
+    assert progress[-1][0] == progress[-1][1]
