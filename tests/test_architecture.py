@@ -81,7 +81,6 @@ def test_the_graph_was_read() -> None:
     assert f"{PACKAGE}.wire" in GRAPH[f"{PACKAGE}.reads"]
 
 
-@pytest.mark.xfail(strict=True, reason="app -> tooling -> schemas -> app, until the stored schemas go")
 def test_no_import_circles() -> None:
     cycle = find_cycle()
     assert cycle is None, "import circle: " + " -> ".join(short(module) for module in cycle or [])
