@@ -114,7 +114,6 @@ class MeetingService:
             lambda: self.cache.get(
                 ("attendance", conf_uuid, search_key),
                 lambda: self._folded_attendance(conf_uuid, search_key, on_page),
-                _records,
             ),
             lambda: optional(lambda: self._participant_list(conf_uuid, search_key), "participant list"),
         )
@@ -144,7 +143,6 @@ class MeetingService:
             lambda: self.cache.get(
                 ("events", *sorted(query.params().items())),
                 lambda: self.client.control_records(query),
-                lambda read: 1 + len(read.data or []),
             ),
             lambda: optional(lambda: self._meeting(query.conf_uuid), "meeting"),
         )
@@ -152,10 +150,10 @@ class MeetingService:
 
     async def _detail_page(self, query: DetailQuery, session: ReadSession | None = None) -> ConfDetailResponse:
         key = ("detail", *sorted(query.params().items()), *sorted(query.headers().items()))
-        return await self.cache.get(key, lambda: self.client.conf_detail(query, session), _participants)
+        return await self.cache.get(key, lambda: self.client.conf_detail(query, session))
 
     async def _recording(self, conf_uuid: str) -> RecordingInfo:
-        return await self.cache.get(("recording", conf_uuid), lambda: self.client.recording(conf_uuid), _one)
+        return await self.cache.get(("recording", conf_uuid), lambda: self.client.recording(conf_uuid))
 
     async def _meeting(self, conf_uuid: str) -> ConferenceInfo:
         """One cheap confDetail call (one participant) for the meeting's subject and zone."""
@@ -189,16 +187,3 @@ async def optional(read: Callable[[], Awaitable[T]], what: str) -> Outcome[T]:
     except UpstreamError as exc:
         logger.debug("Reading the %s failed: %s [X-Request-ID: %s]", what, type(exc).__name__, exc.request_id)
         return Outcome(problem=f"{exc.summary} [X-Request-ID: {exc.request_id}]")
-
-
-def _participants(response: ConfDetailResponse) -> int:
-    """A detail page's weight in the cache: the meeting and its participants."""
-    return 1 + len(response.data.data or []) if response.data is not None else 1
-
-
-def _records(read: AttendanceRecords) -> int:
-    return len(read.records)
-
-
-def _one(_read: object) -> int:
-    return 1
