@@ -114,6 +114,9 @@ LAYERS = {
     "attendance_fold": {"client", "service", "view", "app", "output"},
     "output": {"client", "service", "view", "app", "reads"},
     "client": {"service", "view", "app", "cache", "output"},
+    "transport": {"client", "page_reads", "service", "view", "app", "cache", "output", "wire", "reads"},
+    "page_reads": {"client", "transport", "service", "view", "app", "cache", "output", "wire", "errors"},
+    "concurrency": {"client", "transport", "page_reads", "service", "view", "app", "cache", "output", "wire"},
     "service": {"view", "app", "output"},
 }
 

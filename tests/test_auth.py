@@ -35,7 +35,7 @@ from huawei_meeting_mcp.auth import (
     renewal_margin,
     token_provider,
 )
-from huawei_meeting_mcp.client import MeetingClient, RetryPolicy, SignInClient, create_http_client
+from huawei_meeting_mcp.client import MeetingClient, RetryPolicy, SignInClient
 from huawei_meeting_mcp.errors import (
     REFUSED_AFTER_SIGN_IN,
     AuthenticationError,
@@ -58,6 +58,7 @@ from huawei_meeting_mcp.sandbox import (
 )
 from huawei_meeting_mcp.sandbox.app import CONF_DETAIL_PATH
 from huawei_meeting_mcp.settings import Settings
+from huawei_meeting_mcp.transport import create_http_client
 from huawei_meeting_mcp.wire import DetailQuery, TokenResponse
 from tests.clock import FakeClock
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import gc
 import json
+import tracemalloc
 from typing import Any
 
 import anyio
@@ -13,13 +16,15 @@ from mcp import Client
 from pydantic import SecretStr
 
 from huawei_meeting_mcp.app import create_server
-from huawei_meeting_mcp.cache import ReadCache, credential_identity
+from huawei_meeting_mcp.cache import ReadCache, credential_identity, estimated_size
 from huawei_meeting_mcp.errors import ServerError
+from huawei_meeting_mcp.reads import AttendanceRecords
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, LARGE_UUID, Sandbox
 from huawei_meeting_mcp.sandbox.app import CONF_DETAIL_PATH
 from huawei_meeting_mcp.sandbox.history_api import ATTENDANCE_PATH
 from huawei_meeting_mcp.settings import ConfigError, Settings, load_settings
 from huawei_meeting_mcp.tooling import reader_identity
+from huawei_meeting_mcp.wire import AttendancePage
 from tests.helpers import LiveSandbox, http_server, run_server
 
 pytestmark = pytest.mark.anyio
@@ -50,73 +55,145 @@ class Upstream:
         return list(range(size))
 
 
-def cache(ttl: float = 60, max_records: int = 100, clock: Clock | None = None) -> ReadCache:
-    return ReadCache("who", ttl=ttl, max_records=max_records, timer=clock or Clock())
+def cache(ttl: float = 60, max_bytes: int = 100, clock: Clock | None = None) -> ReadCache:
+    """A cache that weighs a list of n items as n bytes, so that the tests can count."""
+    return ReadCache("who", ttl=ttl, max_bytes=max_bytes, timer=clock or Clock(), size_of=len)
 
 
 async def test_a_second_identical_read_is_served_from_the_cache() -> None:
     store, upstream = cache(), Upstream()
-    first = await store.get(("a",), upstream.read, len)
-    second = await store.get(("a",), upstream.read, len)
+    first = await store.get(("a",), upstream.read)
+    second = await store.get(("a",), upstream.read)
     assert second is first
     assert upstream.reads == 1
 
 
 async def test_another_request_is_another_key() -> None:
     store, upstream = cache(), Upstream()
-    await store.get(("a", 0), upstream.read, len)
-    await store.get(("a", 50), upstream.read, len)
+    await store.get(("a", 0), upstream.read)
+    await store.get(("a", 50), upstream.read)
     assert upstream.reads == 2
 
 
 async def test_entries_expire_after_the_ttl() -> None:
     clock = Clock()
     store, upstream = cache(ttl=300, clock=clock), Upstream()
-    await store.get(("a",), upstream.read, len)
+    await store.get(("a",), upstream.read)
     clock.now += 299
-    await store.get(("a",), upstream.read, len)
+    await store.get(("a",), upstream.read)
     assert upstream.reads == 1
     clock.now += 2
-    await store.get(("a",), upstream.read, len)
+    await store.get(("a",), upstream.read)
     assert upstream.reads == 2
 
 
 async def test_ttl_zero_turns_it_off() -> None:
     store, upstream = cache(ttl=0), Upstream()
     for _ in range(3):
-        await store.get(("a",), upstream.read, len)
-    assert (upstream.reads, len(store), store.records) == (3, 0, 0)
+        await store.get(("a",), upstream.read)
+    assert (upstream.reads, len(store), store.held_bytes) == (3, 0, 0)
 
 
-async def test_the_bound_counts_records_and_evicts_the_least_recently_used() -> None:
-    store, upstream = cache(max_records=10), Upstream()
+async def test_the_bound_counts_weights_and_evicts_the_least_recently_used() -> None:
+    store, upstream = cache(max_bytes=10), Upstream()
     for key in ("a", "b"):
-        await store.get((key,), lambda: upstream.read(4), len)
-    await store.get(("a",), upstream.read, len)  # a is now the most recently used
-    await store.get(("c",), lambda: upstream.read(4), len)
-    assert store.records == 8
+        await store.get((key,), lambda: upstream.read(4))
+    await store.get(("a",), upstream.read)  # a is now the most recently used
+    await store.get(("c",), lambda: upstream.read(4))
+    assert store.held_bytes == 8
     assert upstream.reads == 3
-    await store.get(("a",), upstream.read, len)
+    await store.get(("a",), upstream.read)
     assert upstream.reads == 3, "a stayed"
-    await store.get(("b",), lambda: upstream.read(4), len)
+    await store.get(("b",), lambda: upstream.read(4))
     assert upstream.reads == 4, "b was evicted"
 
 
 async def test_a_value_larger_than_the_bound_is_returned_but_not_kept() -> None:
-    store, upstream = cache(max_records=10), Upstream()
-    assert len(await store.get(("big",), lambda: upstream.read(11), len)) == 11
+    store, upstream = cache(max_bytes=10), Upstream()
+    assert len(await store.get(("big",), lambda: upstream.read(11))) == 11
     assert len(store) == 0
-    await store.get(("big",), lambda: upstream.read(11), len)
+    await store.get(("big",), lambda: upstream.read(11))
     assert upstream.reads == 2
+
+
+async def test_an_entry_heavier_than_the_per_entry_cap_is_not_kept() -> None:
+    store = ReadCache("who", ttl=60, max_bytes=100, max_entry_bytes=5, timer=Clock(), size_of=len)
+    upstream = Upstream()
+    await store.get(("six",), lambda: upstream.read(6))
+    await store.get(("five",), lambda: upstream.read(5))
+    assert (len(store), store.held_bytes) == (1, 5)
+    await store.get(("six",), lambda: upstream.read(6))
+    assert upstream.reads == 3, "the heavy entry was read again"
+
+
+def attendance_page(page: int, size: int = 200) -> AttendancePage:
+    rows = [
+        {
+            "displayName": f"Attendee {page}-{i}",
+            "callNumber": f"+86138{page:03d}{i:05d}",
+            "deptName": "Research and Development",
+            "joinTime": 1_800_000_000_000 + i,
+            "leftTime": 1_800_000_600_000 + i,
+            "deviceType": "PC",
+            "mediaType": "video",
+        }
+        for i in range(size)
+    ]
+    return AttendancePage.model_validate({"offset": page * size, "count": 10**6, "data": rows})
+
+
+async def test_many_entries_stay_under_the_byte_bound() -> None:
+    one = estimated_size(attendance_page(0))
+    store = ReadCache("who", ttl=60, max_bytes=20 * one, timer=Clock())  # the real estimate: about 20 pages fit
+    for page in range(100):
+        await store.get(("attendance", page), functools.partial(read_page, page))
+        assert store.held_bytes <= store.max_bytes
+    assert 15 <= len(store) <= 20
+    assert store.held_bytes > 15 * one
+    reads = store.reads
+    await store.get(("attendance", 99), lambda: _unreachable())
+    assert store.reads == reads, "the most recent page stayed"
+
+
+async def read_page(page: int) -> AttendancePage:
+    return attendance_page(page)
+
+
+async def _unreachable() -> AttendancePage:
+    raise AssertionError("read again")
+
+
+def test_the_estimate_is_near_what_the_value_takes_in_memory() -> None:
+    attendance_page(0)  # pydantic builds its validator on first use: not part of the value
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        pages = [attendance_page(page) for page in range(10)]
+        records = AttendanceRecords(
+            records=[r for page in pages for r in page.data or []], reported_total=2000, pages=10, capped=False
+        )
+        del pages
+        gc.collect()
+        taken = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert 0.7 <= estimated_size(records) / taken <= 1.4, (estimated_size(records), taken)
+    assert estimated_size(records) > 2000 * 1000, "about 1.5 kB a record, far more than its JSON"
+
+
+def test_the_default_bound_is_64_mb() -> None:
+    store = ReadCache("who")
+    assert (store.max_bytes, store.max_entry_bytes) == (64 * 1024 * 1024, 32 * 1024 * 1024)
 
 
 async def test_errors_are_never_kept() -> None:
     store, upstream = cache(), Upstream()
     upstream.fail = ServerError(request_id="r1", status=500)
     with pytest.raises(ServerError):
-        await store.get(("a",), upstream.read, len)
+        await store.get(("a",), upstream.read)
     upstream.fail = None
-    assert await store.get(("a",), upstream.read, len) == [0, 1, 2]
+    assert await store.get(("a",), upstream.read) == [0, 1, 2]
     assert upstream.reads == 2
 
 
@@ -126,7 +203,7 @@ async def test_identical_concurrent_requests_share_one_read() -> None:
     results: list[list[int]] = []
 
     async def ask() -> None:
-        results.append(await store.get(("a",), upstream.read, len))
+        results.append(await store.get(("a",), upstream.read))
 
     async with anyio.create_task_group() as group:
         for _ in range(5):
@@ -146,7 +223,7 @@ async def test_waiters_on_a_failed_read_get_its_error_and_nothing_is_kept() -> N
 
     async def ask() -> None:
         try:
-            await store.get(("a",), upstream.read, len)
+            await store.get(("a",), upstream.read)
         except ServerError:
             outcomes.append("error")
 
@@ -157,7 +234,7 @@ async def test_waiters_on_a_failed_read_get_its_error_and_nothing_is_kept() -> N
         upstream.gate.set()
     assert (outcomes, upstream.reads) == (["error"] * 3, 1)
     upstream.fail, upstream.gate = None, None
-    await store.get(("a",), upstream.read, len)
+    await store.get(("a",), upstream.read)
     assert upstream.reads == 2
 
 
@@ -172,7 +249,7 @@ async def test_a_waiter_reads_itself_when_the_first_reader_is_cancelled() -> Non
         await anyio.wait_all_tasks_blocked()
 
         async def second() -> None:
-            got.append(await store.get(("a",), upstream.read, len))
+            got.append(await store.get(("a",), upstream.read))
 
         group.start_soon(second)
         await anyio.wait_all_tasks_blocked()
@@ -185,7 +262,7 @@ async def test_a_waiter_reads_itself_when_the_first_reader_is_cancelled() -> Non
 
 async def _cancellable(store: ReadCache, upstream: Upstream, scope: anyio.CancelScope) -> None:
     with scope:
-        await store.get(("a",), upstream.read, len)
+        await store.get(("a",), upstream.read)
 
 
 def test_the_identity_differs_per_reader_and_shows_no_secret() -> None:

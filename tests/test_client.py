@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import socket
+import ssl
 from collections.abc import Callable
 from typing import Any
 
@@ -11,7 +13,8 @@ import httpx
 import pytest
 
 from huawei_meeting_mcp import errors
-from huawei_meeting_mcp.client import MeetingClient, RetryPolicy, create_http_client, parse_retry_after
+from huawei_meeting_mcp.client import MeetingClient, RetryPolicy
+from huawei_meeting_mcp.transport import create_http_client, parse_retry_after
 from huawei_meeting_mcp.wire import DetailQuery
 
 pytestmark = pytest.mark.anyio
@@ -308,3 +311,92 @@ def test_parse_retry_after() -> None:
     assert parse_retry_after(None) is None
     assert parse_retry_after("soon") is None
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+
+
+# ---------------------------------------------------------------- retries follow the error: `UpstreamError.retryable`
+
+
+def unknown_host(request: httpx.Request) -> httpx.Response:
+    try:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+    except socket.gaierror as exc:
+        raise httpx.ConnectError("[Errno -2] Name or service not known", request=request) from exc
+
+
+def tls_failure(request: httpx.Request) -> httpx.Response:
+    try:
+        raise ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number")
+    except ssl.SSLError as exc:
+        raise httpx.ConnectError("[SSL: WRONG_VERSION_NUMBER] wrong version number", request=request) from exc
+
+
+def refused(request: httpx.Request) -> httpx.Response:
+    try:
+        raise ConnectionRefusedError(111, "Connection refused")
+    except ConnectionRefusedError as exc:
+        raise httpx.ConnectError("[Errno 111] Connection refused", request=request) from exc
+
+
+def raising(exc: Exception) -> Handler:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise exc
+
+    return handler
+
+
+def answering(response: httpx.Response) -> Handler:
+    return lambda request: response
+
+
+@pytest.mark.parametrize(
+    ("handler", "error", "attempts"),
+    [
+        pytest.param(unknown_host, errors.UnknownHostError, 1, id="unknown-host"),
+        pytest.param(tls_failure, errors.TlsHandshakeError, 1, id="tls"),
+        pytest.param(answering(fail(400, "MMC.111070001")), errors.BadRequestError, 1, id="400"),
+        pytest.param(answering(fail(403)), errors.PermissionDeniedError, 1, id="403"),
+        pytest.param(answering(fail(404)), errors.InvalidResponseError, 1, id="404"),
+        pytest.param(answering(fail(409)), errors.BadRequestError, 1, id="409"),
+        pytest.param(answering(ok({"unexpected": True})), errors.InvalidResponseError, 1, id="wrong-shape"),
+        pytest.param(raising(httpx.UnsupportedProtocol("ftp")), errors.UpstreamConnectionError, 1, id="protocol"),
+        pytest.param(answering(fail(500)), errors.ServerError, 4, id="500"),
+        pytest.param(answering(fail(503)), errors.ServiceUnavailableError, 4, id="503"),
+        pytest.param(answering(fail(429)), errors.RateLimitError, 4, id="429"),
+        pytest.param(answering(fail(400, "100000429")), errors.RateLimitError, 4, id="429-by-code"),
+        pytest.param(refused, errors.ConnectionRefusedByHostError, 4, id="refused"),
+        pytest.param(
+            raising(httpx.ConnectTimeout("no SYN-ACK")), errors.UpstreamConnectionError, 4, id="connect-timeout"
+        ),
+        pytest.param(raising(httpx.ReadTimeout("slow")), errors.UpstreamTimeoutError, 4, id="read-timeout"),
+        pytest.param(raising(httpx.RemoteProtocolError("closed")), errors.UpstreamConnectionError, 4, id="closed"),
+    ],
+)
+async def test_each_error_is_attempted_as_often_as_it_says(
+    handler: Handler, error: type[errors.UpstreamError], attempts: int
+) -> None:
+    recorder = Recorder(httpx.Response(200))
+    sent: list[httpx.Request] = []
+
+    def counted(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return handler(request)
+
+    http = create_http_client(BASE, timeout=10, transport=httpx.MockTransport(counted))
+    client = MeetingClient(http, FakeTokens(), timeout=10, retry=RetryPolicy(max_retries=3), sleep=recorder.sleep)
+    async with http:
+        with pytest.raises(errors.UpstreamError) as caught:
+            await client.conf_detail(DetailQuery("abc"))
+    assert type(caught.value) is error
+    assert caught.value.retryable is (attempts > 1)
+    assert len(sent) == attempts
+    assert len(recorder.sleeps) == attempts - 1
+
+
+def test_retryable_is_the_class_default_unless_the_error_says_otherwise() -> None:
+    assert errors.ServerError(request_id="r").retryable is True
+    assert errors.BadRequestError(request_id="r").retryable is False
+    assert errors.UnknownHostError(request_id="r").retryable is False
+    assert errors.ConnectionBrokenError(request_id="r").retryable is True
+    kept = errors.UpstreamConnectionError(request_id="r", retryable=False)
+    assert kept.retryable is False
+    assert kept.with_advice("Check it.").retryable is False

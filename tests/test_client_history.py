@@ -9,8 +9,9 @@ import httpx
 import pytest
 
 from huawei_meeting_mcp.auth import StaticToken
-from huawei_meeting_mcp.client import ATTENDANCE_PATH, HISTORY_PATH, MeetingClient, RetryPolicy, create_http_client
+from huawei_meeting_mcp.client import ATTENDANCE_PATH, HISTORY_PATH, MeetingClient, RetryPolicy
 from huawei_meeting_mcp.errors import NotFoundError
+from huawei_meeting_mcp.transport import create_http_client
 from huawei_meeting_mcp.wire import HistoryQuery
 
 pytestmark = pytest.mark.anyio

@@ -12,16 +12,10 @@ import httpx
 import pytest
 
 from huawei_meeting_mcp.auth import StaticToken
-from huawei_meeting_mcp.client import (
-    ATTENDANCE_PATH,
-    MeetingClient,
-    PagedItems,
-    PageOf,
-    RetryPolicy,
-    create_http_client,
-    read_pages,
-)
+from huawei_meeting_mcp.client import ATTENDANCE_PATH, MeetingClient, RetryPolicy
 from huawei_meeting_mcp.errors import NotFoundError, RateLimitError
+from huawei_meeting_mcp.page_reads import ItemsRead, ReadSession, UpstreamPage, read_pages
+from huawei_meeting_mcp.transport import create_http_client
 from huawei_meeting_mcp.wire import AttendanceQuery, AttendanceRecord
 
 pytestmark = pytest.mark.anyio
@@ -33,10 +27,12 @@ class FakeApi:
     """A paged list of `size` items whose pages finish in an order the test chooses, never by waiting on a clock.
 
     Each read yields to the event loop `delay(offset)` times before answering, so reads started together
-    finish in the order of their delays. It counts the reads in flight and logs the order of arrival.
+    finish in the order of their delays. Like the client, it takes a request slot of its `session` for
+    each read. It counts the reads in flight and logs the order of arrival.
     """
 
     def __init__(self, size: int, *, page_cap: int | None = None, total: int | str | None = "size") -> None:
+        self.session = ReadSession(in_flight=1)
         self.items = list(range(size))
         self.page_cap = page_cap
         self.total = size if total == "size" else total
@@ -47,7 +43,11 @@ class FakeApi:
         self.most_in_flight = 0
         self.fail_at: int | None = None
 
-    async def fetch(self, offset: int, limit: int) -> PageOf[int]:
+    async def fetch(self, offset: int, limit: int) -> UpstreamPage[int]:
+        async with self.session.slots:
+            return await self._answer(offset, limit)
+
+    async def _answer(self, offset: int, limit: int) -> UpstreamPage[int]:
         self.started.append(offset)
         self.in_flight += 1
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
@@ -58,23 +58,24 @@ class FakeApi:
                 raise NotFoundError(request_id="r1", detail="gone")
             size = limit if self.page_cap is None else min(limit, self.page_cap)
             self.arrived.append(offset)
-            return PageOf(self.items[offset : offset + size], None if self.total is None else int(self.total))
+            return UpstreamPage(self.items[offset : offset + size], None if self.total is None else int(self.total))
         finally:
             self.in_flight -= 1
 
 
-async def read(api: FakeApi, in_flight: int, **kwargs: Any) -> tuple[PagedItems[int], list[tuple[int, int | None]]]:
+async def read(api: FakeApi, in_flight: int, **kwargs: Any) -> tuple[ItemsRead[int], list[tuple[int, int | None]]]:
+    api.session = ReadSession(in_flight=in_flight)
     progress: list[tuple[int, int | None]] = []
 
     async def on_page(done: int, total: int | None) -> None:
         progress.append((done, total))
 
     options: dict[str, Any] = {"page_size": 100, "max_pages": 20, "max_items": 10_000} | kwargs
-    result = await read_pages(api.fetch, in_flight=in_flight, on_page=on_page, **options)
+    result = await read_pages(api.fetch, on_page=on_page, **options)
     return result, progress
 
 
-def summary(result: PagedItems[int]) -> tuple[list[int], int | None, int, bool]:
+def summary(result: ItemsRead[int]) -> tuple[list[int], int | None, int, bool]:
     return result.items, result.reported_total, result.pages, result.capped
 
 
@@ -166,7 +167,7 @@ class PausingApi:
         self.events.append(("sleep", OFFSET.get(), seconds))
 
 
-async def read_through_client(api: PausingApi, budget: float = 10) -> PagedItems[AttendanceRecord]:
+async def read_through_client(api: PausingApi, budget: float = 10) -> ItemsRead[AttendanceRecord]:
     async with create_http_client(
         "https://api.example.test", timeout=budget, transport=httpx.MockTransport(api.handle)
     ) as http:
@@ -174,12 +175,14 @@ async def read_through_client(api: PausingApi, budget: float = 10) -> PagedItems
             http, StaticToken(TOKEN), timeout=budget, retry=RetryPolicy(max_retries=2), sleep=api.sleep, concurrency=2
         )
 
-        async def fetch(offset: int, limit: int) -> PageOf[AttendanceRecord]:
-            OFFSET.set(offset)
-            page = await client.attendance_page(AttendanceQuery("c0ffee", offset, limit))
-            return PageOf(page.data or [], page.count)
+        session = client.read_session()
 
-        return await client.read_pages(fetch, page_size=500, max_pages=20, max_items=10_000)
+        async def fetch(offset: int, limit: int) -> UpstreamPage[AttendanceRecord]:
+            OFFSET.set(offset)
+            page = await client.attendance_page(AttendanceQuery("c0ffee", offset, limit), session)
+            return UpstreamPage(page.data or [], page.count)
+
+        return await read_pages(fetch, page_size=500, max_pages=20, max_items=10_000)
 
 
 async def test_a_429_pauses_every_page_of_the_answer_that_has_not_started() -> None:

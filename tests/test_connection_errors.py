@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from huawei_meeting_mcp import errors
-from huawei_meeting_mcp.client import MeetingClient, RetryPolicy, create_http_client
+from huawei_meeting_mcp.client import MeetingClient, RetryPolicy
+from huawei_meeting_mcp.transport import create_http_client
 from huawei_meeting_mcp.wire import DetailQuery
 from tests.helpers import LiveSandbox
 

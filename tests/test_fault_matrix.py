@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from huawei_meeting_mcp.client import MAX_BODY_BYTES
+from huawei_meeting_mcp.transport import MAX_BODY_BYTES
 from tests.faulty_upstream import FaultyUpstream, free_port
 from tests.helpers import leaked, run_server, text_of
 

@@ -1,4 +1,4 @@
-"""The shared httpx client builds its connection pool on first use, and still honours proxy settings."""
+"""The shared httpx client: built with the shared state on the first tool call, one connection, proxy settings."""
 
 from __future__ import annotations
 
@@ -8,64 +8,33 @@ import anyio
 import httpx
 import pytest
 from anyio.abc import SocketAttribute, SocketStream
+from mcp import Client
+from pydantic import SecretStr
 
-from huawei_meeting_mcp.client import CONF_DETAIL_PATH, _DeferredTransport, create_http_client
+from huawei_meeting_mcp.app import create_server
+from huawei_meeting_mcp.client import CONF_DETAIL_PATH
 from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID
-from tests.helpers import LiveSandbox
+from huawei_meeting_mcp.settings import Settings
+from huawei_meeting_mcp.tooling import INTERNAL_ERROR
+from huawei_meeting_mcp.transport import create_http_client
+from tests.helpers import LiveSandbox, text_of
+
+TOKEN = "stbHTTP-CLIENT-TEST-TOKEN-00000000000"
 
 pytestmark = pytest.mark.anyio
 
 
-class CountingBuild:
-    """Builds MockTransports that answer 200, counting builds and closes."""
-
-    def __init__(self) -> None:
-        self.built = 0
-        self.closed = 0
-
-    def __call__(self) -> httpx.AsyncBaseTransport:
-        self.built += 1
-        outer = self
-
-        class Closing(httpx.MockTransport):
-            async def aclose(self) -> None:
-                outer.closed += 1
-
-        return Closing(lambda request: httpx.Response(200, json={"path": request.url.path}))
-
-
-async def test_the_pool_is_built_on_the_first_request_once_and_closed_with_the_client() -> None:
-    build = CountingBuild()
-    http = httpx.AsyncClient(base_url="http://upstream.test", transport=_DeferredTransport(build))
-    async with http:
-        assert build.built == 0
-        results: list[int] = []
-
-        async def get(i: int) -> None:
-            results.append((await http.get(f"/n/{i}")).status_code)
-
-        async with anyio.create_task_group() as group:
-            for i in range(10):
-                group.start_soon(get, i)
-        assert (await http.get("/again")).json() == {"path": "/again"}
-    assert results == [200] * 10
-    assert (build.built, build.closed) == (1, 1)
-
-
-async def test_a_pool_never_used_is_never_built() -> None:
-    build = CountingBuild()
-    async with httpx.AsyncClient(transport=_DeferredTransport(build)):
-        pass
-    assert (build.built, build.closed) == (0, 0)
-
-
-async def test_the_pool_and_its_tls_settings_wait_for_the_first_request(
+async def test_the_client_and_its_tls_settings_wait_for_the_first_tool_call(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "no-such-bundle.pem"))
-    async with create_http_client("https://api.meeting.huaweicloud.com", timeout=5) as http:  # nothing loaded yet
-        with pytest.raises(FileNotFoundError):
-            await http.get("/v1/anything")  # the pool is built now, and reads the CA bundle
+    settings = Settings(base_url="https://api.meeting.huaweicloud.com", access_token=SecretStr(TOKEN))
+    async with Client(create_server(settings)) as client:
+        listed = await client.list_tools()  # the shared state, with the HTTP client, is not opened yet
+        result = await client.call_tool("get_historical_meeting_detail", {"confUUID": DOCS_EXAMPLE_UUID})
+    assert len(listed.tools) >= 4
+    assert result.is_error is True
+    assert text_of(result) == INTERNAL_ERROR, "the first call opens it, and reads the CA bundle"
 
 
 async def test_sequential_requests_share_one_connection(live_sandbox: LiveSandbox) -> None:

@@ -13,10 +13,11 @@ import pytest
 from huawei_meeting_mcp import service as service_module
 from huawei_meeting_mcp.auth import StaticToken
 from huawei_meeting_mcp.cache import ReadCache
-from huawei_meeting_mcp.client import CONF_DETAIL_PATH, RECORDING_PATH, MeetingClient, create_http_client
+from huawei_meeting_mcp.client import CONF_DETAIL_PATH, RECORDING_PATH, MeetingClient
 from huawei_meeting_mcp.errors import NotFoundError
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, DOCS_EXAMPLE_UUID, LARGE_UUID, Sandbox
 from huawei_meeting_mcp.service import MeetingService
+from huawei_meeting_mcp.transport import create_http_client
 from huawei_meeting_mcp.view.attendance import build_attendance
 from huawei_meeting_mcp.wire import AttendanceQuery, DetailQuery, HistoryQuery
 from tests.helpers import view_options

@@ -16,20 +16,20 @@ from bench.harness import (
     verdict,
 )
 from bench.slow_sandbox import NEW, OLD, WEBINAR_UUID, add_webinar
-from huawei_meeting_mcp.cache import MAX_CACHED_RECORDS
+from huawei_meeting_mcp.cache import MAX_CACHED_BYTES
 from huawei_meeting_mcp.sandbox import LARGE_UUID, Sandbox
 
 STEP = "cache-memory"
 
 
 async def measure(bench: Context) -> list[Row]:
-    """RSS after the attendance of three 10,000-record webinars (30,000 records), cache on and off."""
+    """RSS after the attendance of five 10,000-record webinars (past the byte bound), cache on and off."""
     if not HAS_PROC:
         return [Row("cache_memory", "10 cache memory at its bound", "n/a (no /proc)", "", "", "", "n/a")]
     sizes: dict[str, dict[str, int]] = {}
     for kind, extra in (("old", OLD), ("new", NEW)):
         sandbox = Sandbox()
-        uuids = [f"{WEBINAR_UUID[:-2]}{i:02d}" for i in range(3)]
+        uuids = [f"{WEBINAR_UUID[:-2]}{i:02d}" for i in range(5)]
         for uuid in uuids:
             add_webinar(sandbox, uuid)
         with loopback(sandbox) as live:
@@ -43,16 +43,16 @@ async def measure(bench: Context) -> list[Row]:
                 sizes[kind] = {"warm_bytes": warm, "filled_bytes": rss_bytes(pid)}
     grown = {kind: one["filled_bytes"] - one["warm_bytes"] for kind, one in sizes.items()}
     held = grown["new"] - grown["old"]
-    bound_bytes = MAX_CACHED_RECORDS * 2048
+    bound_bytes = MAX_CACHED_BYTES
     return [
         Row(
             "cache_memory",
-            f"10 cache memory at its bound ({MAX_CACHED_RECORDS:,} records)",
-            f"{sizes['new']['filled_bytes'] / MB:.1f} MB (+{grown['new'] / MB:.1f} MB after 3 webinars)",
+            f"10 cache memory at its bound ({MAX_CACHED_BYTES / MB:.0f} MB)",
+            f"{sizes['new']['filled_bytes'] / MB:.1f} MB (+{grown['new'] / MB:.1f} MB after 5 webinars)",
             f"no cache: {sizes['old']['filled_bytes'] / MB:.1f} MB (+{grown['old'] / MB:.1f} MB)",
             f"cache holds ~{held / MB:.1f} MB",
-            f"<= {bound_bytes / MB:.0f} MB (2 kB x bound)",
+            f"<= {bound_bytes / MB:.0f} MB (the bound)",
             verdict(held <= bound_bytes),
-            {"sizes": sizes, "held_bytes": held, "bound_records": MAX_CACHED_RECORDS, "bound_bytes": bound_bytes},
+            {"sizes": sizes, "held_bytes": held, "bound_bytes": bound_bytes},
         )
     ]

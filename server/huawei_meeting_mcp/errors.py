@@ -22,6 +22,11 @@
 
 Every message is built here from fixed text plus a few sanitised fields, so no secret
 (token, key, password) can reach a tool result through an exception.
+
+Whether sending the same request again may help is decided here too: `retryable`, a class default
+that an error may override (the client's retry loop asks nothing else). Rate limits, 5xx, timeouts,
+refused and broken connections are retried; a 4xx, an unreadable answer, an unknown host and a failed
+TLS handshake are not (they fail the same way every time).
 """
 
 from __future__ import annotations
@@ -67,6 +72,10 @@ class UpstreamError(MeetingError):
 
     summary: ClassVar[str] = "The Huawei Cloud Meeting API request failed."
     advice: ClassVar[str] = "Try again later."
+    retryable: bool = False
+    """Sending the same request again may succeed: the class's default, or this error's own (`retryable=`)."""
+    retry_after: float | None = None
+    """Seconds the API asked to wait before trying again (its Retry-After), if it said."""
 
     def __init__(
         self,
@@ -77,6 +86,7 @@ class UpstreamError(MeetingError):
         error_msg: str | None = None,
         detail: str | None = None,
         advice: str | None = None,
+        retryable: bool | None = None,
     ) -> None:
         self.request_id = request_id
         self.status = status
@@ -84,6 +94,8 @@ class UpstreamError(MeetingError):
         self.error_msg = error_msg
         self.detail = detail
         self.custom_advice = advice
+        if retryable is not None:
+            self.retryable = retryable
         super().__init__(self._compose())
 
     def with_advice(self: _Error, advice: str | None) -> _Error:
@@ -95,6 +107,7 @@ class UpstreamError(MeetingError):
             error_msg=self.error_msg,
             detail=self.detail,
             advice=self.custom_advice if advice is None else advice,
+            retryable=self.retryable,
         )
 
     def _compose(self) -> str:
@@ -169,7 +182,7 @@ class RateLimitError(UpstreamError):
 
     summary = "Huawei is rate-limiting requests."
     advice = "Wait a minute before calling again."
-    retry_after: float | None = None
+    retryable = True
 
 
 class ServerError(UpstreamError):
@@ -177,6 +190,7 @@ class ServerError(UpstreamError):
 
     summary = "The Huawei Cloud Meeting service had an internal error."
     advice = "Try again in a few minutes; if it persists, quote the request ID to Huawei support."
+    retryable = True
 
 
 class ServiceUnavailableError(ServerError):
@@ -198,6 +212,7 @@ class UpstreamTimeoutError(UpstreamError):
 
     summary = "The Huawei Cloud Meeting API did not answer in time."
     advice = "Try again; raise HUAWEI_MEETING_TIMEOUT if the network to Huawei is slow."
+    retryable = True
 
 
 NOT_SENT = "The request did not reach Huawei (nothing to quote to Huawei support)."
@@ -212,6 +227,7 @@ class UpstreamConnectionError(UpstreamError):
 
     summary = "Could not connect to the Huawei Cloud Meeting API."
     advice = "Check the network and HUAWEI_MEETING_BASE_URL."
+    retryable = True
 
     def _compose(self) -> str:
         detail = f" {self.detail}" if self.detail else ""
@@ -222,6 +238,7 @@ class UnknownHostError(UpstreamConnectionError):
     """The base URL's host name does not resolve (a typo, no DNS, or offline)."""
 
     summary = "Could not connect to the Huawei Cloud Meeting API: its host name is unknown."
+    retryable = False
     advice = (
         "Check the host in HUAWEI_MEETING_BASE_URL (https://api.meeting.huaweicloud.com, or "
         "https://api-intl.meeting.huaweicloud.com outside the Chinese mainland) and this computer's network and DNS."
@@ -242,6 +259,7 @@ class TlsHandshakeError(UpstreamConnectionError):
     """A connection was made, but the TLS (https) handshake failed before any request was sent."""
 
     summary = "Could not connect to the Huawei Cloud Meeting API: the secure (TLS) connection failed."
+    retryable = False
     advice = (
         "If HUAWEI_MEETING_BASE_URL points at a plain-HTTP server, the https:// is wrong for it (http:// is "
         "accepted for loopback hosts only); if a company proxy inspects TLS, give its CA to this server with "

@@ -3,7 +3,7 @@
 Tools ask the service for what their view needs; the service decides which requests that takes,
 runs the independent ones at the same time, and decides what a failed optional read means (the
 attendance answer still comes when the meeting's own detail cannot be read: it then says why, and
-gives times in UTC only). Only `client.MeetingClient` speaks HTTP.
+gives times in UTC only). Only `client.MeetingClient` (over `transport.py`) speaks HTTP.
 
 Reads of ended meetings (a meeting's detail pages, its attendance records) go through the read cache
 (`cache.ReadCache`): paging an answer reads each upstream page once within the cache's lifetime, and
@@ -16,15 +16,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any, TypeVar
+from typing import TypeVar
 
-import anyio
 from cachetools import LRUCache
 
 from .attendance_fold import AttendanceFold
 from .cache import ReadCache
-from .client import MeetingClient, PageCallback, PageOf
+from .client import MeetingClient
+from .concurrency import concurrently
 from .errors import UpstreamError
+from .page_reads import PageCallback, ReadSession, UpstreamPage, read_pages
 from .reads import AttendanceRead, AttendanceRecords, DetailRead, EventsRead, Outcome
 from .wire import (
     ConfDetailResponse,
@@ -40,31 +41,6 @@ from .wire import (
 T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
-
-
-async def concurrently(*reads: Callable[[], Awaitable[Any]]) -> list[Any]:
-    """Run `reads` at the same time; their results in the order given.
-
-    The first read to fail cancels the others, and its exception is raised as it is (not wrapped in
-    an exception group), so callers handle it like the failure of a single read.
-    """
-    results: list[Any] = [None] * len(reads)
-    failures: list[Exception] = []
-
-    async with anyio.create_task_group() as group:
-
-        async def run(index: int) -> None:
-            try:
-                results[index] = await reads[index]()
-            except Exception as exc:
-                failures.append(exc)
-                group.cancel_scope.cancel()
-
-        for index in range(len(reads)):
-            group.start_soon(run, index)
-    if failures:
-        raise failures[0]
-    return results
 
 
 PARTICIPANT_PAGE_SIZE = 500
@@ -138,7 +114,6 @@ class MeetingService:
             lambda: self.cache.get(
                 ("attendance", conf_uuid, search_key),
                 lambda: self._folded_attendance(conf_uuid, search_key, on_page),
-                _records,
             ),
             lambda: optional(lambda: self._participant_list(conf_uuid, search_key), "participant list"),
         )
@@ -168,18 +143,17 @@ class MeetingService:
             lambda: self.cache.get(
                 ("events", *sorted(query.params().items())),
                 lambda: self.client.control_records(query),
-                lambda read: 1 + len(read.data or []),
             ),
             lambda: optional(lambda: self._meeting(query.conf_uuid), "meeting"),
         )
         return EventsRead(page=page, meeting=meeting)
 
-    async def _detail_page(self, query: DetailQuery) -> ConfDetailResponse:
+    async def _detail_page(self, query: DetailQuery, session: ReadSession | None = None) -> ConfDetailResponse:
         key = ("detail", *sorted(query.params().items()), *sorted(query.headers().items()))
-        return await self.cache.get(key, lambda: self.client.conf_detail(query), _participants)
+        return await self.cache.get(key, lambda: self.client.conf_detail(query, session))
 
     async def _recording(self, conf_uuid: str) -> RecordingInfo:
-        return await self.cache.get(("recording", conf_uuid), lambda: self.client.recording(conf_uuid), _one)
+        return await self.cache.get(("recording", conf_uuid), lambda: self.client.recording(conf_uuid))
 
     async def _meeting(self, conf_uuid: str) -> ConferenceInfo:
         """One cheap confDetail call (one participant) for the meeting's subject and zone."""
@@ -193,13 +167,14 @@ class MeetingService:
         The list's first page, then the rest concurrently.
         """
         pages: dict[int, ConfDetailResponse] = {}
+        session = self.client.read_session()
 
-        async def fetch(offset: int, limit: int) -> PageOf[ParticipantInfo]:
+        async def fetch(offset: int, limit: int) -> UpstreamPage[ParticipantInfo]:
             query = DetailQuery(conf_uuid, offset=offset, limit=limit, search_key=search_key)
-            page = pages[offset] = await self._detail_page(query)
-            return PageOf((page.data.data or []) if page.data else [], page.data.count if page.data else None)
+            page = pages[offset] = await self._detail_page(query, session)
+            return UpstreamPage((page.data.data or []) if page.data else [], page.data.count if page.data else None)
 
-        read = await self.client.read_pages(
+        read = await read_pages(
             fetch, page_size=PARTICIPANT_PAGE_SIZE, max_pages=MAX_PARTICIPANT_PAGES, max_items=MAX_PARTICIPANTS
         )
         return pages[0].conference_data, read.items, read.capped
@@ -212,16 +187,3 @@ async def optional(read: Callable[[], Awaitable[T]], what: str) -> Outcome[T]:
     except UpstreamError as exc:
         logger.debug("Reading the %s failed: %s [X-Request-ID: %s]", what, type(exc).__name__, exc.request_id)
         return Outcome(problem=f"{exc.summary} [X-Request-ID: {exc.request_id}]")
-
-
-def _participants(response: ConfDetailResponse) -> int:
-    """A detail page's weight in the cache: the meeting and its participants."""
-    return 1 + len(response.data.data or []) if response.data is not None else 1
-
-
-def _records(read: AttendanceRecords) -> int:
-    return len(read.records)
-
-
-def _one(_read: object) -> int:
-    return 1

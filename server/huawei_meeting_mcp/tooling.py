@@ -331,8 +331,9 @@ async def open_state(
     retry: RetryPolicy | None = None,
 ) -> AsyncIterator[AppState]:
     """Open the shared HTTP client and yield what tool calls share; closes the client on exit."""
-    from .client import MeetingClient, RetryPolicy, SignInClient, create_http_client
+    from .client import MeetingClient, RetryPolicy, SignInClient
     from .service import MeetingService
+    from .transport import create_http_client
 
     async with create_http_client(settings.base_url, timeout=settings.timeout, transport=transport) as http:
         client = MeetingClient(
