@@ -375,11 +375,12 @@ _CREDENTIAL = re.compile(
     r"(?:\b(?:pass(?:word|code|wd)?s?|pwd|pin|token|secret|key)\b|\u5bc6\u7801|\u53e3\u4ee4|\u9a8c\u8bc1\u7801)"
     r"(?:[\s:=]|\b(?:is|was|are|were|now|changed|set|reset|updated|to|as|new)\b"
     r"|\u5df2|\u662f|\u4e3a|\u6539\u4e3a|\u4fee\u6539\u4e3a|\u66f4\u6539\u4e3a|\u8bbe\u7f6e\u4e3a)*?"
-    r"(?P<value>(?=[^\s,;)]*\d)[^\s,;):=][^\s,;)]*)",
+    r"(?P<value>(?=[^\s,;)]*\d)[^\s,;):=\u2e80-\u9fff][^\s,;)\u2e80-\u9fff]*)",
     re.IGNORECASE,
 )
 """A credential word (password, passcode, pwd, PIN, token, secret, key, 密码, 口令, 验证码), a few linking
-words ("changed to", "is now", "改为"), then a value with a digit in it: "Guest password changed to 482913"."""
+words ("changed to", "is now", "改为"), then a value with a digit in it: "Guest password changed to 482913".
+A value stops at white space, `,;)` (full-width ones folded) and CJK characters ("密码：482913，主持人...")."""
 
 
 def _mask_credentials(shown: str, folded: str) -> tuple[str, str]:
