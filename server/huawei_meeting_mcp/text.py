@@ -380,7 +380,7 @@ _CREDENTIAL = re.compile(
 )
 """A credential word (password, passcode, pwd, PIN, token, secret, key, 密码, 口令, 验证码), a few linking
 words ("changed to", "is now", "改为"), then a value with a digit in it: "Guest password changed to 482913".
-A value stops at white space, `,;)` (full-width ones folded) and CJK characters ("密码：482913，主持人...")."""
+A value stops at white space, `,;)` (their full-width forms folded) and at a CJK character."""
 
 
 def _mask_credentials(shown: str, folded: str) -> tuple[str, str]:
