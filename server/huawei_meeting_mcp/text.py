@@ -383,7 +383,15 @@ words ("changed to", "is now", "改为"), then a value with a digit in it: "Gues
 A value stops at white space, `,;)` (their full-width forms folded) and at a CJK character."""
 
 
+_CREDENTIAL_WORD = re.compile(
+    r"pass|pwd|pin|token|secret|key|\u5bc6\u7801|\u53e3\u4ee4|\u9a8c\u8bc1\u7801", re.IGNORECASE
+)
+"""A cheap first look: most text holds no credential word at all."""
+
+
 def _mask_credentials(shown: str, folded: str) -> tuple[str, str]:
+    if not _CREDENTIAL_WORD.search(folded):
+        return shown, folded
     spans = [(*m.span("value"), CREDENTIAL_MASK) for m in _CREDENTIAL.finditer(folded)]
     return _replace(shown, folded, spans)
 
@@ -421,6 +429,10 @@ def strip_markup(value: str) -> tuple[str, bool]:
     return _RUNS_OF_SPACES.sub(" ", stripped).strip(), True
 
 
+_MAY_NEED_MASKING = re.compile(r"[<\]/@\d]|www\.|pass|pwd|pin|token|secret|key", re.IGNORECASE)
+"""A cheap first look at ASCII text: no markup, link, contact or credential is written without one of these."""
+
+
 @dataclass
 class Sanitiser:
     """The one way upstream text is made fit to show, in the views and the error messages alike.
@@ -439,7 +451,12 @@ class Sanitiser:
 
     def __call__(self, value: object, limit: int = 128) -> str | None:
         """`value` made fit to show in at most `limit` characters; None when absent or blank."""
-        return self._sanitise(value, limit, hide_contacts=not self.include_contacts)
+        if value is None:
+            return None
+        shown = _visible(value, limit)
+        if shown.isascii() and _MAY_NEED_MASKING.search(shown) is None:
+            return _cut(shown, limit) or None
+        return self._masked(shown, limit, not self.include_contacts, True)
 
     def code(self, value: object, limit: int = 64) -> str | None:
         """An identifier or code (meeting ID, zone ID, device type, error code): contact data always masked.
@@ -447,24 +464,22 @@ class Sanitiser:
         Such fields never legitimately hold a phone number or an e-mail address, so one found there is
         masked whatever the contacts setting.
         """
-        return self._sanitise(value, limit, hide_contacts=True, note=False)
+        return None if value is None else self._masked(_visible(value, limit), limit, True, False)
 
     def account(self, value: object, limit: int = 128) -> str | None:
         """An account ID: hidden whole, unless contacts are on, when it is an e-mail address or phone number."""
-        shown = self._sanitise(value, limit, hide_contacts=False)
+        shown = None if value is None else self._masked(_visible(value, limit), limit, False, True)
         if shown is None or self.include_contacts:
             return shown
         masked, changed = mask_account(shown)
         self.masked = self.masked or changed
         return masked
 
-    def _sanitise(self, value: object, limit: int, *, hide_contacts: bool, note: bool = True) -> str | None:
-        if value is None:
-            return None
-        shown = _visible(value, limit)
+    def _masked(self, shown: str, limit: int, hide_contacts: bool, note: bool) -> str | None:
+        """Cleaned text (`_visible`) with markup removed, then links, credentials and maybe contacts masked; cut."""
         shown, _ = strip_markup(shown)
         shown, linked = mask_links(shown)
-        folded = shown.translate(_FOLD)
+        folded = shown if shown.isascii() else shown.translate(_FOLD)
         before = shown
         shown, folded = _mask_credentials(shown, folded)
         credential = shown != before
