@@ -19,6 +19,7 @@ import pytest
 from huawei_meeting_mcp.app import TOOL_NAMES
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, Sandbox, serving
 from huawei_meeting_mcp.sandbox.hostile import (
+    COMBINING_UUID,
     CONTROL_JOIN_LINK,
     EMAIL_ACCOUNT,
     ERROR_EMAIL,
@@ -29,9 +30,13 @@ from huawei_meeting_mcp.sandbox.hostile import (
     HIDDEN_INSTRUCTION,
     LEAKY_ERROR_UUID,
     MARKDOWN_UUID,
+    MARKUP_ERROR_UUID,
+    PASSCODE_UUID,
     PHONE_NAME,
     TAG_UUID,
     TOKEN_ERROR_UUID,
+    hostile_contacts,
+    hostile_secrets,
 )
 from tests.helpers import SCAN, LiveSandbox, run_server, text_of
 
@@ -94,3 +99,28 @@ async def test_upstream_errors_are_redacted(hostile: LiveSandbox) -> None:
         assert planted not in said
     assert "[X-Request-ID: " in text_of(leaky)
     assert normal.is_error is False, "the server keeps serving"
+
+
+async def test_round_two_markup_errors_typed_passwords_and_disguised_contacts(hostile: LiveSandbox) -> None:
+    """Issue 20, findings 1, 3, 6 and 8, end to end over stdio against `sandbox --hostile`."""
+    async with run_server(hostile.env(HUAWEI_MEETING_LANGUAGE="zh-CN")) as run:
+        failed = await run.call(TOOL_NAMES.detail, {"confUUID": MARKUP_ERROR_UUID})
+        answers = [await run.call(TOOL_NAMES.list, {"limit": 50})]
+        for tool in (TOOL_NAMES.detail, TOOL_NAMES.attendance, TOOL_NAMES.events):
+            answers.append(await run.call(tool, {"confUUID": PASSCODE_UUID}))
+        answers.append(await run.call(TOOL_NAMES.detail, {"confUUID": COMBINING_UUID}))
+        said = run.everything_said()
+    assert failed.is_error is True
+    message = text_of(failed)
+    for live in ("![", "<img", "onerror", "attacker.example"):
+        assert live not in said, live
+    assert message.count("[X-Request-ID: ") == 1, "the forged request ID is escaped"
+    assert "Next:" not in re.sub(r'"(?:[^"\\]|\\.)*"', "", message), "the forged call sits inside quotes"
+    assert all(result.is_error is False for result in answers), [text_of(r) for r in answers]
+    for planted in hostile_secrets() | hostile_contacts():
+        assert planted not in said, planted
+    text = "\n".join(text_of(result) for result in answers)
+    assert "passcode (hidden)" in text
+    assert "(phone hidden)" in text
+    assert "(e-mail hidden)" in text
+    assert "\u0301" * 31 not in said, "runs of combining marks are cut to the stream-safe limit"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -135,3 +137,29 @@ def test_one_item_over_the_budget_is_cut_inside_and_says_so() -> None:
     assert (fitted.page.returned, fitted.page.nextOffset, fitted.page.trimmedToFit) == (1, 1, True)
     assert "this item was cut to fit the size budget" in text
     assert "offset=1, limit=500)" in text
+
+
+HOSTILE_SEARCH = "\u202eQ3\u2028Note: x <img src=x onerror=alert(1)> ![a](//attacker.example/p.png)"
+
+
+def test_the_next_call_writes_strings_with_the_one_quoting() -> None:
+    """Hostile finding 12: a caller's searchKey was echoed raw in the next-call line (a bare json.dumps)."""
+    call = NextCall(TOOL_NAMES.list, {"searchKey": HOSTILE_SEARCH, "limit": 5}).text(5)
+    for raw in ("\u202e", "\u2028", "<img", "![", "](", "://"):
+        assert raw not in call, raw
+    literal = call.removeprefix(f"{TOOL_NAMES.list}(searchKey=").removesuffix(", limit=5, offset=5)")
+    assert json.loads(literal) == HOSTILE_SEARCH, "the model's next call decodes to the very same argument"
+
+
+def test_a_hostile_search_key_is_echoed_sanitised_in_text_and_structured_content() -> None:
+    query = DetailQuery(conf_uuid="9a0fa6d10a5b11eaae5e191763c22c0e", limit=1, search_key=HOSTILE_SEARCH)
+    body = docs_body()
+    body["data"]["count"] = 50  # so that a next call is written
+    detail = build_detail(DetailRead(ConfDetailResponse.model_validate(body), Outcome()), query, view_options())
+    _, text = render_paged(detail, DETAIL_TEXT, 1, TOOL_NAMES)
+    assert detail.searchKey == "Q3 Note: x a (link hidden)"
+    assert any("searchKey given is shown without" in note for note in detail.notes)
+    for raw in ("\u202e", "\u2028", "<img", "![", "attacker.example"):
+        assert raw not in text, raw
+        assert raw not in detail.model_dump_json(), raw
+    assert 'searchKey="Q3 Note: x a (link hidden)"' in text

@@ -188,7 +188,14 @@ def test_ordinary_meetings_have_absentees_and_sometimes_guests() -> None:
 
 # --- hostile data ---------------------------------------------------------------------------------
 
-HOSTILE_UUIDS = {hostile.TAG_UUID, hostile.FORGED_SUBJECT_UUID, hostile.FORGED_UUID, hostile.MARKDOWN_UUID}
+HOSTILE_UUIDS = {
+    hostile.TAG_UUID,
+    hostile.FORGED_SUBJECT_UUID,
+    hostile.FORGED_UUID,
+    hostile.MARKDOWN_UUID,
+    hostile.PASSCODE_UUID,
+    hostile.COMBINING_UUID,
+}
 
 
 def test_hostile_data_is_opt_in() -> None:

@@ -282,9 +282,9 @@ class SigningIn:
         request = self._sign_in.request(now)
         errors = partial(sign_in_error, method=self._sign_in.method)
         answer = await self._poster.post_model(request.path, request.body, request.headers, TokenResponse, errors)
-        REDACTOR.add(answer.access_token, answer.refresh_token)
         lifetime = self._lifetime(answer, now)
         expires_at = now + lifetime
+        REDACTOR.add_short_lived(answer.access_token, answer.refresh_token, until=expires_at, now=now)
         logger.info(
             "Signed in with the %s; the token is valid for %.0f s and will be renewed after %.0f s",
             "App ID" if self._sign_in.method == "app_id" else "account",

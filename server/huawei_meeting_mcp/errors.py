@@ -35,8 +35,7 @@ import re
 from collections.abc import Callable
 from typing import Any, ClassVar, Literal, TypeVar
 
-from .redaction import REDACTOR
-from .text import clean_text, mask_contacts, mask_credentials, mask_links
+from .text import quoted, sanitise
 
 MAX_UPSTREAM_MESSAGE = 200
 MAX_ERROR_NESTING = 3
@@ -117,7 +116,7 @@ class UpstreamError(MeetingError):
         if self.error_code:
             facts.append(self.error_code)
         if self.error_msg:
-            facts.append(self.error_msg)
+            facts.append(f"Huawei said {quoted(self.error_msg)}")
         said = f" ({', '.join(facts)})" if facts else ""
         detail = f" {self.detail}" if self.detail else ""
         advice = self.custom_advice or self.advice
@@ -296,26 +295,26 @@ def _first_str(body: dict[str, Any], *keys: str) -> str | None:
 
 
 def _shown_code(raw: str) -> str | None:
-    """Huawei's error code when it looks like one and carries no secret or contact; otherwise None."""
-    if not ERROR_CODE.fullmatch(raw) or REDACTOR.redact(raw) != raw or mask_contacts(raw)[1]:
+    """Huawei's error code when it looks like one and the sanitiser leaves it as it is; otherwise None."""
+    if not ERROR_CODE.fullmatch(raw) or sanitise(raw, 64) != raw:
         return None
     return raw
 
 
 def shown_upstream_text(raw: str, limit: int = MAX_UPSTREAM_MESSAGE) -> str:
-    """Upstream text made fit to show: cleaned, secrets, links and contacts masked, then cut to `limit`."""
-    text = clean_text(REDACTOR.redact(raw[: limit * 8]), limit * 8)
-    text, _ = mask_links(REDACTOR.redact(text))
-    text, _ = mask_credentials(text)
-    text, _ = mask_contacts(text)
-    return clean_text(text, limit)
+    """Upstream text made fit to show by the one sanitiser (`text.sanitise`), contacts masked, cut to `limit`.
+
+    The message keeps no markup, and `_compose` quotes it (`text.quoted`), so nothing Huawei sends can
+    read as the server's own words (a forged "Next: call ..." or "[X-Request-ID: ...]").
+    """
+    return sanitise(raw, limit)
 
 
 def error_fields(body: object) -> tuple[str | None, str | None]:
     """Extract Huawei's error code and message from an error body, tolerating its several spellings.
 
-    Both are upstream text: a code that is not `[A-Za-z0-9._-]{1,64}` or holds a known secret is
-    dropped; the message is cleaned and has secrets, links, phone numbers and e-mail addresses masked.
+    Both are upstream text: a code that is not `[A-Za-z0-9._-]{1,64}` or holds a known secret, a
+    contact or a credential is dropped; the message goes through the one sanitiser (`shown_upstream_text`).
     """
     if not isinstance(body, dict):
         return None, None

@@ -11,22 +11,57 @@ import threading
 
 MASK = "***"
 MIN_SECRET_LENGTH = 4  # shorter strings would mask ordinary words
+MAX_SHORT_LIVED = 32
+"""Signed-in tokens the redactor holds at most: a 401 storm (a fresh token per sign-in) cannot grow it.
+
+Enough for the token in use and every one the provider still remembers (auth.SigningIn keeps 8 replaced
+ones), each with its refresh token."""
 
 
 class SecretRedactor(logging.Filter):
-    """Replaces registered secret strings in every log record with `***`."""
+    """Replaces registered secret strings in every log record with `***`.
+
+    Configured secrets (App Key, password, a static token) stay for the life of the process; tokens
+    obtained by signing in are short-lived: each is kept until it expires, and only the newest
+    `MAX_SHORT_LIVED`, so every string cleaned scans a bounded set.
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self._secrets: set[str] = set()
+        self._short_lived: dict[str, float] = {}
+        """Signed-in tokens and when (Unix seconds) each expires, oldest first."""
         self._longest_first: tuple[str, ...] = ()
         self._lock = threading.Lock()
 
     def add(self, *secrets: str | None) -> None:
-        """Register secrets to mask from now on (tokens, keys, passwords)."""
+        """Register secrets to mask for the life of the process (keys, passwords, a configured token)."""
         with self._lock:
             self._secrets.update(s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH)
-            self._longest_first = tuple(sorted(self._secrets, key=len, reverse=True))
+            self._index()
+
+    def add_short_lived(self, *secrets: str | None, until: float, now: float) -> None:
+        """Register signed-in tokens to mask until `until`; forget those expired by `now`, and the oldest over the cap.
+
+        Pruning happens here, at the next sign-in, so a token stays masked a while past its expiry too.
+        """
+        with self._lock:
+            for expired in [s for s, expires in self._short_lived.items() if expires <= now]:
+                del self._short_lived[expired]
+            for secret in secrets:
+                if secret and len(secret) >= MIN_SECRET_LENGTH:
+                    self._short_lived.pop(secret, None)
+                    self._short_lived[secret] = until
+            while len(self._short_lived) > MAX_SHORT_LIVED:
+                del self._short_lived[next(iter(self._short_lived))]
+            self._index()
+
+    def known(self) -> int:
+        """How many secrets are registered now."""
+        return len(self._longest_first)
+
+    def _index(self) -> None:
+        self._longest_first = tuple(sorted(self._secrets | self._short_lived.keys(), key=len, reverse=True))
 
     def redact(self, text: str) -> str:
         """Return `text` with every registered secret masked."""
@@ -37,7 +72,7 @@ class SecretRedactor(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Mask secrets in the fully formatted message (and traceback) of `record`."""
-        if not self._secrets:
+        if not self._longest_first:
             return True
         message = record.getMessage()
         if record.exc_info:

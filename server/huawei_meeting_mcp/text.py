@@ -1,9 +1,11 @@
 """Text helpers shared by the views and the error messages: every upstream string passes through here.
 
-- `clean_text` makes any value one safe line: nothing that can hide text from a human reader survives
-  (used where wire data enters a view, for the text and the structured content alike).
-- `quoted` is how the text rendering shows an upstream or caller string: one quoting it cannot close,
-  with Markdown and HTML made inert.
+- `Sanitiser` (and `sanitise`, its contacts-off form) is the one way any upstream string is made fit to
+  show, where wire data enters a view and in error messages alike: cleaned (`clean_text`: nothing that
+  can hide text from a human reader survives; work bounded per string), markup removed, links and
+  values after credential words masked, phone numbers and e-mail addresses masked unless contacts are on.
+- `quoted` is how text shows an upstream or caller string (headings, next calls, hints, error messages):
+  one quoting it cannot close, with Markdown and HTML made inert.
 - `mask_contacts` hides phone numbers and e-mail addresses inside free text when contacts are off;
   `mask_account` also hides an account ID that is itself an e-mail address or phone number.
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from .redaction import REDACTOR
 
@@ -102,6 +105,64 @@ def _strip_hidden(text: str) -> str:
     return "".join(kept)
 
 
+SCAN_FACTOR = 8
+"""Of an upstream string, only the first `limit * SCAN_FACTOR` characters are ever looked at.
+
+Every step after that cut is linear in what is left (normalisation included, see `_stream_safe`), so
+a hostile 200 kB subject costs no more than an ordinary long one.
+"""
+MAX_COMBINING_RUN = 30
+"""Unicode's stream-safe limit (UAX #15): no legitimate text stacks more combining marks on one letter."""
+_TAIL = 128
+"""How far from the end of a string cut before cleaning a secret or contact could have been split."""
+
+
+def _stream_safe(text: str) -> str:
+    """`text` with runs of combining marks cut to MAX_COMBINING_RUN, so that normalising it is linear."""
+    run, kept = 0, []
+    for char in text:
+        if unicodedata.combining(char):
+            run += 1
+            if run > MAX_COMBINING_RUN:
+                continue
+        else:
+            run = 0
+        kept.append(char)
+    return "".join(kept) if len(kept) < len(text) else text
+
+
+def _visible(value: object, limit: int) -> str:
+    """`value` as one visible line, known secrets masked; not yet cut to `limit`, but never much longer.
+
+    Only a bounded prefix (`limit * SCAN_FACTOR` characters) is read. When the raw string was longer and
+    cleaning shrank that prefix to within reach of `limit`, the last word is dropped: the cut may have
+    split a secret or a contact there, and a part of one would not be recognised.
+    """
+    text = str(value)
+    bound = max(limit, 8) * SCAN_FACTOR
+    cut = len(text) > bound
+    if cut:
+        text = text[:bound]
+    text = REDACTOR.redact(text)
+    if not text.isascii():
+        if _SUSPECT.search(text):
+            text = _strip_hidden(text)
+        if len(text) > MAX_COMBINING_RUN:
+            text = _stream_safe(text)
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+    text = REDACTOR.redact(_SPACES.sub(" ", text).strip())
+    if cut and len(text) < limit + _TAIL:
+        text = (text[: max(text.rfind(" "), 0)] + " …").lstrip()
+    return text
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip(_DANGLING) + "…"
+
+
 def clean_text(value: object, limit: int) -> str:
     """Return `value` as one visible line of at most `limit` characters.
 
@@ -109,18 +170,10 @@ def clean_text(value: object, limit: int) -> str:
     and stray variation selectors are removed; control characters, line breaks and runs of white
     space become one space; the result is NFC-normalised. Joiners stay only where a script or an
     emoji sequence needs them (docs/security.md). Any secret the process knows (tokens, keys,
-    passwords; see redaction.py) is masked, before the cut so no prefix of one survives.
+    passwords; see redaction.py) is masked, before the cut so no prefix of one survives. Only the
+    first `limit * SCAN_FACTOR` characters are read, so the work is bounded whatever the input.
     """
-    text = str(value)
-    if not text.isascii():
-        if _SUSPECT.search(text):
-            text = _strip_hidden(text)
-        if not unicodedata.is_normalized("NFC", text):
-            text = unicodedata.normalize("NFC", text)
-    text = REDACTOR.redact(_SPACES.sub(" ", text).strip())
-    if len(text) <= limit:
-        return text
-    return text[: limit - 1].rstrip(_DANGLING) + "…"
+    return _cut(_visible(value, limit), limit)
 
 
 # Characters `quoted` writes as JSON \u escapes: what Markdown or HTML would act on, and anything
@@ -154,15 +207,53 @@ def quoted(value: str) -> str:
 PHONE_MASK = "(phone hidden)"
 EMAIL_MASK = "(e-mail hidden)"
 
+
+def _fold_table() -> dict[int, str]:
+    """Full-width, small and other compatibility forms of ASCII punctuation, digits and letters, one to one.
+
+    Contacts and credentials are matched in a copy of the text folded by this table (NFKC, restricted to
+    what maps to one ASCII character, plus the dashes NFKC leaves alone): a phone number written with
+    full-width hyphens, an e-mail address with a full-width at sign or full stop, a password after a
+    full-width colon match like their ASCII spelling, while the text shown keeps its own characters.
+    """
+    table: dict[int, str] = {}
+    for low, high in ((0x2000, 0x206F), (0x3000, 0x303F), (0xFE50, 0xFE6F), (0xFF00, 0xFFEF)):
+        for point in range(low, high + 1):
+            folded = unicodedata.normalize("NFKC", chr(point))
+            if len(folded) == 1 and " " <= folded <= "~":
+                table[point] = folded
+    table.update(dict.fromkeys((*range(0x2010, 0x2016), 0x2212, 0xFE58), "-"))
+    table.update({0x3002: ".", 0xFF61: ".", 0x3001: ","})
+    return table
+
+
+_FOLD = _fold_table()
+
+
+def _replace(shown: str, folded: str, spans: list[tuple[int, int, str]]) -> tuple[str, str]:
+    """Replace `spans` (start, end, mask; found in `folded`) in both strings, which stay aligned."""
+    if not spans:
+        return shown, folded
+    out_shown: list[str] = []
+    out_folded: list[str] = []
+    last = 0
+    for start, end, mask in spans:
+        out_shown += [shown[last:start], mask]
+        out_folded += [folded[last:start], mask]
+        last = end
+    return "".join([*out_shown, shown[last:]]), "".join([*out_folded, folded[last:]])
+
+
 _EMAIL = re.compile(r"(?:mailto:)?[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 # Dates, times and IPv4 addresses are matched first, so their digits never count as a phone number.
+# Digit groups may be separated by . - / or _ ("0171/1234567", "(138_0013_8000)"); other dashes are folded to -.
 _NUMBERS = re.compile(
-    r"(?<![A-Za-z\d])(?<!\d[.-])(?:"
+    r"(?<![A-Za-z\d])(?<!\d[-./_])(?:"
     r"(?P<keep>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|\d{1,2}:\d{2}(?::\d{2})?"
     r"|\d{1,3}(?:\.\d{1,3}){3})"
     r"|(?P<number>(?:(?:\+|00)\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?"
-    r"(?:\d{1,5}(?:[.-]\d{1,5})*(?: \d{1,5}(?:[.-]\d{1,5})*)*|\d+(?:[.-]\d+)*))"
-    r")(?![A-Za-z\d]|[.-]\d)"
+    r"(?:\d{1,5}(?:[-./_]\d{1,5})*(?: \d{1,5}(?:[-./_]\d{1,5})*)*|\d+(?:[-./_]\d+)*))"
+    r")(?![A-Za-z\d]|[-./_]\d)"
 )
 
 
@@ -179,7 +270,7 @@ def _is_phone(number: str) -> bool:
         if count in (10, 13):
             return not digits.startswith("1")  # epoch seconds and milliseconds
         return 11 <= count <= 15
-    if number.count(".") == 1 and not any(c in number for c in " -()"):
+    if number.count(".") == 1 and not any(c in number for c in " -()/_"):
         return False  # a decimal number
     return 10 <= count <= 15
 
@@ -188,21 +279,21 @@ MAX_PHONE_DIGITS = 15
 """E.164: no phone number has more digits."""
 
 
-def _mask_number(match: re.Match[str]) -> str:
+def _number_mask(match: re.Match[str]) -> str | None:
     number = match.group("number")
     if number is None:
-        return match.group()
+        return None
     if _is_phone(number):
         return PHONE_MASK
-    return _mask_runs(number) if " " in number else number
+    return _mask_runs(number) if " " in number else None
 
 
-def _mask_runs(number: str) -> str:
+def _mask_runs(number: str) -> str | None:
     """Space-separated digit groups that are not one phone number as a whole, but split into several.
 
     "138-0013-8000 139-1234-5678" is two numbers: when the groups split into stretches that are each a
     phone number, every stretch is masked; otherwise (a date and time, a list of room numbers) the run
-    is left as it is.
+    is left as it is (None).
     """
     groups = number.split(" ")
     count = len(groups)
@@ -214,7 +305,7 @@ def _mask_runs(number: str) -> str:
                 first_end[start] = end
                 break
     if first_end[0] is None:
-        return number
+        return None
     masks, start = [], 0
     while start < count:
         masks.append(PHONE_MASK)
@@ -222,21 +313,29 @@ def _mask_runs(number: str) -> str:
     return " ".join(masks)
 
 
+def _mask_contacts(shown: str, folded: str) -> tuple[str, str]:
+    if "@" in folded:
+        shown, folded = _replace(shown, folded, [(*m.span(), EMAIL_MASK) for m in _EMAIL.finditer(folded)])
+    if _SEVEN_DIGITS.search(folded):
+        spans = [(*m.span(), mask) for m in _NUMBERS.finditer(folded) if (mask := _number_mask(m)) is not None]
+        shown, folded = _replace(shown, folded, spans)
+    return shown, folded
+
+
 def mask_contacts(value: str) -> tuple[str, bool]:
     """`value` with phone numbers and e-mail addresses masked; also whether anything was masked.
 
     Meeting IDs (9 digits), dates, times, epoch seconds and milliseconds, IPv4 addresses and
-    numbers inside a word or a hex string (a confUUID) are left alone; see docs/security.md.
+    numbers inside a word or a hex string (a confUUID) are left alone; full-width and CJK
+    punctuation count as their ASCII forms (`_FOLD`); see docs/security.md.
     """
-    masked = _EMAIL.sub(EMAIL_MASK, value) if "@" in value else value
-    if _SEVEN_DIGITS.search(masked):
-        masked = _NUMBERS.sub(_mask_number, masked)
+    masked, _ = _mask_contacts(value, value.translate(_FOLD))
     return masked, masked != value
 
 
 def contact_kind(value: str) -> str | None:
     """'e-mail' or 'phone' when the whole of `value` is one (e.g. an accountId), else None."""
-    bare = value.strip()
+    bare = value.strip().translate(_FOLD)
     if _EMAIL.fullmatch(bare):
         return "e-mail"
     match = _NUMBERS.fullmatch(bare)
@@ -256,11 +355,15 @@ def mask_account(value: str) -> tuple[str, bool]:
 
 
 LINK_MASK = "(link hidden)"
-_LINK = re.compile(r"(?:\b[A-Za-z][A-Za-z0-9+.-]*://|\bwww\.)\S+|\S+/#/j/\S*", re.IGNORECASE)
+_LINK = re.compile(
+    r"(?:\b[A-Za-z][A-Za-z0-9+.-]*://|\bwww\.|(?<![\w:/])//(?=\w))\S+|\S+/#/j/\S*",
+    re.IGNORECASE,
+)
+"""A URL with a scheme, `www.`, a protocol-relative `//host` (a Markdown image's `(//host/p.png)`), or a join link."""
 
 
 def mask_links(value: str) -> tuple[str, bool]:
-    """`value` with URLs (join links, stream URLs, anything with a scheme or `www.`) masked; also whether any was."""
+    """`value` with URLs (join links, stream URLs, a scheme, `www.` or `//host`) masked, and whether any was."""
     if "/" not in value and "www." not in value.lower():
         return value, False  # the cheap first look: every link has one or the other
     masked = _LINK.sub(LINK_MASK, value)
@@ -269,10 +372,28 @@ def mask_links(value: str) -> tuple[str, bool]:
 
 CREDENTIAL_MASK = "(hidden)"
 _CREDENTIAL = re.compile(
-    r"(?P<word>\b(?:pass(?:word|code|wd)?|pwd|pin|token|secret|key)\b|\u5bc6\u7801|\u53e3\u4ee4)"
-    r"(?P<gap>\s*(?:is|[:=\uff1a])?\s*)(?P<value>(?=[^\s,;)\uff09]*\d)[^\s,;)\uff09]+)",
+    r"(?:\b(?:pass(?:word|code|wd)?s?|pwd|pin|token|secret|key)\b|\u5bc6\u7801|\u53e3\u4ee4|\u9a8c\u8bc1\u7801)"
+    r"(?:[\s:=]|\b(?:is|was|are|were|now|changed|set|reset|updated|to|as|new)\b"
+    r"|\u5df2|\u662f|\u4e3a|\u6539\u4e3a|\u4fee\u6539\u4e3a|\u66f4\u6539\u4e3a|\u8bbe\u7f6e\u4e3a)*?"
+    r"(?P<value>(?=[^\s,;)]*\d)[^\s,;):=\u2e80-\u9fff][^\s,;)\u2e80-\u9fff]*)",
     re.IGNORECASE,
 )
+"""A credential word (password, passcode, pwd, PIN, token, secret, key, 密码, 口令, 验证码), a few linking
+words ("changed to", "is now", "改为"), then a value with a digit in it: "Guest password changed to 482913".
+A value stops at white space, `,;)` (their full-width forms folded) and at a CJK character."""
+
+
+_CREDENTIAL_WORD = re.compile(
+    r"pass|pwd|pin|token|secret|key|\u5bc6\u7801|\u53e3\u4ee4|\u9a8c\u8bc1\u7801", re.IGNORECASE
+)
+"""A cheap first look: most text holds no credential word at all."""
+
+
+def _mask_credentials(shown: str, folded: str) -> tuple[str, str]:
+    if not _CREDENTIAL_WORD.search(folded):
+        return shown, folded
+    spans = [(*m.span("value"), CREDENTIAL_MASK) for m in _CREDENTIAL.finditer(folded)]
+    return _replace(shown, folded, spans)
 
 
 def mask_credentials(value: str) -> tuple[str, bool]:
@@ -280,8 +401,98 @@ def mask_credentials(value: str) -> tuple[str, bool]:
 
     Only a value with a digit in it counts (so "token expired" stays as it is).
 
-    Free text such as an upstream error message may quote a meeting password the process never
-    knew, so no list of known secrets can catch it; the word before it can.
+    Free text such as an upstream error message or a meeting subject may quote a meeting password the
+    process never knew, so no list of known secrets can catch it; the word before it can.
     """
-    masked = _CREDENTIAL.sub(lambda m: f"{m['word']}{m['gap']}{CREDENTIAL_MASK}", value)
+    masked, _ = _mask_credentials(value, value.translate(_FOLD))
     return masked, masked != value
+
+
+_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<!--")
+_MARKDOWN_LINK = re.compile(r"!?\[([^\[\]]*)\]\(\s*([^()\s]*)[^()]*\)")
+_RUNS_OF_SPACES = re.compile(" {2,}")
+
+
+def strip_markup(value: str) -> tuple[str, bool]:
+    """`value` with HTML tags removed and Markdown links and images written out as their words and target.
+
+    `<img src=x onerror=...>` is dropped, `<b>urgent</b>` becomes "urgent", and `![alt](url)` or
+    `[text](url)` becomes "alt url" (the URL then masked as any link is), so that upstream text holds
+    no markup a client could render, in the structured content as in the text.
+    """
+    if "<" not in value and "](" not in value:
+        return value, False
+    stripped = _MARKDOWN_LINK.sub(lambda m: " ".join(part for part in m.groups() if part), value)
+    stripped = _HTML_TAG.sub("", stripped)
+    if stripped == value:
+        return value, False
+    return _RUNS_OF_SPACES.sub(" ", stripped).strip(), True
+
+
+_MAY_NEED_MASKING = re.compile(r"[<\]/@\d]|www\.|pass|pwd|pin|token|secret|key", re.IGNORECASE)
+"""A cheap first look at ASCII text: no markup, link, contact or credential is written without one of these."""
+
+
+@dataclass
+class Sanitiser:
+    """The one way upstream text is made fit to show, in the views and the error messages alike.
+
+    Each string is cleaned (`clean_text`: hidden characters, line breaks, known secrets; a bounded
+    prefix only), its markup removed (`strip_markup`), links masked (a join link may let anyone in),
+    values after credential words masked (a meeting password typed into a subject), and, unless the
+    operator enabled contact data, phone numbers and e-mail addresses masked; then it is cut to its
+    limit. The flags tell afterwards what was masked, so an answer can say so.
+    """
+
+    include_contacts: bool = False
+    masked: bool = False
+    links_masked: bool = False
+    credentials_masked: bool = False
+
+    def __call__(self, value: object, limit: int = 128) -> str | None:
+        """`value` made fit to show in at most `limit` characters; None when absent or blank."""
+        if value is None:
+            return None
+        shown = _visible(value, limit)
+        if shown.isascii() and _MAY_NEED_MASKING.search(shown) is None:
+            return _cut(shown, limit) or None
+        return self._masked(shown, limit, not self.include_contacts, True)
+
+    def code(self, value: object, limit: int = 64) -> str | None:
+        """An identifier or code (meeting ID, zone ID, device type, error code): contact data always masked.
+
+        Such fields never legitimately hold a phone number or an e-mail address, so one found there is
+        masked whatever the contacts setting.
+        """
+        return None if value is None else self._masked(_visible(value, limit), limit, True, False)
+
+    def account(self, value: object, limit: int = 128) -> str | None:
+        """An account ID: hidden whole, unless contacts are on, when it is an e-mail address or phone number."""
+        shown = None if value is None else self._masked(_visible(value, limit), limit, False, True)
+        if shown is None or self.include_contacts:
+            return shown
+        masked, changed = mask_account(shown)
+        self.masked = self.masked or changed
+        return masked
+
+    def _masked(self, shown: str, limit: int, hide_contacts: bool, note: bool) -> str | None:
+        """Cleaned text (`_visible`) with markup removed, then links, credentials and maybe contacts masked; cut."""
+        shown, _ = strip_markup(shown)
+        shown, linked = mask_links(shown)
+        folded = shown if shown.isascii() else shown.translate(_FOLD)
+        before = shown
+        shown, folded = _mask_credentials(shown, folded)
+        credential = shown != before
+        if hide_contacts:
+            before = shown
+            shown, folded = _mask_contacts(shown, folded)
+            self.masked = self.masked or (note and shown != before)
+        self.links_masked = self.links_masked or (note and linked)
+        self.credentials_masked = self.credentials_masked or (note and credential)
+        shown = _cut(shown.strip(), limit)
+        return shown or None
+
+
+def sanitise(value: object, limit: int) -> str:
+    """Upstream text (an error message, a code) made fit to show, contacts masked; see `Sanitiser`."""
+    return Sanitiser()(value, limit) or ""

@@ -10,7 +10,7 @@ from ..attendance_fold import PersonAttendance, aggregate
 from ..output import AttendanceShow, AttendanceSummary, Attendee, MeetingAttendance, Page, Participant, Stay
 from ..reads import AttendanceRead, AttendanceRecords
 from ..wire import AttendanceQuery
-from .common import LONG, Scrub, ToolNames, ViewOptions, at_epoch_ms, code, meeting_times_if_read, text
+from .common import LONG, Scrub, ToolNames, ViewOptions, at_epoch_ms, code, echoed, meeting_times_if_read
 from .detail import participant, participant_line
 from .paging import NextCall, PageText
 from .reconcile import Reconciliation, reconcile
@@ -40,7 +40,7 @@ def _attendee(person: PersonAttendance, zone: tzinfo | None, scrub: Scrub) -> At
     return Attendee(
         name=scrub(person.name),
         deptName=scrub(person.dept_name),
-        callNumber=text(person.call_number, 64) if scrub.include_contacts else None,
+        callNumber=scrub(person.call_number, 64) if scrub.include_contacts else None,
         deviceTypes=_labels(person.device_types),
         mediaTypes=_labels(person.media_types),
         firstJoin=at_epoch_ms(person.first_join_ms, zone),
@@ -156,13 +156,13 @@ def build_attendance(
         attendees = [_attendee(p, zone, scrub) for p in chosen[window]]
         returned = len(attendees)
     result = MeetingAttendance(
-        confUUID=query.conf_uuid,
+        confUUID=echoed(query.conf_uuid, "confUUID", notes, 64) or "",
         conferenceID=code(conf.conference_id, 32) if conf else None,
         subject=scrub(conf.subject, LONG) if conf else None,
         timeZone=times.zone if times else None,
         start=times.start if times else None,
         end=times.end if times else None,
-        searchKey=query.search_key,
+        searchKey=echoed(query.search_key, "searchKey", notes),
         recordsRead=len(fetched.records),
         recordsReported=fetched.reported_total,
         pagesRead=fetched.pages,

@@ -1,7 +1,8 @@
 """What every view's build step shares: operator options, cleaning upstream text, and meeting times.
 
-Every string the API sends passes through `Scrub` (or `text`) where wire data enters a view, for the
-structured content and the text alike. How the text then words things is in `words`.
+Every string the API sends passes through `Scrub` (the one sanitiser, `text.Sanitiser`) or `code` where
+wire data enters a view, for the structured content and the text alike. How the text then words things
+is in `words`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Literal
 from ..dates import EPOCH, MAX_EPOCH_MS
 from ..output import MeetingTime, TimeZoneInfo
 from ..reads import Outcome
-from ..text import clean_text, mask_account, mask_contacts, mask_links
+from ..text import Sanitiser, clean_text
 from ..timezones import iso_local, iso_utc, parse_api_time, zone_for
 from ..wire import ConferenceInfo
 from .words import shown_id
@@ -45,7 +46,7 @@ class ViewOptions:
 
 
 def text(value: object, limit: int = SHORT) -> str | None:
-    """`value` cleaned to one line of at most `limit` characters; None when absent or blank."""
+    """`value` cleaned to one line of at most `limit` characters (no masking); None when absent or blank."""
     if value is None:
         return None
     cleaned = clean_text(value, limit)
@@ -53,53 +54,38 @@ def text(value: object, limit: int = SHORT) -> str | None:
 
 
 def code(value: object, limit: int = 64) -> str | None:
-    """An identifier or code from the API (meeting ID, zone ID, device type): cleaned, contact data always masked.
+    """An identifier or code from the API (meeting ID, zone ID, device type): sanitised, contact data always masked."""
+    return Sanitiser().code(value, limit)
 
-    Such fields never legitimately hold a phone number or an e-mail address, so one found there is
-    masked whatever the contacts setting.
+
+def echoed(value: str | None, name: str, notes: list[str], limit: int = SHORT) -> str | None:
+    """A caller's argument as an answer echoes it (structured content, heading, next call), sanitised.
+
+    The caller's own phone number or e-mail address stays; hidden characters, line breaks, markup and links
+    do not, and a note says when the value shown differs from the one given.
     """
-    cleaned = text(value, limit)
-    return None if cleaned is None else mask_contacts(cleaned)[0]
+    if value is None:
+        return None
+    shown = Sanitiser(include_contacts=True)(value, limit)
+    if shown is None:
+        notes.append(f"The {name} given held only hidden characters, markup or links, so it is not shown.")
+    elif shown != " ".join(value.split()):
+        notes.append(f"The {name} given is shown without its hidden characters, markup, links or secrets.")
+    return shown
 
 
-@dataclass
-class Scrub:
-    """Cleans upstream text for one answer: links always masked, phones and e-mails unless contacts are on.
+class Scrub(Sanitiser):
+    """The sanitiser of one answer (`text.Sanitiser`), which adds to the answer's notes what it masked.
 
-    A link in meeting text may be a join link (a secret: it may let anyone in), so none is passed on.
-    `links_masked` and `masked` tell afterwards what was masked, so the answer can say so.
+    A link in meeting data may be a join link (a secret: it may let anyone in), so none is passed on.
     """
-
-    include_contacts: bool
-    masked: bool = False
-    links_masked: bool = False
-
-    def __call__(self, value: object, limit: int = SHORT) -> str | None:
-        """`value` cleaned (see `text`), links masked, and contact data masked unless contacts are on."""
-        cleaned = text(value, limit)
-        if cleaned is None:
-            return None
-        cleaned, linked = mask_links(cleaned)
-        self.links_masked = self.links_masked or linked
-        if self.include_contacts:
-            return cleaned
-        masked, changed = mask_contacts(cleaned)
-        self.masked = self.masked or changed
-        return masked
-
-    def account(self, value: object) -> str | None:
-        """An account ID: hidden whole, unless contacts are on, when it is an e-mail address or phone number."""
-        cleaned = text(value)
-        if cleaned is None or self.include_contacts:
-            return cleaned
-        masked, changed = mask_account(cleaned)
-        self.masked = self.masked or changed
-        return masked
 
     def note(self, notes: list[str]) -> None:
         """Append the caveats that values were masked, if any were."""
         if self.links_masked:
             notes.append("Links inside meeting data were masked: a join link may let anyone into a meeting.")
+        if self.credentials_masked:
+            notes.append("Values after words such as password or passcode in meeting data were masked.")
         if self.masked:
             notes.append(
                 "Some values looked like phone numbers or e-mail addresses and were masked "

@@ -16,7 +16,18 @@ from ..output import (
 from ..reads import DetailRead, Outcome
 from ..timezones import parse_api_time
 from ..wire import ConferenceInfo, CycleParams, DetailQuery, ParticipantInfo, RecordingInfo
-from .common import LONG, MeetingTimes, Scrub, ToolNames, ViewOptions, at_epoch_ms, code, meeting_times, moment, text
+from .common import (
+    LONG,
+    MeetingTimes,
+    Scrub,
+    ToolNames,
+    ViewOptions,
+    at_epoch_ms,
+    code,
+    echoed,
+    meeting_times,
+    moment,
+)
 from .paging import NextCall, PageText
 from .words import at, join, minutes, plural, shown, shown_id, words, zone_text
 
@@ -126,9 +137,9 @@ def participant(raw: ParticipantInfo, scrub: Scrub) -> Participant:
         accountId=scrub.account(raw.account_id),
     )
     if scrub.include_contacts:
-        participant.phone = text(raw.participant_id or raw.subscriber_id, 64)
-        participant.sms = text(raw.sms, 64)
-        participant.email = text(raw.email)
+        participant.phone = scrub(raw.participant_id or raw.subscriber_id, 64)
+        participant.sms = scrub(raw.sms, 64)
+        participant.email = scrub(raw.email)
     return participant
 
 
@@ -188,7 +199,7 @@ def build_detail(read: DetailRead, query: DetailQuery, options: ViewOptions) -> 
     people = [participant(p, scrub) for p in (page.data if page and page.data else [])]
     notes.append(PARTICIPANT_LIST_NOTE.format(attendance=options.tools.attendance))
     detail = MeetingDetail(
-        confUUID=query.conf_uuid,
+        confUUID=echoed(query.conf_uuid, "confUUID", notes, 64) or "",
         conferenceID=code(conf.conference_id, 32),
         subject=scrub(conf.subject, LONG),
         scheduserName=scrub(conf.scheduser_name),
@@ -207,7 +218,7 @@ def build_detail(read: DetailRead, query: DetailQuery, options: ViewOptions) -> 
         recurrence=_recurrence(conf.cycle_params),
         occurrences=_occurrences(conf, times),
         participantType=query.participant_type,
-        searchKey=query.search_key,
+        searchKey=echoed(query.search_key, "searchKey", notes),
         participants=people,
         page=Page.of(
             query.offset,

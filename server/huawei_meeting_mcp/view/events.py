@@ -12,7 +12,7 @@ from datetime import tzinfo
 from ..output import MeetingEvent, MeetingEvents, Page
 from ..reads import EventsRead
 from ..wire import ControlQuery, ControlRecord
-from .common import LONG, Scrub, ToolNames, ViewOptions, at_epoch_ms, code, meeting_times_if_read
+from .common import LONG, Scrub, ToolNames, ViewOptions, at_epoch_ms, code, echoed, meeting_times_if_read
 from .paging import NextCall, PageText
 from .words import at, join, shown, shown_id, zone_text
 
@@ -49,7 +49,7 @@ def build_events(read: EventsRead, query: ControlQuery, options: ViewOptions) ->
         "(HUAWEI_MEETING_LANGUAGE); who joined and left is in the attendance answer instead."
     )
     result = MeetingEvents(
-        confUUID=query.conf_uuid,
+        confUUID=echoed(query.conf_uuid, "confUUID", notes, 64) or "",
         conferenceID=code(conf.conference_id, 32) if conf else None,
         subject=scrub(conf.subject, LONG) if conf else None,
         timeZone=times.zone if times else None,

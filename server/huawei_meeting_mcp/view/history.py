@@ -5,8 +5,8 @@ from __future__ import annotations
 from ..dates import DEFAULT_DAYS, DateRange, Instant, iso_ms
 from ..output import MeetingList, MeetingRow, Page, RangeEnd, RepeatedMeetingID
 from ..wire import ConferenceInfo, HistoryListResponse, HistoryQuery
-from .common import LONG, Scrub, ToolNames, ViewOptions, code, meeting_times
-from .paging import NextCall, PageText
+from .common import LONG, Scrub, ToolNames, ViewOptions, code, echoed, meeting_times
+from .paging import NextCall, PageText, call_text
 from .words import at, is_conf_uuid, join, shown, shown_id
 
 SORT_WORDS = {
@@ -81,7 +81,7 @@ def build_history(
     return MeetingList(
         startDate=_range_end(window.start, window.start_defaulted),
         endDate=_range_end(window.end, window.end_defaulted),
-        searchKey=query.search_key,
+        searchKey=echoed(query.search_key, "searchKey", notes),
         sortType=query.sort_type,
         queryAll=query.query_all,
         timesReadAs=options.api_times,
@@ -157,9 +157,10 @@ def _closing(listing: MeetingList, tools: ToolNames) -> list[str]:
     example = next((row.confUUID for row in listing.meetings if is_conf_uuid(row.confUUID)), None)
     if example:
         lines.append(
-            f'Next: {tools.detail}(confUUID="{example}") tells what a meeting was, its participant list and '
-            f'its recording; {tools.attendance}(confUUID="{example}") who actually joined, for how long, and who '
-            f'missed it; {tools.events}(confUUID="{example}") what happened in it (recording, locking, removals).'
+            f"Next: {call_text(tools.detail, {'confUUID': example})} tells what a meeting was, its participant "
+            f"list and its recording; {call_text(tools.attendance, {'confUUID': example})} who actually joined, "
+            f"for how long, and who missed it; {call_text(tools.events, {'confUUID': example})} what happened in "
+            "it (recording, locking, removals)."
         )
     return lines
 

@@ -9,13 +9,13 @@ the structured content (`page.trimmedToFit`, `page.nextOffset`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any, Generic
 
 from ..output import Answer, Page
+from ..text import quoted
 from .common import TEXT_BUDGET, ToolNames
 from .words import is_conf_uuid
 
@@ -23,7 +23,11 @@ Argument = str | int | bool | None
 
 
 def call_text(tool: str, args: Mapping[str, Argument]) -> str:
-    """A tool call as the model would write it, e.g. `tool(confUUID="...", offset=20)`; None values left out."""
+    """A tool call as the model would write it, e.g. `tool(confUUID="...", offset=20)`; None values left out.
+
+    Strings are written by `text.quoted`, the one quoting of every echoed value: JSON, so the model's next
+    call decodes to the same argument, with Markdown, HTML and invisible characters escaped.
+    """
     shown = []
     for name, value in args.items():
         if value is None:
@@ -31,7 +35,7 @@ def call_text(tool: str, args: Mapping[str, Argument]) -> str:
         if isinstance(value, bool):
             rendered = "true" if value else "false"
         elif isinstance(value, str):
-            rendered = json.dumps(value, ensure_ascii=False)
+            rendered = quoted(value)
         else:
             rendered = str(value)
         shown.append(f"{name}={rendered}")

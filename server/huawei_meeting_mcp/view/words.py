@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..output import MeetingTime, TimeZoneInfo
-from ..text import clean_text, mask_contacts, quoted
+from ..text import Sanitiser, quoted
 
 _CONF_UUID = re.compile(r"[0-9A-Fa-f]{32}")
 _PLAIN_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
@@ -39,7 +39,7 @@ def words(table: Mapping[Any, str], value: str | int | None) -> str | None:
     if value is None:
         return None
     found = table.get(value)
-    return found if found is not None else f"unknown ({shown_id(mask_contacts(clean_text(value, 32))[0])})"
+    return found if found is not None else f"unknown ({shown_id(Sanitiser().code(value, 32))})"
 
 
 def join(parts: list[str | None], sep: str = " · ") -> str:
