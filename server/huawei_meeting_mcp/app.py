@@ -35,7 +35,7 @@ from .tooling import (
     respond,
 )
 from .view import ToolNames
-from .view.attendance import ATTENDANCE_TEXT, build_attendance
+from .view.attendance import attendance_text, build_attendance
 from .view.detail import DETAIL_TEXT, build_detail
 from .view.events import EVENTS_TEXT, build_events
 from .view.history import HISTORY_TEXT, build_history
@@ -107,16 +107,19 @@ happened in it). {UNTRUSTED}"""
 
 ATTENDANCE_DESCRIPTION = f"""\
 Who actually joined one ended Huawei Cloud Meeting conference (by confUUID from {{list}}), one entry per
-person: name, department, device types, first join and last leave (UTC, and in the meeting's own zone),
-sessions (each rejoin is one) and minutes attended, overlapping sessions (two devices at once) counted once.
-The summary gives unique attendees, who stayed longest and shortest, and, against the meeting's participant
-list (the people and rooms invited when it was scheduled or during it), how many never joined and how many
-joined uninvited. show picks what the page lists: attendees (default), absent (on the participant list,
-never joined: "who missed it?") or uninvited (joined, not on the list). Matching is by number, then by
-display name (the answer says how many by name only). The tool reads every attendance record
+person or room: name (and, for someone who joined under a device name such as "iPhone", the invited name
+they matched), person or room, department, device types, first join and last leave (UTC, and the zone the
+meeting was scheduled in), sessions (each rejoin is one) and minutes attended, overlapping sessions counted
+once. The summary covers the whole meeting: attendees (people and rooms apart), longest and shortest stay,
+and against its whole participant list (the people and rooms invited when it was scheduled or during it):
+matched, never joined, uninvited (a webinar: audience, never on the list) and same-name joins, with the rule
+by which they add up. Matching is by number, then by display name. show picks the page: attendees (default),
+absent ("who missed it?") or uninvited. kind (people or rooms: "who joined from a meeting-room
+terminal?"), department and searchKey (the name shown or the invited name) narrow the page after matching,
+never the counts; limit=0 gives the summary alone. The tool reads every attendance record
 ({{page_size}} per request, at most {{max_records}} records; it says when it stopped there) and the whole
-participant list, reporting progress, then pages with offset and limit (1-500). searchKey narrows records
-and list by name. Phone numbers only when the operator enabled contacts. {UNTRUSTED}"""
+participant list, reporting progress, then pages with offset and limit (0-500). Phone numbers only when the
+operator enabled contacts. {UNTRUSTED}"""
 
 EVENTS_DESCRIPTION = f"""\
 What happened in one ended Huawei Cloud Meeting conference (by confUUID from {{list}}): its control records,
@@ -214,17 +217,32 @@ async def meeting_attendance(
     ctx: ToolContext,
     searchKey: Annotated[
         str | None,
-        Field(min_length=1, max_length=128, description="Only attendance records whose name contains this."),
+        Field(
+            min_length=1,
+            max_length=128,
+            description="Only people whose name contains this: the name they joined under or the invited name "
+            'they matched ("José Müller" finds him when he joined as "iPhone"). Narrows the page, not the summary.',
+        ),
     ] = None,
     show: Annotated[
         AttendanceShow,
         Field(
             description="attendees (default: who joined), absent (on the participant list, never joined) or "
-            "uninvited (joined, not on the participant list)."
+            "uninvited (joined, not on the participant list; a webinar's audience)."
         ),
     ] = "attendees",
+    kind: Annotated[
+        ParticipantType,
+        Field(description="all (default), people, or rooms (meeting-room terminals) only. Narrows the page."),
+    ] = "all",
+    department: Annotated[
+        str | None,
+        Field(min_length=1, max_length=128, description="Only people in a department whose name contains this."),
+    ] = None,
     offset: Annotated[int, Field(ge=0, description="Index of the first person of the page.")] = 0,
-    limit: Annotated[int, Field(ge=1, le=500, description="People (not records) per page.")] = 50,
+    limit: Annotated[
+        int, Field(ge=0, le=500, description="People (not records) per page; 0 for the summary alone.")
+    ] = 50,
 ) -> Annotated[CallToolResult, MeetingAttendance]:
     """Who joined one ended meeting, when and for how long, one entry per person."""
     query = AttendanceQuery(conf_uuid=confUUID.strip(), offset=offset, limit=limit, search_key=searchKey)
@@ -235,9 +253,9 @@ async def meeting_attendance(
 
     async def answer(state: AppState) -> tuple[BaseModel, str]:
         await ctx.session.report_progress(0, None, "Reading attendance records")
-        read = await state.service.attendance(query.conf_uuid, query.search_key, on_page)
-        result = build_attendance(read, query, show, state.options)
-        return render_paged(result, ATTENDANCE_TEXT[show], limit, state.options.tools)
+        read = await state.service.attendance(query.conf_uuid, on_page)
+        result = build_attendance(read, query, show, state.options, kind=kind, department=department)
+        return render_paged(result, attendance_text(result), limit, state.options.tools)
 
     return await respond(ctx, answer)
 

@@ -94,7 +94,7 @@ class MeetingTime(OutputModel):
 
 
 class TimeZoneInfo(OutputModel):
-    """The meeting's time zone as Huawei labels it."""
+    """The zone the meeting was scheduled in (not the organizer's profile zone), as Huawei labels it."""
 
     timeZoneID: str | None = Field(default=None, description="Huawei's time zone ID, e.g. '56'.")
     label: str | None = Field(
@@ -181,7 +181,9 @@ class MeetingDetail(PagedAnswer):
     conferenceState: str | None = Field(default=None, description="State in words, e.g. 'ended'.")
     kind: str = Field(description="instant, scheduled, recurring, webinar, or unknown.")
     mediaTypes: list[str] = Field(description="Media in words: audio, video, HD video, data sharing.")
-    timeZone: TimeZoneInfo = Field(description="The meeting's time zone.")
+    timeZone: TimeZoneInfo = Field(
+        description="The zone the meeting was scheduled in (its timeZoneID), not the organizer's profile zone."
+    )
     start: MeetingTime = Field(description="Start time.")
     end: MeetingTime = Field(description="End time.")
     timesReadAs: Literal["utc", "local"] = Field(
@@ -271,19 +273,41 @@ class Stay(OutputModel):
 
 
 class AttendanceSummary(OutputModel):
-    """The attendance of the meeting at a glance, reconciled with its participant list."""
+    """The attendance of the whole meeting at a glance, reconciled with its whole participant list.
 
-    uniqueAttendees: int = Field(description="People who joined (matching searchKey, if given).")
+    Filters (kind, department, searchKey) narrow the page, never the summary. The counts add up:
+    uniqueAttendees = matched + uninvited (a webinar: audience) + sameNameAsMatched; participantList =
+    matched + absent; uniqueAttendees = people + rooms.
+    """
+
+    uniqueAttendees: int = Field(description="People and rooms who joined, the whole meeting.")
+    people: int = Field(description="Attendees who are people.")
+    rooms: int = Field(description="Attendees that are meeting-room terminals.")
     sessions: int = Field(description="Join-to-leave sessions (attendance records) read.")
     participantList: int | None = Field(
         default=None, description="People and rooms on the participant list (absent when it could not be read)."
     )
+    matched: int | None = Field(
+        default=None, description="Attendees matched to an entry of the list (by number or name): as many entries."
+    )
     absent: int | None = Field(default=None, description="On the participant list, never joined.")
-    uninvited: int | None = Field(default=None, description="Joined, not on the participant list.")
+    absentPeople: int | None = Field(default=None, description="Of those who never joined: people.")
+    absentRooms: int | None = Field(default=None, description="Of those who never joined: rooms.")
+    uninvited: int | None = Field(
+        default=None, description="Joined, not on the participant list (absent for a webinar: see audience)."
+    )
+    audience: int | None = Field(
+        default=None, description="A webinar: attendees not on the participant list (its audience never is)."
+    )
+    sameNameAsMatched: int | None = Field(
+        default=None,
+        description="Attendees with the name of an entry already matched (a second number): present, not uninvited.",
+    )
     matchedByNameOnly: int | None = Field(
         default=None,
         description="Attendees matched to the list by display name alone, not by number: an approximation.",
     )
+    countRule: str | None = Field(default=None, description="How the counts add up, in words.")
     longestStay: Stay | None = Field(default=None, description="Who stayed longest.")
     shortestStay: Stay | None = Field(default=None, description="Who stayed shortest.")
 
@@ -291,7 +315,17 @@ class AttendanceSummary(OutputModel):
 class Attendee(OutputModel):
     """One person's attendance, all their sessions taken together."""
 
-    name: str | None = Field(default=None, description="Display name.")
+    name: str | None = Field(default=None, description="Display name they joined under.")
+    kind: Literal["person", "room"] = Field(description="A person, or a meeting-room terminal.")
+    invitedAs: str | None = Field(
+        default=None,
+        description="The participant-list name they matched, when they joined under another (e.g. 'iPhone').",
+    )
+    matchedBy: Literal["number", "name", "same name"] | None = Field(
+        default=None,
+        description="How they matched the participant list: number, name, or the name of an entry already "
+        "matched; absent when not on it.",
+    )
     deptName: str | None = Field(default=None, description="Department.")
     callNumber: str | None = Field(
         default=None, description="Number they joined with; only when HUAWEI_MEETING_INCLUDE_CONTACTS=true."
@@ -320,17 +354,26 @@ class MeetingAttendance(PagedAnswer):
     confUUID: str = Field(description="UUID of this occurrence of the meeting.")
     conferenceID: str | None = Field(default=None, description="The 9-digit meeting ID, when the meeting was read.")
     subject: str | None = Field(default=None, description="Topic, when the meeting was read.")
+    webinar: bool | None = Field(default=None, description="The meeting is a webinar, when the meeting was read.")
     timeZone: TimeZoneInfo | None = Field(
-        default=None, description="The meeting's zone, used for the local times; absent when it could not be read."
+        default=None,
+        description="The zone the meeting was scheduled in, used for the local times; absent if it could not be read.",
     )
     start: MeetingTime | None = Field(default=None, description="The meeting's scheduled start, when read.")
     end: MeetingTime | None = Field(default=None, description="The meeting's end, when read.")
-    searchKey: str | None = Field(default=None, description="The filter that was applied, if any.")
+    searchKey: str | None = Field(
+        default=None, description="The name filter applied to the page (name shown or invited name), if any."
+    )
+    kind: ParticipantType = Field(description="Which attendees or absentees the page lists: all, people or rooms.")
+    department: str | None = Field(default=None, description="The department filter applied to the page, if any.")
     recordsRead: int = Field(description="Attendance records read (one per join-to-leave session).")
     recordsReported: int | None = Field(default=None, description="Records the API said it holds.")
     pagesRead: int = Field(description="Pages of up to 500 records read.")
     capped: bool = Field(description="Reading stopped at the page cap; the summary covers the records read.")
-    summary: AttendanceSummary = Field(description="Unique attendees, longest and shortest stay.")
+    summary: AttendanceSummary = Field(
+        description="The whole meeting (never narrowed by the filters): attendees, people and rooms, matched, absent, "
+        "uninvited or audience, longest and shortest stay."
+    )
     show: AttendanceShow = Field(description="What this page lists: attendees, absent or uninvited.")
     attendees: list[Attendee] = Field(
         default_factory=list,

@@ -102,20 +102,19 @@ class MeetingService:
                 self.recorded[meeting.conf_uuid] = True
         return response
 
-    async def attendance(
-        self, conf_uuid: str, search_key: str | None, on_page: PageCallback | None = None
-    ) -> AttendanceRead:
+    async def attendance(self, conf_uuid: str, on_page: PageCallback | None = None) -> AttendanceRead:
         """Every attendance record and, at the same time, the meeting with its whole participant list.
 
-        The participant list (filtered by the same searchKey) is what attendance is reconciled with;
-        if it cannot be read the answer still comes, without the reconciliation, and says why.
+        Nothing is filtered upstream: who never joined is decided against the whole list, and a filter
+        (a name, a department, people or rooms) narrows the answer's page after that, in the view. If the
+        list cannot be read the answer still comes, without the reconciliation, and says why.
         """
         records, listed = await concurrently(
             lambda: self.cache.get(
-                ("attendance", conf_uuid, search_key),
-                lambda: self._folded_attendance(conf_uuid, search_key, on_page),
+                ("attendance", conf_uuid, None),
+                lambda: self._folded_attendance(conf_uuid, None, on_page),
             ),
-            lambda: optional(lambda: self._participant_list(conf_uuid, search_key), "participant list"),
+            lambda: optional(lambda: self._participant_list(conf_uuid, None), "participant list"),
         )
         meeting, participants, capped = listed.value or (None, None, False)
         return AttendanceRead(
