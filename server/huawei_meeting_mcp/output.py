@@ -130,8 +130,12 @@ class Recording(OutputModel):
 class Occurrence(OutputModel):
     """One occurrence of a recurring meeting."""
 
-    start: MeetingTime = Field(description="Start, in UTC and in the meeting's zone.")
+    number: int = Field(description="Its place in the series, from 1, as the API lists them.")
+    start: MeetingTime = Field(description="Start, in UTC and in the zone the meeting was scheduled in.")
     durationMinutes: int | None = Field(default=None, description="End minus start, in minutes.")
+    when: Literal["past", "this one", "future"] = Field(
+        description="past (started before now), this one (the occurrence asked about), or future (not held yet)."
+    )
 
 
 class MeetingSettings(OutputModel):
@@ -195,7 +199,21 @@ class MeetingDetail(PagedAnswer):
     invited: InvitedSummary = Field(description="Invitation counts.")
     recurrence: str | None = Field(default=None, description="The recurrence in words, for recurring meetings.")
     occurrences: list[Occurrence] = Field(
-        default_factory=list, description="The occurrences of a recurring meeting, as the API lists them."
+        default_factory=list,
+        description="Occurrences of a recurring meeting around the one asked about (at most 10 before and 10 after), "
+        "each marked past, this one or future.",
+    )
+    occurrencesTotal: int | None = Field(
+        default=None, description="Occurrences the series has in all (recurring meetings only)."
+    )
+    occurrencesEarlier: int | None = Field(
+        default=None, description="Earlier occurrences not listed (before the first one shown)."
+    )
+    occurrencesLater: int | None = Field(
+        default=None, description="Later occurrences not listed (after the last one shown)."
+    )
+    occurrencesInFuture: int | None = Field(
+        default=None, description="Occurrences of the whole series that have not started yet."
     )
     participantType: ParticipantType = Field(description="Which participants were asked for.")
     searchKey: str | None = Field(default=None, description="The participant filter that was applied, if any.")
