@@ -21,7 +21,16 @@ from pydantic import BaseModel, Field
 from . import __version__
 from .auth import TokenProvider
 from .dates import resolve_range
-from .output import AttendanceShow, MeetingAttendance, MeetingDetail, MeetingEvents, MeetingList, ParticipantType
+from .errors import InvalidArgumentError
+from .output import (
+    AttendanceShow,
+    MeetingAttendance,
+    MeetingDetail,
+    MeetingEvents,
+    MeetingList,
+    MeetingSeries,
+    ParticipantType,
+)
 from .settings import Settings
 from .tooling import (
     AppState,
@@ -40,9 +49,11 @@ from .view.detail import DETAIL_TEXT, build_detail
 from .view.events import EVENTS_TEXT, build_events
 from .view.history import HISTORY_TEXT, build_history
 from .view.paging import render_paged
+from .view.series import SERIES_DAYS, SERIES_TEXT, build_series
 from .wire import (
     ATTENDANCE_PAGE_SIZE,
     MAX_ATTENDANCE_RECORDS,
+    MAX_SERIES_OCCURRENCES,
     AttendanceQuery,
     ControlQuery,
     DetailQuery,
@@ -120,8 +131,8 @@ absent ("who missed it?") or uninvited. kind (people or rooms: "who joined from 
 terminal?"), department and searchKey (the name shown or the invited name) narrow the page after matching,
 never the counts; limit=0 gives the summary alone. The tool reads every attendance record
 ({{page_size}} per request, at most {{max_records}} records; it says when it stopped there) and the whole
-participant list, reporting progress, then pages with offset and limit (0-500). Phone numbers only when the
-operator enabled contacts. {UNTRUSTED}"""
+participant list, reporting progress, then pages with offset and limit (0-500). Several occurrences of one
+meeting ID at once: {{series}}. Phone numbers only when the operator enabled contacts. {UNTRUSTED}"""
 
 EVENTS_DESCRIPTION = f"""\
 What happened in one ended Huawei Cloud Meeting conference (by confUUID from {{list}}): its control records,
@@ -131,6 +142,20 @@ share the screen, extend the meeting), on whom, with what result, and details. A
 recording?", "who removed that guest?", "when was the meeting locked?". Who joined and left is in
 {{attendance}} instead. Page with offset and limit (1-500); the answer gives the exact next call. Descriptions
 come in the language the operator set (HUAWEI_MEETING_LANGUAGE, English by default). {UNTRUSTED}"""
+
+SERIES_DESCRIPTION = f"""\
+The occurrences of one meeting ID (the 9 digits people type to join: a weekly stand-up, a recurring review,
+a personal meeting room) that started in a window, in one answer: per occurrence its start (UTC and the zone
+it was scheduled in), length in minutes, attendee count, how many never joined, and its confUUID; the longest
+and shortest, the minutes in all and the attendees per occurrence; and per person (or room), most regular
+first, how many occurrences they attended of the total, how many they were invited to, and their minutes.
+Answers "which stand-up ran longest?", "who attends it most regularly?", "who keeps missing it?". People are
+followed across occurrences by the participant-list entry they matched, so someone who joined as "iPhone"
+counts for the person invited. startDate and endDate as in {{list}} (default: the {SERIES_DAYS} days up to
+now). The tool finds the occurrences with the meeting list, then reads each one's attendance (at most
+{MAX_SERIES_OCCURRENCES}, the newest; it says when it stopped there), reporting progress; it pages the people
+with offset and limit (1-500). One occurrence in depth: {{attendance}} or {{detail}} with its confUUID. No
+meeting ID yet? {{list}} shows it on every row. {UNTRUSTED}"""
 
 
 CONF_UUID_DESCRIPTION = "UUID of one occurrence of the meeting (32 hex characters), not the 9-digit meeting ID."
@@ -279,6 +304,59 @@ async def meeting_events(
     return await respond(ctx, answer)
 
 
+async def meeting_series(
+    meetingID: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=32,
+            description="The meeting ID people type to join (9 digits; spaces and hyphens are ignored), "
+            "not a confUUID.",
+        ),
+    ],
+    ctx: ToolContext,
+    startDate: Annotated[
+        str | int | None,
+        Field(
+            description="Earliest occurrence start: ISO 8601 date or date-time (no offset = UTC) or epoch ms. "
+            f"Default: {SERIES_DAYS} days before endDate."
+        ),
+    ] = None,
+    endDate: Annotated[
+        str | int | None,
+        Field(
+            description="Latest occurrence start: ISO 8601 date (the whole day) or date-time (no offset = UTC) "
+            "or epoch ms. Default: now."
+        ),
+    ] = None,
+    queryAll: Annotated[
+        bool, Field(description="Administrators: search every user's meetings, not only your own.")
+    ] = False,
+    offset: Annotated[int, Field(ge=0, description="Index of the first person of the page.")] = 0,
+    limit: Annotated[int, Field(ge=1, le=500, description="People per page.")] = 50,
+) -> Annotated[CallToolResult, MeetingSeries]:
+    """The occurrences of one meeting ID in a window: lengths, attendee counts, and who attended how regularly."""
+    meeting_id = "".join(meetingID.split()).replace("-", "")
+
+    async def on_occurrence(read: int, total: int) -> None:
+        await ctx.session.report_progress(read, total, f"Read the attendance of {read} of {total} occurrences")
+
+    async def answer(state: AppState) -> tuple[BaseModel, str]:
+        if not meeting_id.isascii() or not meeting_id.isdigit():
+            raise InvalidArgumentError(
+                "Invalid arguments: meetingID is the meeting ID people type to join (digits, e.g. 914087001), "
+                f"not a confUUID or a subject: find it with {TOOL_NAMES.list}."
+            )
+        window = resolve_range(startDate, endDate, now=datetime.now(timezone.utc), default_days=SERIES_DAYS)
+        query = HistoryQuery(start_ms=window.start.epoch_ms, end_ms=window.end.epoch_ms, query_all=queryAll)
+        await ctx.session.report_progress(0, None, "Finding the occurrences")
+        read = await state.service.series(meeting_id, query, on_occurrence)
+        series = build_series(read, meeting_id, window, offset, limit, state.options)
+        return render_paged(series, SERIES_TEXT, limit, state.options.tools)
+
+    return await respond(ctx, answer)
+
+
 TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec(
         name="list_historical_meetings",
@@ -307,6 +385,13 @@ TOOLS: tuple[ToolSpec, ...] = (
         title="Get historical meeting events",
         description=EVENTS_DESCRIPTION,
         handler=meeting_events,
+    ),
+    ToolSpec(
+        name="get_historical_meeting_series",
+        command="series",
+        title="Get historical meeting series",
+        description=SERIES_DESCRIPTION,
+        handler=meeting_series,
     ),
 )
 """The tools, one row each: everything else reads their names from here."""

@@ -431,3 +431,60 @@ class MeetingEvents(PagedAnswer):
         default=None, description="The meeting's zone, used for the local times; absent when it could not be read."
     )
     events: list[MeetingEvent] = Field(description="This page of control records.")
+
+
+class SeriesOccurrence(OutputModel):
+    """One occurrence of the meeting ID in the window."""
+
+    confUUID: str | None = Field(default=None, description="UUID of this occurrence: for the other tools.")
+    start: MeetingTime = Field(description="Start, in UTC and in the zone the meeting was scheduled in.")
+    durationMinutes: int | None = Field(default=None, description="End minus start, in minutes.")
+    attendees: int | None = Field(
+        default=None, description="People and rooms who joined (absent when its attendance could not be read)."
+    )
+    absent: int | None = Field(default=None, description="On its participant list, never joined.")
+    unreadable: str | None = Field(default=None, description="Why its attendance could not be read, when it could not.")
+
+
+class SeriesPerson(OutputModel):
+    """One person (or room) across the occurrences: how regularly they attended, and for how long."""
+
+    name: str | None = Field(
+        default=None, description="The participant-list name they matched, else the name they joined under."
+    )
+    kind: Literal["person", "room"] = Field(description="A person, or a meeting-room terminal.")
+    deptName: str | None = Field(default=None, description="Department.")
+    attended: int = Field(description="Occurrences they joined.")
+    invited: int = Field(description="Occurrences whose participant list had them.")
+    occurrences: int = Field(description="Occurrences read (attended of this many).")
+    minutesAttended: float = Field(description="Minutes over all occurrences, overlapping sessions counted once.")
+    lastAttended: MeetingTime | None = Field(default=None, description="Start of the latest occurrence they joined.")
+
+
+class SeriesSummary(OutputModel):
+    """The series at a glance."""
+
+    occurrences: int = Field(description="Occurrences of the meeting ID that started in the window (read).")
+    totalMinutes: int = Field(description="Their lengths (end minus start) added up, in minutes.")
+    longest: SeriesOccurrence | None = Field(default=None, description="The occurrence that ran longest.")
+    shortest: SeriesOccurrence | None = Field(default=None, description="The occurrence that ran shortest.")
+    averageAttendees: float | None = Field(
+        default=None, description="Attendees per occurrence, over those whose attendance was read."
+    )
+
+
+class MeetingSeries(PagedAnswer):
+    """The occurrences of one meeting ID in a window, and who attended them how regularly."""
+
+    ITEMS = "people"
+
+    meetingID: str = Field(description="The 9-digit meeting ID asked about.")
+    subject: str | None = Field(default=None, description="Topic of its latest occurrence.")
+    startDate: RangeEnd = Field(description="Start of the window on occurrence start times.")
+    endDate: RangeEnd = Field(description="End of the window on occurrence start times.")
+    capped: bool = Field(description="More occurrences started in the window than were read: the newest were kept.")
+    summary: SeriesSummary = Field(description="How many occurrences, their minutes, the longest and shortest.")
+    occurrences: list[SeriesOccurrence] = Field(description="Every occurrence read, oldest first.")
+    people: list[SeriesPerson] = Field(
+        description="This page of people and rooms, most regular first (occurrences attended, then minutes)."
+    )
