@@ -136,9 +136,9 @@ meeting ID at once: {{series}}. Phone numbers only when the operator enabled con
 
 EVENTS_DESCRIPTION = f"""\
 What happened in one ended Huawei Cloud Meeting conference (by confUUID from {{list}}): its control records,
-one per operation, in Huawei's order: when (UTC and the meeting's own zone), who did it, what (e.g. start or
-stop recording, mute all, lock the meeting, admit from the waiting room, remove or invite a participant,
-share the screen, extend the meeting), on whom, with what result, and details. Answers "who started the
+one per operation, in Huawei's order: when (UTC and the zone the meeting was scheduled in), who did it, what
+(e.g. start or stop recording, mute all, lock the meeting, admit from the waiting room, remove or invite a
+participant, share the screen, extend the meeting), on whom, with what result, and details. Answers "who started the
 recording?", "who removed that guest?", "when was the meeting locked?". Who joined and left is in
 {{attendance}} instead. Page with offset and limit (1-500); the answer gives the exact next call. Descriptions
 come in the language the operator set (HUAWEI_MEETING_LANGUAGE, English by default). {UNTRUSTED}"""
