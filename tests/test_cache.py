@@ -23,7 +23,7 @@ from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, LARGE_UUID, Sandbox
 from huawei_meeting_mcp.sandbox.app import CONF_DETAIL_PATH
 from huawei_meeting_mcp.sandbox.history_api import ATTENDANCE_PATH
 from huawei_meeting_mcp.settings import ConfigError, Settings, load_settings
-from huawei_meeting_mcp.tooling import reader_identity
+from huawei_meeting_mcp.tool_server import reader_identity
 from huawei_meeting_mcp.wire import AttendancePage
 from tests.helpers import LiveSandbox, http_server, run_server
 

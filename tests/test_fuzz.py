@@ -18,7 +18,7 @@ from huawei_meeting_mcp.client import CONF_DETAIL_PATH, HISTORY_PATH, RECORDING_
 from huawei_meeting_mcp.reads import DetailRead, Outcome
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, DOCS_EXAMPLE_UUID, LARGE_UUID, Sandbox
 from huawei_meeting_mcp.settings import Settings
-from huawei_meeting_mcp.tooling import INTERNAL_ERROR
+from huawei_meeting_mcp.tool_server import INTERNAL_ERROR
 from huawei_meeting_mcp.view import TEXT_BUDGET
 from huawei_meeting_mcp.view.detail import DETAIL_TEXT, build_detail
 from huawei_meeting_mcp.view.paging import render_paged

@@ -15,7 +15,7 @@ from huawei_meeting_mcp.auth import StaticToken
 from huawei_meeting_mcp.output import MeetingDetail
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, DOCS_EXAMPLE_UUID, Sandbox
 from huawei_meeting_mcp.settings import Settings
-from huawei_meeting_mcp.tooling import INTERNAL_ERROR
+from huawei_meeting_mcp.tool_server import INTERNAL_ERROR
 from tests.helpers import text_of
 
 pytestmark = pytest.mark.anyio

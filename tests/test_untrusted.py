@@ -21,7 +21,7 @@ from huawei_meeting_mcp.errors import MAX_UPSTREAM_MESSAGE, InvalidResponseError
 from huawei_meeting_mcp.redaction import REDACTOR, configure_logging
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, DOCS_EXAMPLE_UUID
 from huawei_meeting_mcp.settings import ConfigError, Settings, load_settings
-from huawei_meeting_mcp.tooling import INTERNAL_ERROR
+from huawei_meeting_mcp.tool_server import INTERNAL_ERROR
 from huawei_meeting_mcp.transport import create_http_client
 from huawei_meeting_mcp.wire import DetailQuery, HistoryQuery
 from tests.helpers import LiveSandbox

@@ -23,7 +23,7 @@ from .auth import TokenProvider
 from .dates import resolve_range
 from .output import AttendanceShow, MeetingAttendance, MeetingDetail, MeetingEvents, MeetingList, ParticipantType
 from .settings import Settings
-from .tooling import (
+from .tool_server import (
     AppState,
     LazyState,
     MeetingServer,
@@ -50,7 +50,7 @@ from .wire import (
     SortType,
 )
 
-if TYPE_CHECKING:  # imported on the first tool call, not at start-up (see tooling.LazyState)
+if TYPE_CHECKING:  # imported on the first tool call, not at start-up (see tool_server.LazyState)
     import httpx
 
     from .client import RetryPolicy

@@ -18,7 +18,7 @@ from . import __version__
 from .auth import StaticToken
 from .errors import MeetingError, NotFoundError, UpstreamConnectionError
 from .settings import ENV_PREFIX, Settings
-from .tooling import AppState
+from .tool_server import AppState
 from .wire import DetailQuery
 
 PROBE_CONF_UUID = "0" * 32

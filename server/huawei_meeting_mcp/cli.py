@@ -33,7 +33,7 @@ from .auth import StaticToken, TokenProvider
 from .redaction import REDACTOR, configure_logging
 from .settings import ConfigError, Settings, load_settings
 from .tool_commands import ToolCommand, add_tool_commands, call_tool, print_result
-from .tooling import MeetingServer, open_state
+from .tool_server import MeetingServer, open_state
 
 if TYPE_CHECKING:  # the sandbox and httpx are imported only by the commands that use them
     import httpx

@@ -126,11 +126,11 @@ ToolContext = ServerRequestContext[LazyState, Any]
 """What a handler gets beside its arguments: the shared state (`lifespan_context`) and the request's
 session, which reports progress (`session.report_progress`) when the caller asked for it."""
 
-Answer = Callable[[AppState], Awaitable[tuple[BaseModel, str]]]
+BuildAnswer = Callable[[AppState], Awaitable[tuple[BaseModel, str]]]
 """Reads, builds and renders one answer: the structured model and its text."""
 
 
-async def respond(ctx: ToolContext, answer: Answer) -> CallToolResult:
+async def respond(ctx: ToolContext, answer: BuildAnswer) -> CallToolResult:
     """Run `answer`; any failure, in reading, building or rendering, becomes one actionable error result."""
     try:
         state = await ctx.lifespan_context.get()
