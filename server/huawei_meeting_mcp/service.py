@@ -128,10 +128,10 @@ class MeetingService:
     async def _folded_attendance(
         self, conf_uuid: str, search_key: str | None, on_page: PageCallback | None
     ) -> AttendanceRecords:
-        """Every attendance record, and the records folded per person as the pages arrived (`view.fold`).
+        """Every attendance record, and the records folded per person as the pages arrived (`attendance_fold`).
 
-        Folding 10,000 records (about 30 ms) then overlaps the reads of later pages instead of following
-        them; kept in the cache with the records, the fold is not done again when the answer is paged.
+        Folding then overlaps the reads of later pages instead of following them (docs/performance.md,
+        row 7); kept in the cache with the records, the fold is not done again when the answer is paged.
         """
         fold = AttendanceFold()
         read = await self.client.all_attendance(conf_uuid, search_key, on_page=on_page, on_records=fold.add)
