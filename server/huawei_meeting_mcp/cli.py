@@ -228,6 +228,7 @@ def _load_settings(as_json: bool = False) -> Settings:
     try:
         return load_settings()
     except ConfigError as exc:
+        _warn_people(unknown_variables())  # a misspelt variable often explains the error
         if as_json:
             sys.stdout.write(json_error("settings", str(exc), EXIT_INVALID))
             raise SystemExit(EXIT_INVALID) from None
@@ -321,6 +322,7 @@ def run_serve(args: argparse.Namespace, form: SettingsForm | None = None) -> Non
         settings = load_settings(form.naming if form else ENVIRONMENT)
     except ConfigError as exc:
         if form is None:
+            _warn_people(unknown_variables())
             _exit(str(exc), EXIT_INVALID)
         configure_logging("INFO")
         message = form.invalid(exc)
@@ -396,6 +398,7 @@ def run_check_command(args: argparse.Namespace) -> None:
     try:
         settings = load_settings()
     except ConfigError as exc:
+        sys.stdout.write("".join(f"Warning: {warning}.\n" for warning in unknown_variables()))
         sys.stdout.write(f"FAILED: {exc}\n")
         raise SystemExit(EXIT_INVALID) from None
     _start_logging(settings, for_people=True)

@@ -395,19 +395,38 @@ def _problem(loc: tuple[int | str, ...], message: str, naming: Naming = ENVIRONM
 
 
 KNOWN_VARIABLES = frozenset(variable(name) for name in Settings.model_fields)
+LIKELY_MEANT = {
+    "TOKEN": "access_token",
+    "API_TOKEN": "access_token",
+    "URL": "base_url",
+    "API_URL": "base_url",
+    "ENDPOINT": "base_url",
+    "APP_SECRET": "app_key",
+    "SECRET": "app_key",
+    "USERNAME": "account",
+}
+"""Names other APIs use for a setting, which spelling alone would not lead to."""
 
 
 def unknown_variables(environ: Mapping[str, str] | None = None) -> list[str]:
     """A warning per `HUAWEI_MEETING_*` variable that is no setting (a typo is otherwise silently ignored)."""
     environ = os.environ if environ is None else environ
     warnings = []
+    suffixes = {known.removeprefix(ENV_PREFIX): known for known in KNOWN_VARIABLES}
+    squeezed = {suffix.replace("_", ""): known for suffix, known in suffixes.items()}
     for name in sorted(environ):
         upper = name.upper()
         if not upper.startswith(ENV_PREFIX) or upper in KNOWN_VARIABLES:
             continue
-        squeezed = {known.replace("_", ""): known for known in KNOWN_VARIABLES}
-        close = squeezed.get(upper.replace("_", "")) or next(
-            iter(difflib.get_close_matches(upper, sorted(KNOWN_VARIABLES), n=1, cutoff=0.7)), None
+        suffix = upper.removeprefix(ENV_PREFIX)
+        meant = LIKELY_MEANT.get(suffix)
+        close = (
+            (variable(meant) if meant else None)
+            or squeezed.get(suffix.replace("_", ""))
+            or next(
+                (suffixes[match] for match in difflib.get_close_matches(suffix, sorted(suffixes), n=1, cutoff=0.6)),
+                None,
+            )
         )
         hint = f"did you mean {close}?" if close else "the settings are listed by `huawei-meeting-mcp check`"
         warnings.append(f"{name} is not a setting and is ignored ({hint})")
