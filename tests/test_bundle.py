@@ -282,3 +282,11 @@ def test_without_uv_the_bundle_says_what_to_install(unpacked_bundle: Path, wheel
     assert "uv was not found" in done.stderr
     assert "https://docs.astral.sh/uv/getting-started/installation/" in done.stderr
     assert "restart Claude Desktop" in done.stderr
+
+
+def test_the_readme_states_the_bundles_size(bundle: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    claimed = re.search(r"\.mcpb \(about (\d+) KB\)", readme)
+    assert claimed, "the README says how big the bundle is"
+    actual = bundle.stat().st_size / 1000
+    assert abs(actual - int(claimed[1])) <= 0.15 * actual, f"the bundle is {actual:.0f} KB"
