@@ -41,7 +41,10 @@ def test_manifest_is_a_universal_uv_bundle_of_this_version() -> None:
     assert (ROOT / MANIFEST["server"]["entry_point"]).is_file()
     assert CONFIG["command"] == "uv"
     assert CONFIG["args"] == ["run", "--directory", "${__dirname}", "server/main.py"]
-    assert "platform_overrides" not in CONFIG
+    # macOS and Linux: a script that finds uv where a desktop app's PATH does not look, or says what to install.
+    launch = {"command": "/bin/sh", "args": ["${__dirname}/server/launch.sh"]}
+    assert CONFIG["platform_overrides"] == {"darwin": launch, "linux": launch}
+    assert (ROOT / "server" / "launch.sh").is_file()
     assert sorted(MANIFEST["compatibility"]["platforms"]) == ["darwin", "linux", "win32"]
 
 
