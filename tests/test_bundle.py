@@ -24,7 +24,7 @@ from mcp.client.stdio import stdio_client
 
 from huawei_meeting_mcp import __version__
 from huawei_meeting_mcp.sandbox import DEFAULT_APP_ID, DEFAULT_APP_KEY, DOCS_EXAMPLE_UUID
-from tests.helpers import SCAN, LiveSandbox, text_of
+from tests.support import SCAN, LiveSandbox, text_of
 from tests.wheelhouse import build_wheelhouse
 
 if sys.version_info >= (3, 11):

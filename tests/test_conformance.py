@@ -24,7 +24,7 @@ from huawei_meeting_mcp.app import TOOLS
 from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID, LARGE_UUID, Sandbox
 from huawei_meeting_mcp.view.fold import aggregate
 from huawei_meeting_mcp.wire import AttendanceRecord
-from tests.helpers import LiveSandbox, console_script, http_server
+from tests.support import LiveSandbox, console_script, http_server
 
 pytestmark = pytest.mark.e2e
 

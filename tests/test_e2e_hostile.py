@@ -33,7 +33,7 @@ from huawei_meeting_mcp.sandbox.hostile import (
     TAG_UUID,
     TOKEN_ERROR_UUID,
 )
-from tests.helpers import SCAN, LiveSandbox, run_server, text_of
+from tests.support import SCAN, LiveSandbox, run_server, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 

@@ -11,7 +11,7 @@ from anyio.abc import SocketAttribute, SocketStream
 
 from huawei_meeting_mcp.client import CONF_DETAIL_PATH, _DeferredTransport, create_http_client
 from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID
-from tests.helpers import LiveSandbox
+from tests.support import LiveSandbox
 
 pytestmark = pytest.mark.anyio
 

@@ -24,7 +24,7 @@ from huawei_meeting_mcp.http_server import (
     uvicorn_config,
 )
 from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID
-from tests.helpers import LiveSandbox, http_server
+from tests.support import LiveSandbox, http_server
 
 pytestmark = pytest.mark.anyio
 

@@ -9,7 +9,7 @@ import pytest
 from mcp import Client
 
 from huawei_meeting_mcp.sandbox import LARGE_UUID, AuthApi, Sandbox, serving
-from tests.helpers import SCAN, LiveSandbox, ServerRun, http_server, run_server, text_of
+from tests.support import SCAN, LiveSandbox, ServerRun, http_server, run_server, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 

@@ -8,19 +8,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from jsonschema import Draft202012Validator
-from mcp import Client
 from mcp.server.mcpserver import MCPServer
-from pydantic import SecretStr
 
 from huawei_meeting_mcp import schemas
-from huawei_meeting_mcp.app import TOOLS, add_tools, create_server, tool_definitions
-from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, DOCS_EXAMPLE_UUID, LARGE_UUID, RECURRING_UUID, Sandbox
+from huawei_meeting_mcp.app import TOOLS, add_tools, tool_definitions
+from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID, LARGE_UUID, RECURRING_UUID, Sandbox
 from huawei_meeting_mcp.schemas import flat_schema
-from huawei_meeting_mcp.settings import Settings
 from huawei_meeting_mcp.tooling import output_model
+from tests.support import in_process
 
 pytestmark = pytest.mark.anyio
 
@@ -41,10 +38,8 @@ async def sdk_schemas() -> dict[str, dict[str, Any]]:
 
 
 async def answers() -> list[tuple[str, dict[str, Any]]]:
-    sandbox = Sandbox()
-    settings = Settings(base_url="http://127.0.0.1:1", access_token=SecretStr(DEFAULT_TOKEN))
     found = []
-    async with Client(create_server(settings, transport=httpx.ASGITransport(sandbox.app))) as client:
+    async with in_process(Sandbox()) as client:
         for name, arguments in CALLS:
             result = await client.call_tool(name, arguments)  # the SDK client checks it against the flat schema
             assert result.is_error is False

@@ -19,7 +19,7 @@ from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, DOCS_EXAMPLE_UUID, LARGE_U
 from huawei_meeting_mcp.service import MeetingService
 from huawei_meeting_mcp.view.attendance import build_attendance
 from huawei_meeting_mcp.wire import AttendanceQuery, DetailQuery, HistoryQuery
-from tests.helpers import view_options
+from tests.support import view_options
 
 pytestmark = pytest.mark.anyio
 
