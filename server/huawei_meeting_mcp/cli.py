@@ -187,6 +187,8 @@ def run_serve(args: argparse.Namespace) -> None:
     """Serve MCP over stdio or streamable HTTP."""
     settings = _load_settings()
     _start_logging(settings, for_people=False)
+    if getattr(args, "transport", "stdio") == "stdio" and settings.http_auth == "oauth":
+        settings = settings.model_copy(update={"http_auth": "token"})  # stdio: one person, the operator
     wired = upstream(settings, args.demo)
     server = wired.server()
     keep_start_up_objects()
