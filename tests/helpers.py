@@ -181,11 +181,11 @@ class HttpRun:
 
 
 @contextmanager
-def http_server(env: dict[str, str], *args: str) -> Iterator[HttpRun]:
-    """Run `huawei-meeting-mcp serve --transport http --port 0`; yield once it announces its URL."""
+def http_server(env: dict[str, str], *args: str, port: int = 0) -> Iterator[HttpRun]:
+    """Run `huawei-meeting-mcp serve --transport http --port PORT` (0: any); yield once it announces its URL."""
     base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "SYSTEMROOT"}}
     process = subprocess.Popen(  # noqa: S603 - our own console script
-        [console_script(), *args, "serve", "--transport", "http", "--port", "0"],
+        [console_script(), *args, "serve", "--transport", "http", "--port", str(port)],
         env={**base, **env},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
