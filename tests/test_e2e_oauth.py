@@ -6,20 +6,31 @@ Each person signs in to the sandbox as their own Huawei user ID and sees only th
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import shutil
 import socket
+import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from pathlib import Path
+from typing import Any, NoReturn
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import httpx2
+import jwt
 import pytest
 import uvicorn
 from mcp import Client
+from mcp.client.auth import OAuthClientProvider
 from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.auth import AuthorizationCodeResult, OAuthClientInformationFull, OAuthClientMetadata, OAuthToken
 from mcp.types import CallToolResult
+from pydantic import AnyUrl
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -187,3 +198,166 @@ async def test_the_sandbox_counts_sign_ins_and_would_be_registrations(live_sandb
     auth = live_sandbox.sandbox.auth
     assert dict(auth.app_sign_ins) == {"": 1, IVAN: 1, MALLORY: 1}
     assert dict(auth.registrations) == {MALLORY: 1}
+
+
+AS_PACKAGES = ("node@22.23.3", "oidc-provider@9.13.3")
+"""Pinned: Node 22 (oidc-provider 9 needs it; the same one the conformance tests install) and the server."""
+AS_SCRIPT = Path(__file__).parent / "js" / "oidc_provider.mjs"
+CLIENT_ID = "huawei-meeting-test-client"
+INSTALL_TIMEOUT = 600
+
+
+def _unavailable(reason: str) -> NoReturn:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; CI=true requires the oidc-provider end-to-end test.")
+    pytest.skip(f"SKIPPED the oidc-provider end-to-end test: {reason}.")
+
+
+@pytest.fixture(scope="session")
+def oidc_provider_node(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Install the pinned Node 22 and oidc-provider once, into pytest's cache; the folder they are in."""
+    npm = shutil.which("npm")
+    if npm is None:
+        _unavailable("npm (Node.js) is not on PATH")
+    cache = getattr(request.config, "cache", None)  # absent under -p no:cacheprovider
+    prefix = cache.mkdir("oidc-provider") if cache is not None else tmp_path_factory.mktemp("oidc-provider")
+    stamp = prefix / "installed.json"
+    if not stamp.exists() or json.loads(stamp.read_text()) != list(AS_PACKAGES):
+        done = subprocess.run(  # noqa: S603 - npm from PATH, fixed arguments
+            [npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund", "--no-save", *AS_PACKAGES],
+            capture_output=True,
+            text=True,
+            timeout=INSTALL_TIMEOUT,
+            check=False,
+        )
+        if done.returncode != 0:
+            _unavailable(f"npm install of {' '.join(AS_PACKAGES)} failed: {done.stderr.strip()[-500:]}")
+        stamp.write_text(json.dumps(list(AS_PACKAGES)))
+    return prefix
+
+
+@contextmanager
+def authorization_server(prefix: Path, resource: str, redirect_uri: str) -> Iterator[str]:
+    """oidc-provider on a loopback port, issuing JWT access tokens for `resource`; yields its issuer URL."""
+    node = str(prefix / "node_modules" / ".bin" / "node")
+    script = prefix / AS_SCRIPT.name
+    shutil.copyfile(AS_SCRIPT, script)  # next to its node_modules, where Node resolves the import
+    process = subprocess.Popen(  # noqa: S603 - the pinned Node and our script
+        [node, str(script), str(free_port()), resource, redirect_uri],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line.startswith("ready "), f"oidc-provider did not start: {line!r}"
+        yield line.split()[1]
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+class DevLogin:
+    """Plays the person at oidc-provider's development login and consent forms, then hands the client its redirect."""
+
+    def __init__(self, login: str, redirect_uri: str) -> None:
+        self.login = login
+        self.redirect_uri = redirect_uri
+        self.result: AuthorizationCodeResult | None = None
+
+    async def redirect(self, authorization_url: str) -> None:
+        """Follow the authorization request through the login form to the redirect with the code."""
+        async with httpx.AsyncClient() as browser:
+            url = authorization_url
+            visited: list[str] = []
+            for _ in range(10):
+                visited.append(url)
+                response = await browser.get(url)
+                if response.status_code == 200 and 'name="prompt"' in response.text:
+                    prompt = re.search(r'name="prompt" value="(\w+)"', response.text)
+                    assert prompt is not None, response.text
+                    fields = {"prompt": prompt[1], "login": self.login, "password": "any"}
+                    response = await browser.post(str(response.url), data=fields)
+                assert response.status_code in (302, 303), response.text[:500]
+                url = str(response.url.join(response.headers["Location"]))
+                if url.startswith(self.redirect_uri):
+                    query = dict(parse_qsl(urlsplit(url).query))
+                    assert "code" in query, query
+                    self.result = AuthorizationCodeResult(
+                        code=query["code"], state=query.get("state"), iss=query.get("iss")
+                    )
+                    return
+        raise AssertionError(f"the authorization request never came back to the client: {visited}")
+
+    async def callback(self) -> AuthorizationCodeResult:
+        """The code and state the redirect carried."""
+        assert self.result is not None
+        return self.result
+
+
+class MemoryStorage:
+    """The client's token storage, in memory, with the pre-registered public client."""
+
+    def __init__(self, redirect_uri: str) -> None:
+        self.tokens: OAuthToken | None = None
+        self.client = OAuthClientInformationFull(
+            client_id=CLIENT_ID, redirect_uris=[AnyUrl(redirect_uri)], token_endpoint_auth_method="none"
+        )
+
+    async def get_tokens(self) -> OAuthToken | None:
+        return self.tokens
+
+    async def set_tokens(self, tokens: OAuthToken) -> None:
+        self.tokens = tokens
+
+    async def get_client_info(self) -> OAuthClientInformationFull | None:
+        return self.client
+
+    async def set_client_info(self, client_info: OAuthClientInformationFull) -> None:
+        self.client = client_info
+
+
+async def signed_in_call(url: str, login: str, redirect_uri: str, tool: str, arguments: dict[str, Any]) -> Any:
+    """Call `tool` as `login` through the SDK's OAuthClientProvider: discovery, authorization, token, call."""
+    person = DevLogin(login, redirect_uri)
+    storage = MemoryStorage(redirect_uri)
+    provider = OAuthClientProvider(
+        url,
+        OAuthClientMetadata(redirect_uris=[AnyUrl(redirect_uri)], token_endpoint_auth_method="none"),
+        storage,
+        redirect_handler=person.redirect,
+        callback_handler=person.callback,
+    )
+    http = httpx2.AsyncClient(auth=provider)
+    async with http, Client(streamable_http_client(url, http_client=http)) as client:
+        result = await client.call_tool(tool, arguments)
+    assert storage.tokens is not None
+    return result, storage.tokens.access_token
+
+
+async def test_two_people_sign_in_at_a_real_authorization_server_and_see_their_own_meetings(
+    oidc_provider_node: Path, live_sandbox: LiveSandbox
+) -> None:
+    port = free_port()
+    resource = f"http://127.0.0.1:{port}/mcp"
+    redirect_uri = "http://127.0.0.1:9/callback"  # never reached: DevLogin reads the code from the Location
+    window = {"startDate": (datetime.now(timezone.utc) - timedelta(days=190)).date().isoformat(), "limit": 500}
+    with authorization_server(oidc_provider_node, resource, redirect_uri) as issuer:
+        env = live_sandbox.app_id_env(
+            HUAWEI_MEETING_HTTP_AUTH="oauth",
+            HUAWEI_MEETING_OAUTH_ISSUER=issuer,
+            HUAWEI_MEETING_HTTP_PUBLIC_URL=resource,
+        )
+        with http_server(env, port=port) as run:
+            zoe, zoe_token = await signed_in_call(run.url, ZOE, redirect_uri, LIST, window)
+            ivan, ivan_token = await signed_in_call(run.url, IVAN, redirect_uri, LIST, window)
+        log = run.stderr()
+    assert subjects(zoe) == {"Finance forecast sync"}
+    assert subjects(ivan) == {"Weekly logistics stand-up"}
+    header = jwt.get_unverified_header(zoe_token)
+    claims = jwt.decode(zoe_token, options={"verify_signature": False})
+    assert (header["typ"], claims["aud"], claims["huawei_user_id"]) == ("at+jwt", resource, ZOE)
+    assert dict(live_sandbox.sandbox.auth.app_sign_ins) == {ZOE: 1, IVAN: 1}
+    upstream = "\n".join(value for r in live_sandbox.sandbox.requests for value in r.headers.values())
+    assert leaked(upstream + log, [zoe_token, ivan_token]) == []
