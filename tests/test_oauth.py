@@ -163,11 +163,15 @@ def _hs256_with_public_key() -> str:
     return signing.decode() + "." + base64.urlsafe_b64encode(signature).rstrip(b"=").decode()
 
 
-NOW = int(time.time())
+def now() -> int:
+    """The clock now (read when a token is minted, not at import: the suite runs for minutes)."""
+    return int(time.time())
+
+
 DEFECTS: dict[str, tuple[Callable[[], str], str]] = {
-    "expired": (lambda: mint({"exp": NOW - 3600}), "expired"),
-    "not yet valid": (lambda: mint({"nbf": NOW + 3600}), "not valid yet"),
-    "issued in the future": (lambda: mint({"iat": NOW + 3600}), "not valid yet"),
+    "expired": (lambda: mint({"exp": now() - 3600}), "expired"),
+    "not yet valid": (lambda: mint({"nbf": now() + 3600}), "not valid yet"),
+    "issued in the future": (lambda: mint({"iat": now() + 3600}), "not valid yet"),
     "another issuer": (lambda: mint({"iss": "https://evil.example.com"}), "another issuer"),
     "issuer with a trailing slash": (lambda: mint({"iss": ISSUER + "/"}), "another issuer"),
     "another audience": (lambda: mint({"aud": "https://other.example.com/mcp"}), "another resource"),
@@ -177,7 +181,7 @@ DEFECTS: dict[str, tuple[Callable[[], str], str]] = {
     "no sub": (lambda: mint(drop=("sub",)), "no sub claim"),
     "no iss": (lambda: mint(drop=("iss",)), "no iss claim"),
     "alg none": (
-        lambda: unsigned({"iss": ISSUER, "aud": RESOURCE, "sub": "x", "exp": NOW + 600}, {"alg": "none"}),
+        lambda: unsigned({"iss": ISSUER, "aud": RESOURCE, "sub": "x", "exp": now() + 600}, {"alg": "none"}),
         "accepted asymmetric algorithm",
     ),
     "HS256 with the public key as secret": (_hs256_with_public_key, "accepted asymmetric algorithm"),
@@ -196,7 +200,7 @@ DEFECTS: dict[str, tuple[Callable[[], str], str]] = {
 
 def _tampered() -> str:
     header, _payload, signature = mint().split(".")
-    forged = {"iss": ISSUER, "aud": RESOURCE, "sub": "x", "exp": NOW + 600, "huawei_user_id": "ceo"}
+    forged = {"iss": ISSUER, "aud": RESOURCE, "sub": "x", "exp": now() + 600, "huawei_user_id": "ceo"}
     body = base64.urlsafe_b64encode(json.dumps(forged).encode()).rstrip(b"=").decode()
     return f"{header}.{body}.{signature}"
 
@@ -218,7 +222,7 @@ async def test_accepted_variants_of_typ_audience_and_clock() -> None:
         mint(typ="JWT"),  # Entra ID, Keycloak
         mint(typ=None),  # Okta
         mint({"aud": ["cli", RESOURCE]}),
-        mint({"exp": NOW - 30}),  # within the leeway
+        mint({"exp": now() - 30}),  # within the leeway
         mint({"scope": None, "scp": ["meetings:read"]}),
     ):
         assert (await checker.check(token)).subject == "subject-1"
@@ -385,7 +389,7 @@ async def _gate_call(path: str, token: str | None = None, method: str = "POST") 
 
 async def test_the_gate_challenges_refuses_and_passes_the_caller_on() -> None:
     missing = await _gate_call("/mcp")
-    invalid = await _gate_call("/mcp", mint({"exp": NOW - 3600}))
+    invalid = await _gate_call("/mcp", mint({"exp": now() - 3600}))
     no_scope = await _gate_call("/mcp", mint({"scope": "openid"}))
     no_user = await _gate_call("/mcp", mint({"huawei_user_id": ""}))
     good = await _gate_call("/mcp", mint())
