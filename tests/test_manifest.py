@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MANIFEST: dict[str, Any] = json.loads((ROOT / "manifest.json").read_text(encoding="utf-8"))
 CONFIG = MANIFEST["server"]["mcp_config"]
 USER_CONFIG: dict[str, dict[str, Any]] = MANIFEST["user_config"]
-BUNDLE_SETTINGS = [name for name in Settings.model_fields if not name.startswith("http_")]
+BUNDLE_SETTINGS = [name for name in Settings.model_fields if not name.startswith(("http_", "oauth_"))]
 """Every setting but the HTTP-mode ones: a bundle runs over stdio."""
 
 

@@ -119,15 +119,16 @@ def http_server(
     command: Sequence[str] | None = None,
     announced: str = ANNOUNCED,
     record: bool = True,
+    port: int = 0,
 ) -> Iterator[HttpRun]:
-    """Run `huawei-meeting-mcp ARGS serve --transport http --port 0`; yield once it announces its URL.
+    """Run `huawei-meeting-mcp ARGS serve --transport http --port PORT` (0: any); yield once it announces its URL.
 
     `command` runs another server instead (a whole argv), ready once a stderr line matches `announced`,
     whose first group is the URL. With `record`, what the server said goes to the leak scan.
     """
     argv = list(command) if command is not None else [console_script(), *args, "serve", "--transport", "http"]
     if command is None:
-        argv += ["--port", "0"]
+        argv += ["--port", str(port)]
     process = subprocess.Popen(  # noqa: S603 - our own console script, or the caller's command
         argv,
         env={**base_env(), **env},
