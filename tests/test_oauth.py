@@ -35,7 +35,7 @@ from huawei_meeting_mcp.oauth import (
     oauth_config,
     person_of,
 )
-from huawei_meeting_mcp.people import People
+from huawei_meeting_mcp.callers import People
 from huawei_meeting_mcp.service import MeetingService
 from huawei_meeting_mcp.settings import ConfigError, Settings
 

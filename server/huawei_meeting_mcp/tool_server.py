@@ -51,7 +51,7 @@ if TYPE_CHECKING:  # imported when the state opens, on the first tool call (see 
     import httpx
 
     from .client import MeetingClient, RetryPolicy
-    from .people import People
+    from .callers import People
     from .service import MeetingService
 
 logger = logging.getLogger(__name__)
@@ -375,7 +375,7 @@ def people_of(
     """Oauth mode's seats: each person signs in with the App ID as their own user ID, and reads as themselves."""
     from .auth import AppIdSignIn, SigningIn
     from .oauth import oauth_config
-    from .people import People
+    from .callers import People
     from .service import MeetingService
 
     config = oauth_config(settings)  # raises unless App ID credentials are set
