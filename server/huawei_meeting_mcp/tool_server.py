@@ -50,8 +50,8 @@ from .view import ToolNames, ViewOptions
 if TYPE_CHECKING:  # imported when the state opens, on the first tool call (see LazyState)
     import httpx
 
-    from .client import MeetingClient, RetryPolicy
     from .callers import People
+    from .client import MeetingClient, RetryPolicy
     from .service import MeetingService
 
 logger = logging.getLogger(__name__)
@@ -374,8 +374,8 @@ def people_of(
 ) -> People:
     """Oauth mode's seats: each person signs in with the App ID as their own user ID, and reads as themselves."""
     from .auth import AppIdSignIn, SigningIn
-    from .oauth import oauth_config
     from .callers import People
+    from .oauth import oauth_config
     from .service import MeetingService
 
     config = oauth_config(settings)  # raises unless App ID credentials are set
