@@ -32,7 +32,7 @@ from .output import (
     ParticipantType,
 )
 from .settings import Settings
-from .tooling import (
+from .tool_server import (
     AppState,
     LazyState,
     MeetingServer,
@@ -61,7 +61,7 @@ from .wire import (
     SortType,
 )
 
-if TYPE_CHECKING:  # imported on the first tool call, not at start-up (see tooling.LazyState)
+if TYPE_CHECKING:  # imported on the first tool call, not at start-up (see tool_server.LazyState)
     import httpx
 
     from .client import RetryPolicy

@@ -26,7 +26,7 @@ from .attendance_fold import AttendanceFold
 from .cache import ReadCache
 from .client import MeetingClient
 from .concurrency import concurrently, together
-from .errors import UpstreamError
+from .errors import InvalidArgumentError, UpstreamError
 from .page_reads import PageCallback, ReadSession, UpstreamPage, read_pages
 from .reads import AttendanceRead, AttendanceRecords, DetailRead, EventsRead, OccurrenceRead, Outcome, SeriesRead
 from .wire import (
@@ -58,6 +58,10 @@ SERIES_LIST_PAGE = 100
 """Meetings per list request when looking for a meeting ID's occurrences."""
 SERIES_IN_FLIGHT = 4
 """Occurrences whose attendance is read at a time (each is its own bounded read of records and list)."""
+QUERY_ALL_REFUSED = (
+    "queryAll=true (every user's meetings) needs the administrator scope, which your sign-in does not have. "
+    "Call again without queryAll to list the meetings you organized or were invited to."
+)
 REMEMBERED_RECORDINGS = 10_000
 """How many recorded meetings the service remembers (a confUUID each, least recently used forgotten first)."""
 
@@ -69,9 +73,11 @@ class MeetingService:
     reads each upstream page once within the cache's lifetime, and identical reads share one request.
     """
 
-    def __init__(self, client: MeetingClient, cache: ReadCache | None = None) -> None:
+    def __init__(self, client: MeetingClient, cache: ReadCache | None = None, *, query_all: bool = True) -> None:
         self.client = client
         self.cache = cache if cache is not None else ReadCache("", ttl=0)
+        self.query_all = query_all
+        """Whether `queryAll=true` may be asked (oauth mode: only with the admin scope); else refused here."""
         self.recorded: LRUCache[str, bool] = LRUCache(maxsize=REMEMBERED_RECORDINGS)
         """Meetings a list or detail answer said have a recording: their detail reads it at the same time."""
 
@@ -106,6 +112,8 @@ class MeetingService:
 
         The recorded ones are remembered, so that their detail reads the recording at the same time.
         """
+        if query.query_all and not self.query_all:
+            raise InvalidArgumentError(QUERY_ALL_REFUSED)
         response = await self.client.history(query)
         for meeting in response.data or []:
             if meeting.is_has_record_file and meeting.conf_uuid:
@@ -177,10 +185,10 @@ class MeetingService:
     async def _folded_attendance(
         self, conf_uuid: str, search_key: str | None, on_page: PageCallback | None
     ) -> AttendanceRecords:
-        """Every attendance record, and the records folded per person as the pages arrived (`view.fold`).
+        """Every attendance record, and the records folded per person as the pages arrived (`attendance_fold`).
 
-        Folding 10,000 records (about 30 ms) then overlaps the reads of later pages instead of following
-        them; kept in the cache with the records, the fold is not done again when the answer is paged.
+        Folding then overlaps the reads of later pages instead of following them (docs/performance.md,
+        row 7); kept in the cache with the records, the fold is not done again when the answer is paged.
         """
         fold = AttendanceFold()
         read = await self.client.all_attendance(conf_uuid, search_key, on_page=on_page, on_records=fold.add)

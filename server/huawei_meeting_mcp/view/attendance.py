@@ -21,10 +21,12 @@ from ..output import (
 from ..people import is_room
 from ..reads import AttendanceRead, AttendanceRecords
 from ..wire import AttendanceQuery, ParticipantInfo
-from .common import LONG, Scrub, ToolNames, ViewOptions, at_epoch_ms, code, echoed, meeting_times_if_read
+from .clean import LONG, Scrub, code, echoed
 from .detail import participant, participant_line
-from .paging import NextCall, PageText, call_text
+from .options import ToolNames, ViewOptions
+from .paging import AnswerText, NextCall, call_text
 from .reconcile import Match, Reconciliation, name_key, reconcile
+from .times import at_epoch_ms, meeting_times_if_read
 from .words import at, is_conf_uuid, join, minutes, plural, shown, shown_id, zone_text
 
 PARTICIPANT_LIST = (
@@ -435,11 +437,11 @@ def _next_call(result: MeetingAttendance, limit: int, tools: ToolNames) -> NextC
     return NextCall.for_meeting(tools.attendance, result.confUUID, arguments)
 
 
-def _text(noun: str, item: Callable[[Any], str]) -> PageText[MeetingAttendance]:
-    return PageText(noun, item, _next_call, header=_header, qualifier=_qualifier)
+def _text(noun: str, item: Callable[[Any], str]) -> AnswerText[MeetingAttendance]:
+    return AnswerText(noun, item, _next_call, header=_header, qualifier=_qualifier)
 
 
-ATTENDANCE_TEXT: dict[AttendanceShow, PageText[MeetingAttendance]] = {
+ATTENDANCE_TEXT: dict[AttendanceShow, AnswerText[MeetingAttendance]] = {
     "attendees": _text("Attendees", attendee_line),
     "absent": _text("People who never joined", participant_line),
     "uninvited": _text("Uninvited attendees", attendee_line),
@@ -449,6 +451,6 @@ AUDIENCE_TEXT = _text("Audience (attendees not on the participant list)", attend
 """How show=uninvited renders for a webinar, whose audience is never on the list."""
 
 
-def attendance_text(result: MeetingAttendance) -> PageText[MeetingAttendance]:
+def attendance_text(result: MeetingAttendance) -> AnswerText[MeetingAttendance]:
     """How this attendance answer renders: by what it shows, a webinar's outsiders as its audience."""
     return AUDIENCE_TEXT if result.webinar and result.show == "uninvited" else ATTENDANCE_TEXT[result.show]

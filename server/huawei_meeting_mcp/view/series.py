@@ -17,9 +17,11 @@ from ..output import MeetingSeries, MeetingTime, Page, RangeEnd, SeriesOccurrenc
 from ..people import is_room
 from ..reads import OccurrenceRead, SeriesRead
 from ..wire import ParticipantInfo
-from .common import LONG, Scrub, ToolNames, ViewOptions, code, meeting_times
-from .paging import Argument, NextCall, PageText, call_text
+from .clean import LONG, Scrub, code
+from .options import ToolNames, ViewOptions
+from .paging import AnswerText, Argument, NextCall, call_text
 from .reconcile import Match, name_key, number_key, reconcile
+from .times import meeting_times
 from .words import at, is_conf_uuid, join, minutes, plural, shown, shown_id
 
 SERIES_DAYS = 90
@@ -288,7 +290,7 @@ def _closing(series: MeetingSeries, tools: ToolNames) -> list[str]:
     ]
 
 
-SERIES_TEXT = PageText(
+SERIES_TEXT = AnswerText(
     "People",
     person_line,
     _next_call,
