@@ -239,7 +239,7 @@ def _start_logging(settings: Settings, *, for_people: bool) -> None:
     """Log to stderr through the redactor, which learns every configured secret first."""
     REDACTOR.add(*(value.get_secret_value() for value in settings.secrets()))
     quiet = for_people and "log_level" not in settings.model_fields_set
-    configure_logging(PEOPLE_LOG_LEVEL if quiet else settings.log_level)
+    configure_logging(PEOPLE_LOG_LEVEL if quiet else settings.log_level, settings.log_format)
 
 
 def setting_warnings(settings: Settings, *, http: bool, demo: bool, naming: Naming = ENVIRONMENT) -> list[str]:
@@ -330,6 +330,7 @@ def run_serve(args: argparse.Namespace, form: SettingsForm | None = None) -> Non
         serve_stdio(create_server(Settings.model_construct(), tokens=RefusingTokens(message)))
         return
     _start_logging(settings, for_people=False)
+    _serve_metrics(settings)
     demo = args.demo or settings.demo
     for warning in setting_warnings(settings, http=not stdio, demo=demo, naming=form.naming if form else ENVIRONMENT):
         logger.warning("%s", warning)
@@ -345,6 +346,18 @@ def run_serve(args: argparse.Namespace, form: SettingsForm | None = None) -> Non
         from .http_server import serve_http
 
         serve_http(server, wired.settings, args.host, args.port)
+    except ConfigError as exc:
+        _exit(str(exc), EXIT_INVALID)
+
+
+def _serve_metrics(settings: Settings) -> None:
+    """Serve Prometheus metrics when HUAWEI_MEETING_METRICS_PORT asks for them; exit 2 if the port cannot be bound."""
+    if settings.metrics_port is None:
+        return
+    from . import metrics
+
+    try:
+        metrics.start(settings.metrics_host, settings.metrics_port)
     except ConfigError as exc:
         _exit(str(exc), EXIT_INVALID)
 

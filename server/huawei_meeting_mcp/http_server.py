@@ -38,6 +38,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .http_sockets import HEADER_TIMEOUT, guarded_protocol
+from .observe import auth_refused
 from .settings import ConfigError, Settings, is_loopback_host
 
 logger = logging.getLogger(__name__)
@@ -119,6 +120,7 @@ class BearerTokenMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer 401 to a request without the token; pass everything else to the app."""
         if scope["type"] == "http" and scope["path"] not in self._open_paths and not self.authorized(scope):
+            auth_refused(scope)
             response = JSONResponse(
                 {
                     "error": "invalid_token",

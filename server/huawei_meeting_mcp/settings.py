@@ -62,6 +62,9 @@ EXPECTED: dict[str, Expected] = {
     "http_allowed_hosts": Expected("host names, comma-separated", "none", "mcp.example.com"),
     "http_allowed_origins": Expected("origins, comma-separated", "none", "https://chat.example.com"),
     "demo": Expected("a boolean: true or false (also 1/0, yes/no, on/off)", "false", "true"),
+    "metrics_port": Expected("a port number from 0 to 65535", "not set (no metrics)", "9464"),
+    "metrics_host": Expected("an address of this machine to listen on", "127.0.0.1", "10.0.0.5"),
+    "log_format": Expected("text or json (any case)", "text", "json"),
 }
 """Per setting: the range or choices, the default and an example, for error messages (tests keep it complete)."""
 
@@ -244,6 +247,19 @@ class Settings(BaseSettings):
         default=False,
         description="Answer from the built-in sandbox (sample meetings) instead of Huawei: no credentials needed.",
     )
+    # What operators see (docs/deploy.md): metrics, the log's format.
+    metrics_port: int | None = Field(
+        default=None, ge=0, le=65535, description="Port to serve Prometheus metrics on, at /metrics; unset: off."
+    )
+    metrics_host: str = Field(default="127.0.0.1", description="Address the metrics port listens on.")
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="stderr log lines as text, or one JSON object per line (with the audit records)."
+    )
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_log_format(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @model_validator(mode="before")
     @classmethod
@@ -435,6 +451,8 @@ def unknown_variables(environ: Mapping[str, str] | None = None) -> list[str]:
 
 HTTP_ONLY = ("http_token", "http_allowed_hosts", "http_allowed_origins")
 """Settings only `serve --transport http` reads."""
+DEPLOYMENT_ONLY = ("metrics_port", "metrics_host", "log_format")
+"""Settings for a server a team deploys (docs/deploy.md): the bundle's form and the registry entry leave them out."""
 DEMO_IGNORES = ("access_token", "app_id", "app_key", "user_id", "corp_id", "account", "password", "base_url")
 """Settings the demo does not use: it answers from the built-in sandbox with the sandbox's own token."""
 
