@@ -55,7 +55,7 @@ import anyio  # noqa: E402
 from mcp.types import Tool  # noqa: E402
 from pydantic import SecretStr  # noqa: E402
 
-from . import __version__  # noqa: E402
+from . import __version__, tracing  # noqa: E402
 from .app import CLI_COMMANDS, TOOL_NAMES, create_server, tool_definitions  # noqa: E402
 from .auth import StaticToken, TokenProvider  # noqa: E402
 from .errors import MeetingError  # noqa: E402
@@ -331,6 +331,7 @@ def run_serve(args: argparse.Namespace, form: SettingsForm | None = None) -> Non
         return
     _start_logging(settings, for_people=False)
     _serve_metrics(settings)
+    tracing.start()
     demo = args.demo or settings.demo
     for warning in setting_warnings(settings, http=not stdio, demo=demo, naming=form.naming if form else ENVIRONMENT):
         logger.warning("%s", warning)
