@@ -24,7 +24,7 @@ from mcp.client.stdio import stdio_client
 
 from huawei_meeting_mcp import __version__
 from huawei_meeting_mcp.sandbox import DEFAULT_APP_ID, DEFAULT_APP_KEY, DOCS_EXAMPLE_UUID
-from tests.helpers import SCAN, LiveSandbox, text_of
+from tests.support import SCAN, LiveSandbox, text_of
 from tests.wheelhouse import build_wheelhouse
 
 if sys.version_info >= (3, 11):
@@ -32,7 +32,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
+pytestmark = [pytest.mark.anyio, pytest.mark.e2e, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))

@@ -23,7 +23,7 @@ from huawei_meeting_mcp.cli import build_parser, main
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, DOCS_EXAMPLE_UUID, LARGE_UUID
 from huawei_meeting_mcp.sandbox.app import CONF_DETAIL_PATH
 from huawei_meeting_mcp.settings import ENV_PREFIX
-from tests.helpers import LiveSandbox, console_script, leaked, run_server, text_of
+from tests.support import LiveSandbox, console_script, leaked, run_server, text_of
 
 pytestmark = pytest.mark.anyio
 

@@ -19,7 +19,7 @@ import pytest
 
 from huawei_meeting_mcp.app import CLI_COMMANDS, TOOL_NAMES, tool_definitions
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, LARGE_UUID
-from tests.helpers import console_script
+from tests.support import console_script
 from tests.test_cli import run_commands
 
 INTERRUPTED = "huawei-meeting-mcp: interrupted (Ctrl-C)"

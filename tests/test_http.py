@@ -15,7 +15,7 @@ from mcp.shared.exceptions import MCPError
 from huawei_meeting_mcp.http_server import MAX_REQUEST_BODY, check_bind, host_header_patterns, transport_security
 from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID
 from huawei_meeting_mcp.settings import ConfigError, Settings
-from tests.helpers import LiveSandbox, console_script, http_server, leaked, text_of
+from tests.support import LiveSandbox, console_script, http_server, leaked, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 

@@ -17,7 +17,7 @@ from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID
 from huawei_meeting_mcp.settings import Settings
 from huawei_meeting_mcp.tool_server import INTERNAL_ERROR
 from huawei_meeting_mcp.transport import create_http_client
-from tests.helpers import LiveSandbox, text_of
+from tests.support import LiveSandbox, text_of
 
 TOKEN = "stbHTTP-CLIENT-TEST-TOKEN-00000000000"
 

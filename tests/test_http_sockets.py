@@ -21,7 +21,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from huawei_meeting_mcp.http_server import BearerTokenMiddleware, HttpGuard, bind_socket, uvicorn_config
 from huawei_meeting_mcp.http_sockets import GuardedH11Protocol
 from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID
-from tests.helpers import LiveSandbox, http_server
+from tests.support import LiveSandbox, http_server
 
 pytestmark = pytest.mark.anyio
 

@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import Any, get_args
 
 import pytest
-from mcp import Client
 from pydantic import SecretStr
 
 from huawei_meeting_mcp import __version__
-from huawei_meeting_mcp.app import create_server
 from huawei_meeting_mcp.settings import DEPLOYMENT_ONLY, ENV_PREFIX, Settings, load_settings
+from tests.support import in_process
 
 pytestmark = pytest.mark.anyio
 
@@ -22,13 +21,13 @@ MANIFEST: dict[str, Any] = json.loads((ROOT / "manifest.json").read_text(encodin
 CONFIG = MANIFEST["server"]["mcp_config"]
 USER_CONFIG: dict[str, dict[str, Any]] = MANIFEST["user_config"]
 BUNDLE_SETTINGS = [
-    name for name in Settings.model_fields if not name.startswith("http_") and name not in DEPLOYMENT_ONLY
+    name for name in Settings.model_fields if not name.startswith(("http_", "oauth_")) and name not in DEPLOYMENT_ONLY
 ]
 """Every setting but the HTTP-mode and deployment ones: a bundle runs over stdio, on one person's machine."""
 
 
 async def test_manifest_tools_are_the_live_tools() -> None:
-    async with Client(create_server(Settings())) as client:
+    async with in_process() as client:
         live = [tool.name for tool in (await client.list_tools()).tools]
     assert sorted(tool["name"] for tool in MANIFEST["tools"]) == sorted(live)
     assert MANIFEST["tools_generated"] is False

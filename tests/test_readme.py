@@ -18,7 +18,7 @@ import pytest
 from huawei_meeting_mcp.app import tool_definitions
 from huawei_meeting_mcp.cli import build_parser
 from huawei_meeting_mcp.settings import ENV_PREFIX, EXPECTED, Settings
-from tests.helpers import console_script
+from tests.support import console_script
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

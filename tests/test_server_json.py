@@ -28,7 +28,9 @@ SCHEMA: dict[str, Any] = json.loads(
 )
 SERVER: dict[str, Any] = json.loads((ROOT / "server.json").read_text(encoding="utf-8"))
 PACKAGE: dict[str, Any] = SERVER["packages"][0]
-STDIO_SETTINGS = [n for n in Settings.model_fields if not n.startswith("http_") and n not in DEPLOYMENT_ONLY]
+STDIO_SETTINGS = [
+    n for n in Settings.model_fields if not n.startswith(("http_", "oauth_")) and n not in DEPLOYMENT_ONLY
+]
 """What a registry client running the package over stdio may set (a deployed server's settings: docs/deploy.md)."""
 
 

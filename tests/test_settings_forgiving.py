@@ -16,7 +16,7 @@ from huawei_meeting_mcp.settings import (
     load_settings,
     unknown_variables,
 )
-from tests.helpers import LiveSandbox, run_server
+from tests.support import LiveSandbox, run_server
 from tests.test_cli import run_commands
 
 pytestmark = pytest.mark.anyio

@@ -332,6 +332,8 @@ def run_serve(args: argparse.Namespace, form: SettingsForm | None = None) -> Non
     _start_logging(settings, for_people=False)
     _serve_metrics(settings)
     tracing.start()
+    if getattr(args, "transport", "stdio") == "stdio" and settings.http_auth == "oauth":
+        settings = settings.model_copy(update={"http_auth": "token"})  # stdio: one person, the operator
     demo = args.demo or settings.demo
     for warning in setting_warnings(settings, http=not stdio, demo=demo, naming=form.naming if form else ENVIRONMENT):
         logger.warning("%s", warning)

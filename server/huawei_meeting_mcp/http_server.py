@@ -90,7 +90,7 @@ def check_bind(bind_host: str, settings: Settings) -> None:
     """Raise ConfigError, before anything is bound, when serving on `bind_host` would be unsafe or unusable."""
     if is_loopback_host(bind_host):
         return
-    if settings.http_token is None:
+    if settings.http_token is None and settings.http_auth != "oauth":
         raise ConfigError(
             f"Refusing to serve MCP over HTTP on {bind_host or 'every address'}: it is not a loopback address, "
             "so set HUAWEI_MEETING_HTTP_TOKEN (clients then send 'Authorization: Bearer <token>'), "
@@ -306,9 +306,18 @@ def build_app(server: Server[Any], bind_host: str, settings: Settings) -> ASGIAp
         lifespan=lambda _app: manager.run(),
     )
     app: ASGIApp = HttpGuard(starlette)
+    if settings.http_auth == "oauth":
+        return oauth_gate(app, settings)
     if settings.http_token is not None:
         app = BearerTokenMiddleware(app, settings.http_token.get_secret_value())
     return app
+
+
+def oauth_gate(app: ASGIApp, settings: Settings) -> ASGIApp:
+    """`app` behind per-person authorization (oauth.py); ConfigError when its settings do not add up."""
+    from .oauth import protect
+
+    return protect(app, settings, open_paths=frozenset({HEALTH_PATH}))
 
 
 def uvicorn_config(
@@ -350,5 +359,7 @@ def serve_http(server: Server[Any], settings: Settings, host: str, port: int) ->
     bound_port = sock.getsockname()[1]
     shown = f"[{host.strip('[]')}]" if ":" in host else host
     guard = "bearer token required" if settings.http_token is not None else "no token (loopback only)"
+    if settings.http_auth == "oauth":
+        guard = f"per-person access tokens from {settings.oauth_issuer}"
     logger.info("Serving MCP at http://%s:%d%s (stateless, %s)", shown, bound_port, MCP_PATH, guard)
     uvicorn.Server(uvicorn_config(app)).run(sockets=[sock])

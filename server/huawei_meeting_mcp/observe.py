@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Collection
 from typing import Any
 
+from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.shared.exceptions import MCPError
 from mcp.types import CallToolResult
@@ -46,8 +47,12 @@ def user_of(identity: str | None) -> str:
 
 
 def caller_identity(ctx: ServerRequestContext[Any, Any]) -> str | None:
-    """Who made the request, where the transport knows a person; None: the operator's own credentials."""
-    return None
+    """Who made the request: the verified access token's subject in oauth mode; None: the operator's credentials."""
+    token = get_access_token()
+    if token is None:
+        return None
+    subject = (token.claims or {}).get("sub")
+    return str(subject) if subject else token.client_id
 
 
 def _trace_id() -> str | None:
@@ -128,19 +133,21 @@ def write_tool_call(
     )
 
 
-def refusal_reason(scope: Scope) -> str:
-    """Why a request failed the bearer check, in a word: no header, another scheme, or a token that does not match."""
+def refusal_reason(scope: Scope, status: int = 401) -> str:
+    """Why a request was refused, in a word: no header, another scheme, an empty token, or one not accepted."""
     scheme, _, credentials = Headers(scope=scope).get("authorization", "").partition(" ")
     if not scheme:
         return "missing_authorization"
     if scheme.lower() != "bearer":
         return "not_bearer"
-    return "token_mismatch" if credentials.strip() else "empty_token"
+    if not credentials.strip():
+        return "empty_token"
+    return "token_mismatch" if status == 401 else "forbidden"
 
 
-def auth_refused(scope: Scope) -> None:
-    """Write the audit record of a request the HTTP server refused for its credentials."""
-    reason = refusal_reason(scope)
+def auth_refused(scope: Scope, status: int = 401) -> None:
+    """Write the audit record of a request the HTTP server refused (`status`: 401, or 403 in oauth mode)."""
+    reason = refusal_reason(scope, status)
     client = scope.get("client")
     record = {
         "event": "auth_refused",
@@ -148,6 +155,7 @@ def auth_refused(scope: Scope) -> None:
         "path": str(scope.get("path", ""))[:MAX_PATH_SHOWN],
         "method": scope.get("method", ""),
         "client": client[0] if client else None,
+        "status": status,
     }
     audit.warning(
         "Refused a request to %s from %s: %s", record["path"], record["client"], reason, extra={"audit": record}

@@ -24,7 +24,7 @@ from .attendance_fold import AttendanceFold
 from .cache import ReadCache
 from .client import MeetingClient
 from .concurrency import concurrently
-from .errors import UpstreamError
+from .errors import InvalidArgumentError, UpstreamError
 from .page_reads import PageCallback, ReadSession, UpstreamPage, read_pages
 from .reads import AttendanceRead, AttendanceRecords, DetailRead, EventsRead, Outcome
 from .wire import (
@@ -48,6 +48,10 @@ PARTICIPANT_PAGE_SIZE = 500
 MAX_PARTICIPANT_PAGES = 20
 MAX_PARTICIPANTS = PARTICIPANT_PAGE_SIZE * MAX_PARTICIPANT_PAGES
 """Reconciling attendance reads at most this many participants (20 pages)."""
+QUERY_ALL_REFUSED = (
+    "queryAll=true (every user's meetings) needs the administrator scope, which your sign-in does not have. "
+    "Call again without queryAll to list the meetings you organized or were invited to."
+)
 REMEMBERED_RECORDINGS = 10_000
 """How many recorded meetings the service remembers (a confUUID each, least recently used forgotten first)."""
 
@@ -59,9 +63,11 @@ class MeetingService:
     reads each upstream page once within the cache's lifetime, and identical reads share one request.
     """
 
-    def __init__(self, client: MeetingClient, cache: ReadCache | None = None) -> None:
+    def __init__(self, client: MeetingClient, cache: ReadCache | None = None, *, query_all: bool = True) -> None:
         self.client = client
         self.cache = cache if cache is not None else ReadCache("", ttl=0)
+        self.query_all = query_all
+        """Whether `queryAll=true` may be asked (oauth mode: only with the admin scope); else refused here."""
         self.recorded: LRUCache[str, bool] = LRUCache(maxsize=REMEMBERED_RECORDINGS)
         """Meetings a list or detail answer said have a recording: their detail reads it at the same time."""
 
@@ -96,6 +102,8 @@ class MeetingService:
 
         The recorded ones are remembered, so that their detail reads the recording at the same time.
         """
+        if query.query_all and not self.query_all:
+            raise InvalidArgumentError(QUERY_ALL_REFUSED)
         response = await self.client.history(query)
         for meeting in response.data or []:
             if meeting.is_has_record_file and meeting.conf_uuid:

@@ -62,6 +62,23 @@ EXPECTED: dict[str, Expected] = {
     "http_allowed_hosts": Expected("host names, comma-separated", "none", "mcp.example.com"),
     "http_allowed_origins": Expected("origins, comma-separated", "none", "https://chat.example.com"),
     "demo": Expected("a boolean: true or false (also 1/0, yes/no, on/off)", "false", "true"),
+    "http_auth": Expected("token or oauth", "token", "oauth"),
+    "oauth_issuer": Expected(
+        "the authorization server's issuer URL, https (http only for loopback hosts)",
+        "not set",
+        "https://login.example.com",
+    ),
+    "http_public_url": Expected(
+        "the public https URL of the /mcp endpoint (http only for loopback hosts)",
+        "not set",
+        "https://mcp.example.com/mcp",
+    ),
+    "oauth_user_claim": Expected("a JWT claim name", "huawei_user_id", "employee_id"),
+    "oauth_scope": Expected("one OAuth scope", "meetings:read", "mcp:meetings"),
+    "oauth_admin_scope": Expected("one OAuth scope", "meetings:admin", "mcp:meetings-admin"),
+    "oauth_allowed_users": Expected(
+        "user IDs, comma-separated, or @PATH to a file of one per line", "not set (everyone)", "@/etc/mcp/users.txt"
+    ),
     "metrics_port": Expected("a port number from 0 to 65535", "not set (no metrics)", "9464"),
     "metrics_host": Expected("an address of this machine to listen on", "127.0.0.1", "10.0.0.5"),
     "log_format": Expected("text or json (any case)", "text", "json"),
@@ -326,6 +343,48 @@ class Settings(BaseSettings):
         description="HTTP mode only: browser Origins to accept, comma-separated (e.g. https://chat.example.com).",
     )
 
+    # HTTP mode, per-person authorization (docs/team.md); checked as a whole by oauth.oauth_config().
+    http_auth: Literal["token", "oauth"] = Field(
+        default="token",
+        description="HTTP mode only: token (one static bearer, HUAWEI_MEETING_HTTP_TOKEN) or oauth (per-person "
+        "access tokens from your identity provider, a Huawei sign-in per person).",
+    )
+    oauth_issuer: str | None = Field(
+        default=None, description="oauth mode: the authorization server's issuer URL (its tokens' iss)."
+    )
+    http_public_url: str | None = Field(
+        default=None,
+        description="oauth mode: the public URL of this server's /mcp endpoint: the resource tokens must name (aud).",
+    )
+    oauth_user_claim: str = Field(
+        default="huawei_user_id",
+        min_length=1,
+        max_length=128,
+        description="oauth mode: the access-token claim that holds the person's Huawei user ID.",
+    )
+    oauth_scope: str = Field(
+        default="meetings:read", pattern=r"^[!#-\[\]-~]+$", description="oauth mode: the scope every call needs."
+    )
+    oauth_admin_scope: str = Field(
+        default="meetings:admin",
+        pattern=r"^[!#-\[\]-~]+$",
+        description="oauth mode: the scope that allows queryAll=true (the whole enterprise's meetings).",
+    )
+    oauth_allowed_users: str | None = Field(
+        default=None,
+        description="oauth mode: the only user IDs served, comma-separated or @PATH to a file of one per line.",
+    )
+
+    @field_validator("http_auth", mode="before")
+    @classmethod
+    def _lower_http_auth(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("oauth_issuer", "http_public_url")
+    @classmethod
+    def _check_oauth_url(cls, value: str | None) -> str | None:
+        return None if value is None else oauth_url_problem(value)
+
     def secrets(self) -> list[SecretStr]:
         """Every secret that is set (tokens, keys, passwords), for the log redactor."""
         return [value for name in type(self).model_fields if isinstance(value := getattr(self, name), SecretStr)]
@@ -378,6 +437,20 @@ class Settings(BaseSettings):
         if parts.query or parts.fragment:
             raise ValueError("must not carry a query string or fragment")
         return value.strip().rstrip("/")
+
+
+def oauth_url_problem(value: str) -> str:
+    """`value` as an https URL (http only on loopback) without credentials, query or fragment; ValueError if not."""
+    parts = urlsplit(value.strip())
+    if "@" in parts.netloc:
+        raise ValueError("must not contain a user name or password")
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ValueError("must be an https URL")
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise ValueError("must use https (plain http is allowed only for loopback hosts such as 127.0.0.1)")
+    if parts.query or parts.fragment:
+        raise ValueError("must not carry a query string or fragment")
+    return value.strip()
 
 
 def load_settings(naming: Naming = ENVIRONMENT) -> Settings:
