@@ -82,6 +82,7 @@ EXPECTED: dict[str, Expected] = {
     "metrics_port": Expected("a port number from 0 to 65535", "not set (no metrics)", "9464"),
     "metrics_host": Expected("an address of this machine to listen on", "127.0.0.1", "10.0.0.5"),
     "log_format": Expected("text or json (any case)", "text", "json"),
+    "http_path": Expected("a path such as /mcp", "/mcp", "/meetings/mcp"),
 }
 """Per setting: the range or choices, the default and an example, for error messages (tests keep it complete)."""
 
@@ -272,6 +273,17 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field(
         default="text", description="stderr log lines as text, or one JSON object per line (with the audit records)."
     )
+    http_path: str = Field(
+        default="/mcp", description="HTTP mode only: the path MCP is served at (e.g. /meetings/mcp behind a proxy)."
+    )
+
+    @field_validator("http_path")
+    @classmethod
+    def _check_http_path(cls, value: str) -> str:
+        path = "/" + value.strip("/")
+        if path in ("/", "/health", "/ready") or not re.fullmatch(r"(/[A-Za-z0-9._~-]+)+", path):
+            raise ValueError("must be a path of letters, digits and . _ ~ - segments, other than /, /health and /ready")
+        return path
 
     @field_validator("log_format", mode="before")
     @classmethod
@@ -522,7 +534,7 @@ def unknown_variables(environ: Mapping[str, str] | None = None) -> list[str]:
     return warnings
 
 
-HTTP_ONLY = ("http_token", "http_allowed_hosts", "http_allowed_origins")
+HTTP_ONLY = ("http_token", "http_allowed_hosts", "http_allowed_origins", "http_path")
 """Settings only `serve --transport http` reads."""
 DEPLOYMENT_ONLY = ("metrics_port", "metrics_host", "log_format")
 """Settings for a server a team deploys (docs/deploy.md): the bundle's form and the registry entry leave them out."""
