@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from huawei_meeting_mcp import observe
-from huawei_meeting_mcp.redaction import JsonFormatter, SecretRedactor
+from huawei_meeting_mcp.redaction import AUDIT_LOGGER, JsonFormatter, SecretRedactor, configure_logging
 from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID
 from huawei_meeting_mcp.settings import ConfigError, load_settings
 from tests.helpers import LiveSandbox, http_server, leaked, run_server
@@ -130,3 +130,20 @@ def test_log_format_is_text_or_json_in_any_case(clean_env: pytest.MonkeyPatch) -
     clean_env.setenv("HUAWEI_MEETING_LOG_FORMAT", "yaml")
     with pytest.raises(ConfigError, match=r"HUAWEI_MEETING_LOG_FORMAT .*text or json"):
         load_settings()
+
+
+@pytest.mark.parametrize(
+    ("log_format", "level", "shown"),
+    [("json", "INFO", True), ("text", "INFO", False), ("text", "DEBUG", True), ("json", "WARNING", False)],
+)
+def test_text_logs_keep_tool_calls_off_info(log_format: str, level: str, shown: bool) -> None:
+    root = logging.getLogger()
+    handlers, root_level = root.handlers[:], root.level
+    try:
+        configure_logging(level, log_format)
+        assert logging.getLogger(AUDIT_LOGGER).isEnabledFor(logging.INFO) is shown
+        assert logging.getLogger(AUDIT_LOGGER).isEnabledFor(logging.WARNING), "refusals show at any level to WARNING"
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(root_level)
+        logging.getLogger(AUDIT_LOGGER).setLevel(logging.NOTSET)

@@ -29,8 +29,9 @@ from starlette.datastructures import Headers
 from starlette.types import Scope
 
 from . import metrics
+from .redaction import AUDIT_LOGGER
 
-audit = logging.getLogger("huawei_meeting_mcp.audit")
+audit = logging.getLogger(AUDIT_LOGGER)
 
 OPERATOR = "operator"
 """The `user` of a call made with the server's own credentials (stdio, or HTTP with the static token)."""

@@ -91,6 +91,10 @@ REDACTOR = SecretRedactor()
 """The process-wide redactor, attached to the stderr log handler by the command line."""
 
 
+AUDIT_LOGGER = "huawei_meeting_mcp.audit"
+"""The logger of the audit records (observe.py): each tool call at INFO, refused requests at WARNING."""
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, and an audit record's fields (`extra={"audit": ...}`).
 
@@ -127,6 +131,10 @@ def configure_logging(level: str, log_format: str = "text") -> None:
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(REDACTOR)
+    # Text logs keep normal traffic off INFO: a tool call's audit record shows there at DEBUG only.
+    numeric = logging.getLevelName(level)
+    quiet = log_format != "json" and numeric > logging.DEBUG
+    logging.getLogger(AUDIT_LOGGER).setLevel(max(numeric, logging.WARNING) if quiet else numeric)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
