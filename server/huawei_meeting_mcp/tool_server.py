@@ -43,6 +43,7 @@ from pydantic import BaseModel, ValidationError
 from .auth import NoCredentials, SignInPoster, TokenProvider, token_provider
 from .cache import ReadCache, credential_identity
 from .errors import MeetingError, NotFoundError
+from .observe import RequestObserver
 from .schemas import arguments_model, input_schema, output_schema
 from .settings import Settings
 from .view import ToolNames, ViewOptions
@@ -275,6 +276,7 @@ class MeetingServer(Server[LazyState]):
             on_list_tools=self.list_tools,
             on_call_tool=self.call_tool,
         )
+        self.middleware.append(RequestObserver(self.tools))
 
     def input_schema(self, name: str) -> dict[str, Any] | None:
         """The input schema of tool `name`, if it has one."""
