@@ -401,7 +401,8 @@ def _header(result: MeetingAttendance) -> list[str]:
         lines.append(
             f"Participant list: {plural(summary.participantList, 'entry', 'entries')} · never joined: "
             f"{summary.absent}{_people_and_rooms(summary.absentPeople, summary.absentRooms)} · matched to the list: "
-            f"{summary.matched}{by_name} · {outside} · same name as a matched entry: {summary.sameNameAsMatched}"
+            f"{summary.matched}{by_name} · {outside}"
+            + (f" · same name as a matched entry: {summary.sameNameAsMatched}" if summary.sameNameAsMatched else "")
         )
     if summary.countRule and summary.matched is not None and summary.participantList is not None:
         word = "audience" if summary.audience is not None else "uninvited"
