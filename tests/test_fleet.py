@@ -11,7 +11,7 @@ import base64
 import os
 import subprocess
 from collections.abc import AsyncIterator, Iterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack, ExitStack, asynccontextmanager
 from typing import Any
 
 import anyio
@@ -29,13 +29,14 @@ from huawei_meeting_mcp.sandbox import (
     LARGE_UUID,
     AuthApi,
     Sandbox,
+    serving,
 )
 from huawei_meeting_mcp.settings import ConfigError, Settings
 from huawei_meeting_mcp.shared_cache import SharedReadCache
 from huawei_meeting_mcp.shared_pacing import SharedPacer
 from huawei_meeting_mcp.shared_state import SealedStore, sealed_store
 from huawei_meeting_mcp.shared_tokens import TokenCapError, TokenLedger
-from tests.support import console_script, in_process
+from tests.support import LiveSandbox, console_script, http_server, in_process
 from tests.support.redis_server import RedisServer, redis_binary
 
 pytestmark = pytest.mark.anyio
@@ -130,6 +131,39 @@ async def test_three_replicas_make_one_sign_in_and_one_upstream_read(redis_serve
         for value in values:
             found = [s for s in secrets | texts if s.encode() in value or s.encode() in key]
             assert found == [], f"{key!r} shows {found}"
+
+
+@pytest.mark.e2e
+async def test_three_replicas_in_http_mode_share_one_sign_in_and_one_read(redis_server: RedisServer) -> None:
+    alone = Sandbox(tokens=(), auth=AuthApi())
+    async with in_process(alone, **fleet_settings(redis_server, redis_url=None, state_key=None)) as client:
+        assert succeeded([await client.call_tool(TOOL, {"confUUID": LARGE_UUID})])
+    one_call = dict(alone.hits)
+
+    sandbox = Sandbox(tokens=(), auth=AuthApi())
+    with serving(sandbox) as url, ExitStack() as stack:
+        live = LiveSandbox(sandbox, url)
+        env = live.app_id_env(
+            HUAWEI_MEETING_REDIS_URL=redis_server.url,
+            HUAWEI_MEETING_STATE_KEY=KEY,
+            HUAWEI_MEETING_REDIS_PREFIX=PREFIX,
+        )
+        runs = [stack.enter_context(http_server(env)) for _ in range(3)]
+        results: list[CallToolResult] = []
+
+        async def one(mcp_url: str) -> None:
+            async with Client(mcp_url) as client:
+                results.append(await client.call_tool(TOOL, {"confUUID": LARGE_UUID}))
+
+        async with anyio.create_task_group() as group:
+            for run in runs:
+                for _ in range(4):
+                    group.start_soon(one, run.url)
+    assert succeeded(results)
+    assert len(results) == 12
+    assert sandbox.auth.app_sign_ins == {"": 1}
+    assert dict(sandbox.hits) == one_call
+    assert sum("Signed in with the App ID" in run.stderr() for run in runs) == 1, "one replica signed in"
 
 
 async def test_an_evicted_token_costs_exactly_one_sign_in_for_the_fleet(redis_server: RedisServer) -> None:
