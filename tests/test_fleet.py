@@ -27,10 +27,12 @@ from huawei_meeting_mcp.sandbox import (
     DEFAULT_APP_KEY,
     DOCS_EXAMPLE_UUID,
     LARGE_UUID,
+    RECURRING_UUID,
     AuthApi,
     Sandbox,
     serving,
 )
+from huawei_meeting_mcp.sandbox.app import CONF_DETAIL_PATH
 from huawei_meeting_mcp.settings import ConfigError, Settings
 from huawei_meeting_mcp.shared_cache import SharedReadCache
 from huawei_meeting_mcp.shared_pacing import SharedPacer
@@ -312,3 +314,33 @@ def test_a_shared_cache_seen_as_another_reader_is_still_shared() -> None:
     assert type(ReadCache("x", ttl=10).for_identity("y")) is ReadCache
     shared = SharedReadCache("x", SealedStore(shared_state.redis_client("redis://127.0.0.1:1/0"), b"k" * 32, "p:"))
     assert type(shared.for_identity("y")) is SharedReadCache
+
+
+@pytest.mark.e2e
+async def test_in_oauth_mode_each_person_signs_in_once_for_the_fleet_and_sees_only_their_entries(
+    live_sandbox: LiveSandbox, redis_server: RedisServer
+) -> None:
+    from tests.test_e2e_oauth import IVAN, ZOE, call, free_port, local_issuer, token_for
+
+    ports = [free_port(), free_port()]
+    resource = f"http://127.0.0.1:{ports[0]}/mcp"  # behind one load balancer: one public URL
+    with local_issuer() as issuer, ExitStack() as stack:
+        env = live_sandbox.app_id_env(
+            HUAWEI_MEETING_HTTP_AUTH="oauth",
+            HUAWEI_MEETING_OAUTH_ISSUER=issuer,
+            HUAWEI_MEETING_HTTP_PUBLIC_URL=resource,
+            HUAWEI_MEETING_REDIS_URL=redis_server.url,
+            HUAWEI_MEETING_STATE_KEY=KEY,
+        )
+        runs = [stack.enter_context(http_server(env, port=port)) for port in ports]
+        zoe, ivan = token_for(issuer, resource, ZOE), token_for(issuer, resource, IVAN)
+        ivan_reads = [await call(run.url, ivan, TOOL, {"confUUID": RECURRING_UUID}) for run in runs]
+        zoe_reads = [await call(run.url, zoe, TOOL, {"confUUID": RECURRING_UUID}) for run in runs]
+    assert succeeded(ivan_reads)
+    assert all(r.is_error is True for r in zoe_reads), "Ivan's kept answer is never Zoe's"
+    assert dict(live_sandbox.sandbox.auth.app_sign_ins) == {IVAN: 1, ZOE: 1}
+    detail_reads = live_sandbox.requests_to(CONF_DETAIL_PATH)
+    assert sum(r.query["confUUID"] == RECURRING_UUID for r in detail_reads) == 1 + 2, "Ivan once, Zoe per replica"
+    stored = redis_server.everything()
+    assert sum(b":token:" in key for key in stored) == 2
+    assert all(key.startswith(b"hwmcp:") and ttl > 0 for key, (ttl, _) in stored.items())
