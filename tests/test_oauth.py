@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
 from huawei_meeting_mcp.auth import NoCredentials, TokenProvider
+from huawei_meeting_mcp.callers import People
 from huawei_meeting_mcp.oauth import (
     IssuerKeys,
     JwtVerifier,
@@ -35,7 +36,6 @@ from huawei_meeting_mcp.oauth import (
     oauth_config,
     person_of,
 )
-from huawei_meeting_mcp.callers import People
 from huawei_meeting_mcp.service import MeetingService
 from huawei_meeting_mcp.settings import ConfigError, Settings
 

@@ -45,7 +45,7 @@ SOCKET_TIMEOUT = 2.0
 """Seconds a Redis operation or connection may take before Redis counts as unavailable."""
 
 MAX_CONNECTIONS = 16
-"""Connections to Redis per process: a burst of calls shares them instead of opening one each (each costs a handshake)."""
+"""Connections to Redis per process: a burst of calls shares them instead of opening one each (a handshake each)."""
 
 T = TypeVar("T")
 
