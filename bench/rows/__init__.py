@@ -15,6 +15,7 @@ from bench.rows import (
     cold_start,
     detail_paging,
     first_page,
+    fleet,
     hostile_memory,
     http,
     memory,
@@ -41,6 +42,7 @@ ROWS: dict[str, Measure] = {
         all_pages,
         detail_paging,
         cache_memory,
+        fleet,
         hostile_memory,
         sanitiser,
     )
