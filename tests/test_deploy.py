@@ -1,0 +1,289 @@
+"""docs/deploy.md's deployment files are the ones tested: nginx in front of HTTP mode, the systemd unit, client set-up.
+
+The nginx test runs Debian's nginx with docs/deploy/nginx.conf itself (only the public addresses,
+the certificate's paths and the backend port replaced) and a self-signed certificate, in front of
+the installed server; an MCP client calls the attendance tool through it with a progress callback.
+Where nginx is missing it is skipped, saying so; under `CI=true` it is required (`make pytest`
+installs it where it can).
+"""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import os
+import re
+import shutil
+import socket
+import ssl
+import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NoReturn
+
+import anyio
+import anyio.to_thread
+import httpx2
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from huawei_meeting_mcp.sandbox import LARGE_UUID, Sandbox, serving
+from huawei_meeting_mcp.sandbox.history_api import ATTENDANCE_PATH
+from tests.support import SCAN, LiveSandbox, http_server, text_of
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOY = ROOT / "docs" / "deploy"
+DEPLOY_MD = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+NGINX_CONF = DEPLOY / "nginx.conf"
+PUBLIC_NAME = "mcp.example.com"
+HTTP_TOKEN = "deploy-bearer-Hq3n8Vx5Tz2Lm9Pw4Rk7"
+ATTENDANCE = "get_historical_meeting_attendance"
+MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+GATE_SECONDS = 60
+"""How long the sandbox holds attendance reads for the first progress notification to reach the client."""
+
+
+def doc_blocks(language: str, text: str = DEPLOY_MD) -> list[str]:
+    """The fenced code blocks in `language` of docs/deploy.md, in order."""
+    return re.findall(rf"^```{language}\n(.*?)^```$", text, re.MULTILINE | re.DOTALL)
+
+
+def test_the_doc_quotes_the_tested_nginx_configuration_whole() -> None:
+    assert NGINX_CONF.read_text(encoding="utf-8") in doc_blocks("nginx")
+
+
+# nginx in front of HTTP mode.
+
+
+def _unavailable(reason: str) -> NoReturn:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; CI=true requires the nginx test (apt-get install nginx).")
+    pytest.skip(f"SKIPPED the test behind nginx: {reason} (apt-get install nginx, or make pytest as root).")
+
+
+def _nginx() -> str:
+    # /usr/sbin is not on every user's PATH.
+    found = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
+    if found is None:
+        _unavailable("nginx is not installed")
+    return found
+
+
+@pytest.mark.parametrize(("ci", "says"), [("", "SKIPPED the test behind nginx"), ("true", "CI=true requires")])
+def test_without_nginx_the_proxy_test_skips_plainly_unless_ci(
+    monkeypatch: pytest.MonkeyPatch, ci: str, says: str
+) -> None:
+    monkeypatch.setattr(shutil, "which", lambda *_args, **_kwargs: None)
+    monkeypatch.setenv("CI", ci)
+    outcome = pytest.fail.Exception if ci else pytest.skip.Exception
+    with pytest.raises(outcome, match=says):
+        _nginx()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class Certificate:
+    """A self-signed certificate for the public name (and 127.0.0.1), with its key, as PEM files."""
+
+    cert: Path
+    key: Path
+
+
+def self_signed(directory: Path) -> Certificate:
+    """Make a self-signed certificate for PUBLIC_NAME and 127.0.0.1, valid for a day, in `directory`."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, PUBLIC_NAME)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName(PUBLIC_NAME), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    made = Certificate(cert=directory / "cert.pem", key=directory / "key.pem")
+    made.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    made.key.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return made
+
+
+@dataclass
+class Proxy:
+    """nginx running docs/deploy/nginx.conf: its HTTPS and plain HTTP ports, and its error log."""
+
+    tls_port: int
+    plain_port: int
+    error_log: Path
+
+    @property
+    def url(self) -> str:
+        """The MCP endpoint through the proxy, by address (the Host header carries the public name)."""
+        return f"https://127.0.0.1:{self.tls_port}/mcp"
+
+
+def site_config(backend_port: int, tls_port: int, plain_port: int, certificate: Certificate) -> str:
+    """docs/deploy/nginx.conf with the addresses and paths a loopback test needs, each replaced exactly once."""
+    text = NGINX_CONF.read_text(encoding="utf-8")
+    for placeholder, value in {
+        "listen 443 ssl;": f"listen 127.0.0.1:{tls_port} ssl;",
+        "listen 80;": f"listen 127.0.0.1:{plain_port};",
+        "server 127.0.0.1:8000;": f"server 127.0.0.1:{backend_port};",
+        f"/etc/ssl/certs/{PUBLIC_NAME}.pem": str(certificate.cert),
+        f"/etc/ssl/private/{PUBLIC_NAME}.key": str(certificate.key),
+    }.items():
+        assert text.count(placeholder) == 1, f"docs/deploy/nginx.conf should hold {placeholder!r} once"
+        text = text.replace(placeholder, value)
+    return text
+
+
+def main_config(prefix: Path, site: Path) -> str:
+    """A top-level nginx.conf keeping the pid, logs and temporary files in `prefix`, including `site`."""
+    temp = " ".join(
+        f"{kind}_temp_path {prefix / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    user = "user root;\n" if os.geteuid() == 0 else ""  # workers write temp files under the 0700 test directory
+    return (
+        f"{user}worker_processes 1;\npid {prefix / 'nginx.pid'};\nerror_log {prefix / 'error.log'} info;\n"
+        f"events {{ worker_connections 64; }}\n"
+        f"http {{\n  access_log {prefix / 'access.log'};\n  {temp}\n  include {site};\n}}\n"
+    )
+
+
+@contextmanager
+def nginx_in_front(backend_port: int, prefix: Path, certificate: Certificate) -> Iterator[Proxy]:
+    """Run nginx with docs/deploy/nginx.conf in the foreground, on loopback ports, until the block ends."""
+    nginx = _nginx()
+    proxy = Proxy(tls_port=_free_port(), plain_port=_free_port(), error_log=prefix / "error.log")
+    site = prefix / "huawei-meeting-mcp.conf"
+    site.write_text(site_config(backend_port, proxy.tls_port, proxy.plain_port, certificate), encoding="utf-8")
+    conf = prefix / "nginx.conf"
+    conf.write_text(main_config(prefix, site), encoding="utf-8")
+    argv = [nginx, "-p", str(prefix), "-e", str(proxy.error_log), "-c", str(conf)]
+    checked = subprocess.run([*argv, "-t"], capture_output=True, text=True, timeout=30, check=False)  # noqa: S603
+    assert checked.returncode == 0, checked.stderr
+    process = subprocess.Popen(  # noqa: S603 - the nginx found above
+        [*argv, "-g", "daemon off;"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        # nginx writes its pid file once its sockets listen; give it a minute.
+        for _ in range(1200):
+            if (prefix / "nginx.pid").exists():
+                break
+            with suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=0.05)
+            assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
+        else:
+            pytest.fail("nginx did not start listening within a minute")
+        yield proxy
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        if process.stderr is not None:
+            process.stderr.close()
+
+
+class HoldAttendance:
+    """ASGI middleware for the sandbox: attendance reads wait until `released` is set (or GATE_SECONDS pass)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self._app = app
+        self.released = threading.Event()
+        self.held: list[bool] = []
+        """For each attendance read: True if released in time, False if it waited GATE_SECONDS."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Hold an attendance read until released; pass everything else at once."""
+        if scope["type"] == "http" and scope["path"] == ATTENDANCE_PATH:
+            self.held.append(await anyio.to_thread.run_sync(self.released.wait, GATE_SECONDS))
+        await self._app(scope, receive, send)
+
+
+@pytest.fixture
+def held_sandbox() -> Iterator[tuple[LiveSandbox, HoldAttendance]]:
+    """A loopback sandbox whose attendance reads wait for the test's word."""
+    sandbox = Sandbox()
+    gate = HoldAttendance(sandbox.app)
+    sandbox.app = gate  # type: ignore[assignment]
+    with serving(sandbox) as url:
+        yield LiveSandbox(sandbox=sandbox, url=url), gate
+    SCAN.secrets.update(sandbox.secret_strings())
+    SCAN.contacts.update(sandbox.contact_strings())
+
+
+def _trusting(certificate: Certificate, **headers: str) -> httpx2.AsyncClient:
+    context = ssl.create_default_context(cafile=str(certificate.cert))
+    return httpx2.AsyncClient(verify=context, headers={"Host": PUBLIC_NAME, **headers}, timeout=120)
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+@pytest.mark.anyio
+async def test_an_mcp_client_gets_progress_through_nginx_over_tls(
+    held_sandbox: tuple[LiveSandbox, HoldAttendance], tmp_path: Path
+) -> None:
+    live, gate = held_sandbox
+    certificate = self_signed(tmp_path)
+    env = live.env(HUAWEI_MEETING_HTTP_TOKEN=HTTP_TOKEN, HUAWEI_MEETING_HTTP_ALLOWED_HOSTS=PUBLIC_NAME)
+    notified: list[tuple[float, float | None, str | None]] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        notified.append((progress, total, message))
+        gate.released.set()  # the first notification came through before Huawei's records were read
+
+    with http_server(env) as run, nginx_in_front(int(run.base.rsplit(":", 1)[1]), tmp_path, certificate) as proxy:
+        http = _trusting(certificate, Authorization=f"Bearer {HTTP_TOKEN}")
+        async with http, Client(streamable_http_client(proxy.url, http_client=http)) as client:
+            result = await client.call_tool(ATTENDANCE, {"confUUID": LARGE_UUID}, progress_callback=on_progress)
+            gate.released.set()
+            plain = await client.call_tool(ATTENDANCE, {"confUUID": LARGE_UUID})
+        async with _trusting(certificate) as raw:
+            base = f"https://127.0.0.1:{proxy.tls_port}"
+            health = await raw.get(f"{base}/health")
+            no_token = await raw.post(f"{base}/mcp", json={}, headers=MCP_HEADERS)
+            foreign = await raw.post(
+                f"{base}/mcp",
+                json={},
+                headers={**MCP_HEADERS, "Host": "rebound.example", "Authorization": f"Bearer {HTTP_TOKEN}"},
+            )
+        async with httpx2.AsyncClient(headers={"Host": PUBLIC_NAME}) as plain_http:
+            redirect = await plain_http.get(f"http://127.0.0.1:{proxy.plain_port}/mcp")
+    assert result.is_error is False, text_of(result)
+    assert text_of(plain) == text_of(result)
+    assert len(notified) == 3, notified
+    assert notified[0] == (0, None, "Reading attendance records")
+    assert gate.held, "the tool read no attendance records"
+    assert all(gate.held), (
+        "the progress notification did not reach the client while the call was under way: "
+        "is nginx buffering the event stream (proxy_buffering off)?"
+    )
+    assert (health.status_code, health.json()) == (200, {"status": "ok"})
+    assert no_token.status_code == 401, "nginx passes the Authorization header through, and its absence too"
+    assert foreign.status_code == 421, "nginx forwards the Host it was asked for, so the server's check still works"
+    assert redirect.status_code == 301
+    assert redirect.headers["location"] == f"https://{PUBLIC_NAME}/mcp"
+    assert "Refused a request naming Host 'rebound.example'" in run.stderr()
