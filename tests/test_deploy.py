@@ -36,9 +36,11 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from huawei_meeting_mcp.app import tool_definitions
+from huawei_meeting_mcp.cli import build_parser
 from huawei_meeting_mcp.sandbox import LARGE_UUID, Sandbox, serving
 from huawei_meeting_mcp.sandbox.history_api import ATTENDANCE_PATH
-from tests.support import SCAN, LiveSandbox, http_server, text_of
+from tests.support import SCAN, LiveSandbox, console_script, http_server, text_of
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "docs" / "deploy"
@@ -287,3 +289,60 @@ async def test_an_mcp_client_gets_progress_through_nginx_over_tls(
     assert redirect.status_code == 301
     assert redirect.headers["location"] == f"https://{PUBLIC_NAME}/mcp"
     assert "Refused a request naming Host 'rebound.example'" in run.stderr()
+
+
+# The systemd unit.
+
+UNIT = DEPLOY / "huawei-meeting-mcp.service"
+UNIT_COMMAND = "/opt/huawei-meeting-mcp/bin/huawei-meeting-mcp"
+HARDENING = {
+    "DynamicUser": "yes",
+    "NoNewPrivileges": "yes",
+    "CapabilityBoundingSet": "",
+    "ProtectSystem": "strict",
+    "ProtectHome": "yes",
+    "PrivateTmp": "yes",
+    "RestrictAddressFamilies": "AF_INET AF_INET6 AF_UNIX",
+    "EnvironmentFile": "/etc/huawei-meeting-mcp/env",
+}
+
+
+def unit_settings() -> dict[str, list[str]]:
+    """Each `Key=value` of the unit (comments and sections left out), values in order."""
+    settings: dict[str, list[str]] = {}
+    for line in UNIT.read_text(encoding="utf-8").splitlines():
+        if "=" in line and not line.startswith("#"):
+            key, value = line.split("=", 1)
+            settings.setdefault(key, []).append(value)
+    return settings
+
+
+def test_the_unit_is_hardened_runs_the_documented_command_and_is_quoted_in_the_doc() -> None:
+    settings = unit_settings()
+    for key, value in HARDENING.items():
+        assert settings.get(key) == [value], key
+    argv = settings["ExecStart"][0].split()
+    assert argv[0] == UNIT_COMMAND
+    parser, _ = build_parser(anyio.run(tool_definitions))
+    parsed = parser.parse_args(argv[1:])
+    assert (parsed.transport, parsed.host, parsed.port) == ("http", "127.0.0.1", 8000)
+    assert UNIT.read_text(encoding="utf-8") in doc_blocks("ini")
+
+
+def test_systemd_analyze_verifies_the_unit_without_a_warning(tmp_path: Path) -> None:
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("SKIPPED the systemd unit check: systemd-analyze is not installed (it is not required).")
+    unit = tmp_path / UNIT.name  # the same unit, running the console script installed here
+    unit.write_text(UNIT.read_text(encoding="utf-8").replace(UNIT_COMMAND, console_script()), encoding="utf-8")
+    verified = subprocess.run(  # noqa: S603 - systemd's own checker
+        [analyze, "verify", str(unit)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert verified.returncode == 0, verified.stderr
+    assert verified.stderr == "", "systemd-analyze ignores a misspelt or invalid line with a warning only"
+    security = subprocess.run(  # noqa: S603
+        [analyze, "security", "--offline=true", str(unit)], capture_output=True, text=True, timeout=60, check=False
+    )
+    exposure = re.search(r"Overall exposure level for \S+: ([\d.]+)", security.stdout)
+    assert exposure, security.stdout + security.stderr
+    assert float(exposure[1]) <= 2.0, security.stdout
