@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import json
 import os
 import re
 import shutil
@@ -40,6 +41,7 @@ from huawei_meeting_mcp.app import tool_definitions
 from huawei_meeting_mcp.cli import build_parser
 from huawei_meeting_mcp.sandbox import LARGE_UUID, Sandbox, serving
 from huawei_meeting_mcp.sandbox.history_api import ATTENDANCE_PATH
+from huawei_meeting_mcp.settings import Settings
 from tests.support import SCAN, LiveSandbox, console_script, http_server, text_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -346,3 +348,83 @@ def test_systemd_analyze_verifies_the_unit_without_a_warning(tmp_path: Path) -> 
     exposure = re.search(r"Overall exposure level for \S+: ([\d.]+)", security.stdout)
     assert exposure, security.stdout + security.stderr
     assert float(exposure[1]) <= 2.0, security.stdout
+
+
+# Client set-up for a team.
+
+SERVER_NAME = "huawei-meetings"
+PUBLIC_URL = f"https://{PUBLIC_NAME}/mcp"
+TOKEN_REFERENCES = {
+    "claude-code": "${HUAWEI_MEETING_HTTP_TOKEN}",
+    "vscode": "${input:huawei-meeting-token}",
+    "cursor": "${env:HUAWEI_MEETING_HTTP_TOKEN}",
+}
+
+
+@dataclass
+class Snippet:
+    """One client configuration block of docs/deploy.md: which client, its server entry, and the whole."""
+
+    client: str
+    entry: dict[str, object]
+    whole: dict[str, object]
+
+
+def client_snippets() -> list[Snippet]:
+    """The JSON blocks of docs/deploy.md's client section, each told apart by its shape."""
+    section = DEPLOY_MD.split("\n## Client set-up for a team\n", 1)[1].split("\n## ", 1)[0]
+    snippets = []
+    for block in doc_blocks("json", section):
+        whole = json.loads(block)
+        if "servers" in whole:
+            client, servers = "vscode", whole["servers"]
+        else:
+            servers = whole["mcpServers"]
+            client = "claude-code" if "type" in servers[SERVER_NAME] else "cursor"
+        assert list(servers) == [SERVER_NAME], block
+        snippets.append(Snippet(client, servers[SERVER_NAME], whole))
+    return snippets
+
+
+def test_each_client_has_a_token_and_an_oauth_snippet_of_the_right_shape() -> None:
+    snippets = client_snippets()
+    shapes = sorted((s.client, "headers" in s.entry) for s in snippets)
+    assert shapes == sorted((client, token) for client in TOKEN_REFERENCES for token in (False, True))
+    path = Settings.model_fields["http_path"].default
+    for snippet in snippets:
+        assert snippet.entry["url"] == PUBLIC_URL
+        assert str(snippet.entry["url"]).endswith(path)
+        assert snippet.entry.get("type", "http") == "http"
+        if "headers" in snippet.entry:
+            reference = TOKEN_REFERENCES[snippet.client]
+            assert snippet.entry["headers"] == {"Authorization": f"Bearer {reference}"}, "a reference, not a token"
+        else:
+            assert "inputs" not in snippet.whole
+    vscode = next(s for s in snippets if s.client == "vscode" and "headers" in s.entry)
+    inputs = vscode.whole["inputs"]
+    assert isinstance(inputs, list)
+    assert [(i["type"], i["id"], i["password"]) for i in inputs] == [("promptString", "huawei-meeting-token", True)]
+    remotes = json.loads((ROOT / "server.json").read_text(encoding="utf-8"))["remotes"]
+    assert [(r["type"], r["url"]) for r in remotes] == [("streamable-http", "https://{host}" + path)]
+
+
+@pytest.mark.e2e
+@pytest.mark.anyio
+async def test_each_token_snippet_reaches_the_server_once_its_reference_is_filled(live_sandbox: LiveSandbox) -> None:
+    env = live_sandbox.env(HUAWEI_MEETING_HTTP_TOKEN=HTTP_TOKEN, HUAWEI_MEETING_HTTP_ALLOWED_HOSTS=PUBLIC_NAME)
+    answered: dict[str, list[str]] = {}
+    with http_server(env) as run:
+        for snippet in client_snippets():
+            headers = snippet.entry.get("headers")
+            if not isinstance(headers, dict):
+                continue
+            filled = {
+                name: value.replace(TOKEN_REFERENCES[snippet.client], HTTP_TOKEN) for name, value in headers.items()
+            }
+            # The snippet's URL, reached on loopback: the Host header still names the public name.
+            url = str(snippet.entry["url"]).replace(f"https://{PUBLIC_NAME}", run.base)
+            http = httpx2.AsyncClient(headers={**filled, "Host": PUBLIC_NAME})
+            async with http, Client(streamable_http_client(url, http_client=http)) as client:
+                answered[snippet.client] = [tool.name for tool in (await client.list_tools()).tools]
+    assert sorted(answered) == sorted(TOKEN_REFERENCES)
+    assert all(ATTENDANCE in tools for tools in answered.values()), answered
