@@ -93,11 +93,16 @@ def test_without_nginx_the_proxy_test_skips_plainly_unless_ci(
         _nginx()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+def _free_ports(count: int) -> list[int]:
+    """Ports free on loopback now, all different (each probe stays bound until all are chosen)."""
+    probes = [socket.socket() for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [int(probe.getsockname()[1]) for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
 
 
 @dataclass
@@ -182,7 +187,8 @@ def main_config(prefix: Path, site: Path) -> str:
 def nginx_in_front(backend_port: int, prefix: Path, certificate: Certificate) -> Iterator[Proxy]:
     """Run nginx with docs/deploy/nginx.conf in the foreground, on loopback ports, until the block ends."""
     nginx = _nginx()
-    proxy = Proxy(tls_port=_free_port(), plain_port=_free_port(), error_log=prefix / "error.log")
+    tls_port, plain_port = _free_ports(2)
+    proxy = Proxy(tls_port=tls_port, plain_port=plain_port, error_log=prefix / "error.log")
     site = prefix / "huawei-meeting-mcp.conf"
     site.write_text(site_config(backend_port, proxy.tls_port, proxy.plain_port, certificate), encoding="utf-8")
     conf = prefix / "nginx.conf"
@@ -194,9 +200,10 @@ def nginx_in_front(backend_port: int, prefix: Path, certificate: Certificate) ->
         [*argv, "-g", "daemon off;"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     try:
-        # nginx writes its pid file once its sockets listen; give it a minute.
+        # nginx writes its pid into the pid file once its sockets listen (`-t` left the file there, empty).
+        pid_file = prefix / "nginx.pid"
         for _ in range(1200):
-            if (prefix / "nginx.pid").exists():
+            if pid_file.exists() and pid_file.read_text(encoding="utf-8").strip() == str(process.pid):
                 break
             with suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=0.05)
