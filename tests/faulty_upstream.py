@@ -53,8 +53,18 @@ class Seen:
     huge_bytes_sent: int = 0
 
 
+def _head(status: str, length: str) -> bytes:
+    """A JSON response's head whose body length is given by `length` (a Content-Length or chunked)."""
+    return f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\n{length}\r\nConnection: close\r\n\r\n".encode()
+
+
 def _response(status: str, body: bytes, content_type: str = "application/json", extra: str = "") -> bytes:
-    head = f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n{extra}\r\n"
+    # One request per connection, and it says so: a client that kept the connection for its next request
+    # would race the close and see a connection error the fault never meant.
+    head = (
+        f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
+        f"Connection: close\r\n{extra}\r\n"
+    )
     return head.encode() + body
 
 
@@ -120,7 +130,7 @@ class FaultyUpstream:
             writer.write(canned[fault])
             await writer.drain()
         elif fault == "fault-reset":
-            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n")
+            writer.write(_head("200 OK", "Content-Length: 5000"))
             writer.write(GOOD_BODY[:40])
             await writer.drain()
             sock = writer.get_extra_info("socket")
@@ -129,8 +139,7 @@ class FaultyUpstream:
         elif fault == "fault-hang":
             await self._stop.wait()
         elif fault == "fault-drip":
-            head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(GOOD_BODY)}\r\n\r\n"
-            writer.write(head.encode())
+            writer.write(_head("200 OK", f"Content-Length: {len(GOOD_BODY)}"))
             for byte in GOOD_BODY:
                 writer.write(bytes([byte]))
                 await writer.drain()
@@ -141,7 +150,7 @@ class FaultyUpstream:
                 except asyncio.TimeoutError:
                     continue
         elif fault == "fault-huge":
-            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+            writer.write(_head("200 OK", "Transfer-Encoding: chunked"))
             chunk = b'{"conferenceData": {"subject": "' + b"x" * 65_000
             while not self._stop.is_set():
                 writer.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
