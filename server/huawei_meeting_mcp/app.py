@@ -128,6 +128,9 @@ recording?", "who removed that guest?", "when was the meeting locked?". Who join
 come in the language the operator set (HUAWEI_MEETING_LANGUAGE, English by default). {UNTRUSTED}"""
 
 
+MAX_ATTENDANCE_ROWS = 20
+"""A list answer with attendance reads it for at most this many meetings: its page holds at most this many rows."""
+
 CONF_UUID_DESCRIPTION = "UUID of one occurrence of the meeting (32 hex characters), not the 9-digit meeting ID."
 
 
@@ -188,8 +191,19 @@ async def list_meetings(
     queryAll: Annotated[
         bool, Field(description="Administrators: search every user's meetings, not only your own.")
     ] = False,
+    withAttendance: Annotated[
+        bool,
+        Field(
+            description=f"Each row also counts who joined (people, rooms), who was invited, who never joined and who "
+            f"came uninvited; at most {MAX_ATTENDANCE_ROWS} rows a call."
+        ),
+    ] = False,
 ) -> Annotated[CallToolResult, MeetingList]:
-    """Ended meetings that started in a window, one row per occurrence."""
+    """Ended meetings that started in a window, one row per occurrence, and the window's totals."""
+    page_size = min(limit, MAX_ATTENDANCE_ROWS) if withAttendance else limit
+
+    async def on_meeting(done: int, total: int) -> None:
+        await ctx.session.report_progress(done, total, f"Read the attendance of {done} of {total} meetings")
 
     async def answer(state: AppState) -> tuple[BaseModel, str]:
         window = resolve_range(startDate, endDate, now=datetime.now(timezone.utc))
@@ -197,14 +211,16 @@ async def list_meetings(
             start_ms=window.start.epoch_ms,
             end_ms=window.end.epoch_ms,
             offset=offset,
-            limit=limit,
+            limit=page_size,
             search_key=searchKey,
             sort_type=sortType,
             query_all=queryAll,
         )
-        response = await state.service.history(query)
-        listing = build_history(response, query, window, state.options)
-        return render_paged(listing, HISTORY_TEXT, limit, state.options.tools)
+        if withAttendance:
+            await ctx.session.report_progress(0, None, "Reading the meeting list")
+        read = await state.service.meeting_list(query, with_attendance=withAttendance, on_meeting=on_meeting)
+        listing = build_history(read, query, window, state.options, with_attendance=withAttendance, limit_asked=limit)
+        return render_paged(listing, HISTORY_TEXT, page_size, state.options.tools)
 
     return await respond(ctx, answer)
 
