@@ -234,8 +234,13 @@ class MeetingRow(OutputModel):
     )
     subject: str | None = Field(default=None, description="Topic.")
     scheduserName: str | None = Field(default=None, description="Organizer (who scheduled it).")
-    start: MeetingTime = Field(description="Start time, in UTC and in the meeting's own zone.")
-    timeZoneID: str | None = Field(default=None, description="Huawei's time zone ID of the meeting, e.g. '56'.")
+    start: MeetingTime = Field(
+        description="Start time, in UTC and in the meeting's own zone (the zone it was scheduled in)."
+    )
+    timeZoneID: str | None = Field(
+        default=None,
+        description="Huawei's ID of the zone the meeting was scheduled in (not the organizer's profile), e.g. '56'.",
+    )
     durationMinutes: int | None = Field(default=None, description="End minus start, in minutes.")
     invited: int | None = Field(default=None, description="Number of people invited when it was scheduled.")
     hasRecording: bool | None = Field(default=None, description="A cloud recording file exists.")
