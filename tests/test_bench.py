@@ -40,6 +40,7 @@ ROW_KEYS = [
     "latency_all_pages",
     "latency_detail_paging",
     "cache_memory",
+    "latency_list_attendance",
     "hostile-memory",
     "sanitiser",
 ]

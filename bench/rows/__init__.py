@@ -17,6 +17,7 @@ from bench.rows import (
     first_page,
     hostile_memory,
     http,
+    list_attendance,
     memory,
     output,
     per_call,
@@ -41,6 +42,7 @@ ROWS: dict[str, Measure] = {
         all_pages,
         detail_paging,
         cache_memory,
+        list_attendance,
         hostile_memory,
         sanitiser,
     )

@@ -140,6 +140,9 @@ class PromptSpec:
         )
 
 
+DEFAULT_CONNECTIONS = 10
+"""The process's connections to the API at least; more when the concurrency setting needs them."""
+
 MAX_COMPLETIONS = 100
 """The most values one completion answer may carry (the protocol's limit)."""
 
@@ -451,7 +454,11 @@ async def open_state(
     from .service import MeetingService
     from .transport import create_http_client
 
-    async with create_http_client(settings.base_url, timeout=settings.timeout, transport=transport) as http:
+    # A list answer with attendance reads two things (records, participant list) of `concurrency` meetings at once.
+    connections = max(DEFAULT_CONNECTIONS, 2 * settings.concurrency)
+    async with create_http_client(
+        settings.base_url, timeout=settings.timeout, transport=transport, max_connections=connections
+    ) as http:
         client = MeetingClient(
             http,
             tokens or token_provider(settings, SignInClient(http, timeout=settings.timeout)),
