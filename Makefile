@@ -1,4 +1,5 @@
 # `make` installs the command into .venv; `make demo` shows the server at work; `make test` runs every check.
+# `make test-fast` is for rounds of development: lint, types and the tests but the slow ones (`-m "not slow"`).
 # `make bench` measures the server against a bare MCP server (docs/performance.md).
 # Needs Python 3.10+ and make only; everything bootstraps .venv from pyproject.toml on first use (and again
 # when pyproject.toml changes). Checks that need Node's npx run when it is there and say so when it is not;
@@ -11,7 +12,7 @@ LINT_PATHS := server tests bench $(wildcard scripts)
 MCPB := npx -y @anthropic-ai/mcpb@2.1.2
 
 .DEFAULT_GOAL := install
-.PHONY: install demo test lint typecheck manifest pytest bundle bench clean
+.PHONY: install demo test test-fast lint typecheck manifest pytest bundle bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "huawei-meeting-mcp needs Python 3.10 or later; $(PYTHON) is " + sys.version.split()[0] + ". Run make PYTHON=python3.12 (or another 3.10+).")'
@@ -45,14 +46,22 @@ manifest:
 		echo "SKIPPED: the manifest check (mcpb validate) needs Node's npx, which is not installed."; \
 	fi
 
+# On PYTEST_WORKERS processes (pytest-xdist; 0 runs them in this one), a test file per process at a time so that
+# a file's module-scoped builds happen once; `make pytest` reports line coverage of the package.
+PYTEST_WORKERS ?= 2
+PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --dist loadfile
+
 pytest: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL) --cov=huawei_meeting_mcp --cov-report=term
 
 # dist/huawei-meeting-mcp-<version>.mcpb: one bundle for every platform (README, "Claude Desktop").
 bundle: $(STAMP)
 	$(BIN)/python scripts/build_bundle.py
 
 test: lint typecheck manifest pytest
+
+test-fast: lint typecheck
+	$(BIN)/pytest $(PYTEST_PARALLEL) -m "not slow"
 
 # The benchmark package (bench/) reads the tests' helpers, so it runs from the checkout's root as a module.
 bench: $(STAMP)

@@ -27,9 +27,9 @@ from huawei_meeting_mcp.wire import DetailQuery
 
 # The tests' helpers, imported here and nowhere else in the bench (when they move, repoint these lines).
 from tests.faulty_upstream import free_port as free_port
-from tests.helpers import LiveSandbox as LiveSandbox
-from tests.helpers import console_script as console_script
-from tests.helpers import text_of as text_of
+from tests.support import LiveSandbox as LiveSandbox
+from tests.support import console_script as console_script
+from tests.support import text_of as text_of
 
 TOOL = TOOL_NAMES.detail
 BARE_SERVER = Path(__file__).with_name("bare_server.py")

@@ -10,7 +10,8 @@ So the bundle holds only source, a few hundred KB:
 
     manifest.json                 the manifest, as in the repository
     pyproject.toml                the runtime dependencies only (`[tool.uv] package = false`: nothing to build)
-    server/main.py                the launcher (inline script metadata: Python and dependencies)
+    server/main.py                the entry point (inline script metadata: Python and dependencies)
+    server/launch.sh              macOS and Linux: finds uv (or says what to install), then `uv run`s main.py
     server/huawei_meeting_mcp/    this package's source
     README.md, LICENSE
 """
@@ -33,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "huawei-meeting-mcp"
 PACKAGE = ROOT / "server" / "huawei_meeting_mcp"
 LAUNCHER = ROOT / "server" / "main.py"
+LAUNCH_SCRIPT = ROOT / "server" / "launch.sh"
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)  # fixed, so the same inputs give the same bundle
 MAX_BYTES = 1_000_000
 """A bundle of source only stays far below this; more means something compiled or vendored slipped in."""
@@ -70,7 +72,7 @@ def bundle_pyproject() -> str:
 def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
     info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
     info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = 0o644 << 16
+    info.external_attr = (0o755 if name.endswith(".sh") else 0o644) << 16
     archive.writestr(info, data)
 
 
@@ -83,6 +85,7 @@ def build(output_dir: Path) -> Path:
         "manifest.json": (ROOT / "manifest.json").read_bytes(),
         "pyproject.toml": bundle_pyproject().encode(),
         "server/main.py": LAUNCHER.read_bytes(),
+        "server/launch.sh": LAUNCH_SCRIPT.read_bytes(),
         "README.md": (ROOT / "README.md").read_bytes(),
         "LICENSE": (ROOT / "LICENSE").read_bytes(),
     }

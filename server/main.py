@@ -40,4 +40,4 @@ if __name__ == "__main__":
         sys.path.insert(0, str(HERE))
     from huawei_meeting_mcp.cli import main
 
-    main()
+    main(settings_form=HERE.parent / "manifest.json")

@@ -7,7 +7,7 @@ import pytest
 
 from huawei_meeting_mcp.sandbox import Sandbox, serving
 from huawei_meeting_mcp.settings import ENV_PREFIX
-from tests.helpers import SCAN, LiveSandbox
+from tests.support import SCAN, LiveSandbox
 
 
 @pytest.fixture
@@ -23,6 +23,20 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     return monkeypatch
 
 
+@pytest.fixture(autouse=True)
+def leak_check() -> Iterator[None]:
+    """After each test, nothing its servers said holds a secret (nor a contact, with contacts off).
+
+    Autouse, so set up before and torn down after the test's other fixtures: a sandbox's issued
+    tokens are known by the time the check runs.
+    """
+    start = len(SCAN.outputs)
+    yield
+    findings = SCAN.findings(start)
+    if findings:
+        pytest.fail("Secrets leaked:\n" + "\n".join(findings), pytrace=False)
+
+
 @pytest.fixture
 def live_sandbox() -> Iterator[LiveSandbox]:
     """A fresh sandbox API on a loopback port, for one test."""
@@ -32,11 +46,3 @@ def live_sandbox() -> Iterator[LiveSandbox]:
     # After the test, so that tokens the sandbox issued during it are included.
     SCAN.secrets.update(sandbox.secret_strings())
     SCAN.contacts.update(sandbox.contact_strings())
-
-
-LEAK_SCAN_TEST = "test_nothing_any_server_said_leaked"
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run the leak scan last, so that it reads what every other test's servers said."""
-    items.sort(key=lambda item: item.name == LEAK_SCAN_TEST)

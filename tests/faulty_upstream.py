@@ -61,9 +61,10 @@ def _response(status: str, body: bytes, content_type: str = "application/json", 
 class FaultyUpstream:
     """Serves one fault per confUUID; `url` is its base URL once started."""
 
-    def __init__(self, redirect_target: str = "http://127.0.0.2:9/steal") -> None:
+    def __init__(self, redirect_target: str = "http://127.0.0.2:9/steal", retry_after: int = 1) -> None:
         self.seen = Seen()
         self.redirect_target = redirect_target
+        self.retry_after = retry_after
         self._stop: asyncio.Event | None = None
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -107,7 +108,7 @@ class FaultyUpstream:
             "fault-429": _response(
                 "429 Too Many Requests",
                 b'{"error_code":"100000429","error_msg":"Flow control."}',
-                extra="Retry-After: 1\r\n",
+                extra=f"Retry-After: {self.retry_after}\r\n",
             ),
             "fault-truncated": _response("200 OK", GOOD_BODY[: len(GOOD_BODY) // 2]),
             "fault-wrong-shape": _response("200 OK", b'{"conferenceData": ["not", "an", "object"], "data": 7}'),

@@ -23,7 +23,7 @@ from huawei_meeting_mcp.wire import (
     ConfDetailResponse,
     ParticipantInfo,
 )
-from tests.helpers import docs_body, fixture_json, view_options
+from tests.support import docs_body, fixture_json, view_options
 
 T0 = 1795482000000  # 2026-11-24T01:00:00Z
 MIN = 60_000

@@ -397,7 +397,9 @@ async def test_each_sign_in_failure_says_what_to_fix_without_a_secret(case: Fail
 async def test_multi_enterprise_app_signs_in_with_the_five_part_signature() -> None:
     clock = FakeClock()
     api = AuthApi(corp_ids={"corp01"}, clock=clock)
-    async with harness(AppIdSignIn(DEFAULT_APP_ID, DEFAULT_APP_KEY, "user01", "corp01"), api=api, clock=clock) as h:
+    async with harness(
+        AppIdSignIn(DEFAULT_APP_ID, DEFAULT_APP_KEY, "user8002@corpnew", "corp01"), api=api, clock=clock
+    ) as h:
         await h.client.conf_detail(DetailQuery(DOCS_EXAMPLE_UUID))
     assert h.api.sign_ins == 1
 

@@ -74,7 +74,8 @@ async def test_every_row_reports_numbers(tmp_path: Path) -> None:
     for row in rows:
         assert DIGIT.search(row.ours), row
         assert row.verdict in {"pass", "miss", "info"}, row  # "n/a" only where /proc or a feature is missing
-        assert row.ratio == "" or DIGIT.search(row.ratio), row
+        # CPU is read from /proc in clock ticks: a smoke run may see too few of them to divide by.
+        assert row.ratio in {"", "n/a (too few samples)"} or DIGIT.search(row.ratio), row
         assert numbers_in(row.data), row
         assert all(n >= 0 for n in numbers_in(row.data)), row
     by_key = {row.key: row for row in rows}

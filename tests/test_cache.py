@@ -10,12 +10,10 @@ from typing import Any
 
 import anyio
 import anyio.lowlevel
-import httpx
 import pytest
 from mcp import Client
 from pydantic import SecretStr
 
-from huawei_meeting_mcp.app import create_server
 from huawei_meeting_mcp.cache import ReadCache, credential_identity, estimated_size
 from huawei_meeting_mcp.errors import ServerError
 from huawei_meeting_mcp.reads import AttendanceRecords
@@ -23,9 +21,9 @@ from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, LARGE_UUID, Sandbox
 from huawei_meeting_mcp.sandbox.app import CONF_DETAIL_PATH
 from huawei_meeting_mcp.sandbox.history_api import ATTENDANCE_PATH
 from huawei_meeting_mcp.settings import ConfigError, Settings, load_settings
-from huawei_meeting_mcp.tooling import reader_identity
+from huawei_meeting_mcp.tool_server import reader_identity
 from huawei_meeting_mcp.wire import AttendancePage
-from tests.helpers import LiveSandbox, http_server, run_server
+from tests.support import LiveSandbox, http_server, in_process, run_server
 
 pytestmark = pytest.mark.anyio
 
@@ -337,10 +335,8 @@ async def test_in_http_mode_every_client_shares_the_one_cache(live_sandbox: Live
 
 async def test_identical_calls_at_the_same_time_read_the_meeting_once() -> None:
     sandbox = Sandbox()
-    settings = Settings(base_url="http://127.0.0.1:1", access_token=SecretStr(DEFAULT_TOKEN))
-    server = create_server(settings, transport=httpx.ASGITransport(sandbox.app))
     arguments = [{"confUUID": LARGE_UUID, "offset": offset} for offset in (0, 0, 50, 100, 100)]
-    async with Client(server) as client, anyio.create_task_group() as group:
+    async with in_process(sandbox) as client, anyio.create_task_group() as group:
         for one in arguments:
             group.start_soon(client.call_tool, "get_historical_meeting_attendance", one)
     records = len(sandbox.meetings[LARGE_UUID].attendance)

@@ -16,6 +16,7 @@ from huawei_meeting_mcp import errors
 from huawei_meeting_mcp.client import MeetingClient, RetryPolicy
 from huawei_meeting_mcp.transport import create_http_client, parse_retry_after
 from huawei_meeting_mcp.wire import DetailQuery
+from tests.support import FakeTokens
 
 pytestmark = pytest.mark.anyio
 
@@ -24,24 +25,6 @@ TOKEN = "stbCLIENT-TEST-TOKEN-000000000000000"
 MINIMAL = {"conferenceData": {"conferenceID": "914083388"}, "data": {"offset": 0, "limit": 20, "count": 0, "data": []}}
 
 Handler = Callable[[httpx.Request], httpx.Response]
-
-
-class FakeTokens:
-    """A token provider that hands out numbered tokens and allows a set number of renewals."""
-
-    def __init__(self, renewals: int = 0) -> None:
-        self.issued = ["token-1"]
-        self.renewals = renewals
-
-    async def get_token(self) -> str:
-        return self.issued[-1]
-
-    async def token_rejected(self, token: str) -> bool:
-        if self.renewals <= 0:
-            return False
-        self.renewals -= 1
-        self.issued.append(f"token-{len(self.issued) + 1}")
-        return True
 
 
 class Recorder:

@@ -194,7 +194,8 @@ async def test_a_429_pauses_every_page_of_the_answer_that_has_not_started() -> N
     assert sorted(started_later) == [500, 1500, 2000, 2500], "1000 was already in flight"
     waits = {offset: seconds for kind, offset, seconds in api.events if kind == "sleep"}
     assert set(waits) == set(started_later), "each page read after the 429 waited first, the limited one too"
-    assert all(1.9 <= seconds <= 2.0 for seconds in waits.values()), waits
+    # Each waits what is left of the 2 s pause: never more, and (however loaded the machine) most of it.
+    assert all(1.0 <= seconds <= 2.0 for seconds in waits.values()), waits
 
 
 async def test_a_retry_after_past_the_answers_budget_is_reported_at_once() -> None:
@@ -265,20 +266,21 @@ async def test_through_the_client_at_most_the_setting_is_in_flight_and_the_pages
 
 
 async def test_a_page_waiting_for_its_request_slot_does_not_spend_its_time_budget() -> None:
-    # One request at a time, 100 ms each (a slow upstream, simulated), a 0.5 s budget: the ninth page
-    # is answered 0.9 s after the read began, yet within its own budget, counted from its request slot.
+    # One request at a time, 150 ms each (a slow upstream, simulated), a 0.6 s budget: the ninth page
+    # is answered 1.35 s after the read began, yet within its own budget, counted from its request slot.
+    # Each page has four times its own time as budget, so a loaded machine does not make it fail.
     rows = [{"displayName": f"p{i}"} for i in range(4_500)]
 
     async def handle(request: httpx.Request) -> httpx.Response:
         offset, limit = int(request.url.params["offset"]), int(request.url.params["limit"])
-        await anyio.sleep(0.1)
+        await anyio.sleep(0.15)
         return httpx.Response(200, json={"offset": offset, "count": len(rows), "data": rows[offset : offset + limit]})
 
     transport = httpx.MockTransport(handle)
-    async with create_http_client("https://api.example.test", timeout=0.5, transport=transport) as http:
-        client = MeetingClient(http, StaticToken(TOKEN), timeout=0.5, concurrency=1)
+    async with create_http_client("https://api.example.test", timeout=0.6, transport=transport) as http:
+        client = MeetingClient(http, StaticToken(TOKEN), timeout=0.6, concurrency=1)
         started = anyio.current_time()
         read = await client.all_attendance("c0ffee")
         took = anyio.current_time() - started
     assert len(read.records) == 4_500
-    assert took > 0.5, "the whole read took longer than one budget"
+    assert took > 0.6, "the whole read took longer than one budget"

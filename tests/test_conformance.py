@@ -24,9 +24,9 @@ from huawei_meeting_mcp.app import TOOLS
 from huawei_meeting_mcp.attendance_fold import aggregate
 from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID, LARGE_UUID, Sandbox
 from huawei_meeting_mcp.wire import AttendanceRecord
-from tests.helpers import LiveSandbox, console_script, http_server
+from tests.support import LiveSandbox, console_script, http_server
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 NODE_PACKAGES = ("node@22.23.3", "@modelcontextprotocol/conformance@0.1.16", "@modelcontextprotocol/sdk@1.32.2")
 """Pinned: Node 22 (the suite needs >= 22; this needs no system change), the suite, and the TypeScript SDK."""

@@ -12,17 +12,9 @@ from huawei_meeting_mcp import errors
 from huawei_meeting_mcp.client import MeetingClient, RetryPolicy
 from huawei_meeting_mcp.transport import create_http_client
 from huawei_meeting_mcp.wire import DetailQuery
-from tests.helpers import LiveSandbox
+from tests.support import FakeTokens, LiveSandbox
 
 pytestmark = pytest.mark.anyio
-
-
-class FakeTokens:
-    async def get_token(self) -> str:
-        return "token-1"
-
-    async def refresh(self, rejected: str) -> str:
-        return "token-2"
 
 
 def closed_loopback_port() -> int:
@@ -35,7 +27,7 @@ def closed_loopback_port() -> int:
 async def probe(base_url: str, transport: httpx.AsyncBaseTransport | None = None) -> errors.UpstreamError:
     """One confDetail call against `base_url`, no retries; returns the error it raised."""
     http = create_http_client(base_url, timeout=10, transport=transport)
-    client = MeetingClient(http, FakeTokens(), timeout=10, retry=RetryPolicy(max_retries=0))  # type: ignore[arg-type]
+    client = MeetingClient(http, FakeTokens(), timeout=10, retry=RetryPolicy(max_retries=0))
     async with http:
         with pytest.raises(errors.UpstreamError) as caught:
             await client.conf_detail(DetailQuery("abc"))

@@ -16,7 +16,7 @@ from huawei_meeting_mcp.view import TEXT_BUDGET
 from huawei_meeting_mcp.view.detail import DETAIL_TEXT, build_detail
 from huawei_meeting_mcp.view.paging import render_paged
 from huawei_meeting_mcp.wire import ConfDetailResponse, DetailQuery, RecordingInfo
-from tests.helpers import docs_body, view_options
+from tests.support import docs_body, view_options
 
 DOCS_UUID = "9a0fa6d10a5b11eaae5e191763c22c0e"
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)

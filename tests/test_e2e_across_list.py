@@ -16,7 +16,7 @@ import pytest
 from huawei_meeting_mcp.app import TOOL_NAMES, last_week
 from huawei_meeting_mcp.sandbox.data import TOWN_HALL_UUID, SandboxMeeting, from_api_time
 from huawei_meeting_mcp.sandbox.history_api import HISTORY_PATH
-from tests.helpers import LiveSandbox, run_server, text_of
+from tests.support import LiveSandbox, run_server, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 

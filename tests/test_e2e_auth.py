@@ -24,7 +24,7 @@ from huawei_meeting_mcp.sandbox import (
     serving,
 )
 from huawei_meeting_mcp.sandbox.app import CONF_DETAIL_PATH
-from tests.helpers import LiveSandbox, leaked, run_server, text_of
+from tests.support import LiveSandbox, leaked, run_server, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 

@@ -16,7 +16,7 @@ from huawei_meeting_mcp.sandbox.app import CONF_DETAIL_PATH
 from huawei_meeting_mcp.sandbox.data import LONGEST, REJOINER, SHORTEST, STANDUP_ID
 from huawei_meeting_mcp.sandbox.history_api import ATTENDANCE_PATH, HISTORY_PATH
 from huawei_meeting_mcp.view import TEXT_BUDGET
-from tests.helpers import LiveSandbox, ServerRun, leaked, run_server, text_of
+from tests.support import LiveSandbox, ServerRun, leaked, run_server, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 

@@ -38,7 +38,7 @@ from huawei_meeting_mcp.sandbox.hostile import (
     hostile_contacts,
     hostile_secrets,
 )
-from tests.helpers import SCAN, LiveSandbox, run_server, text_of
+from tests.support import SCAN, LiveSandbox, run_server, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 

@@ -16,7 +16,7 @@ from huawei_meeting_mcp.app import TOOL_NAMES
 from huawei_meeting_mcp.sandbox import LARGE_UUID, TRANSCODING_UUID
 from huawei_meeting_mcp.sandbox.data import LARGE_ABSENT, LONGEST, REJOINER, REMOVED_GUEST, SHORTEST
 from huawei_meeting_mcp.sandbox.history_api import ATTENDANCE_PATH, CONTROL_PATH
-from tests.helpers import LiveSandbox, ServerRun, run_server, text_of
+from tests.support import LiveSandbox, ServerRun, run_server, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 

@@ -11,7 +11,7 @@ from huawei_meeting_mcp.app import TOOLS
 from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID, ERROR_CASES, LARGE_UUID, RECURRING_UUID
 from huawei_meeting_mcp.sandbox.app import CONF_DETAIL_PATH
 from huawei_meeting_mcp.view import TEXT_BUDGET
-from tests.helpers import LiveSandbox, console_script, leaked, run_server, text_of
+from tests.support import LiveSandbox, console_script, leaked, run_server, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 

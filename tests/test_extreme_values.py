@@ -17,8 +17,8 @@ from mcp import Client
 
 from huawei_meeting_mcp.app import create_server
 from huawei_meeting_mcp.settings import Settings
-from huawei_meeting_mcp.tooling import INTERNAL_ERROR
-from tests.helpers import docs_body, fixture_json, text_of
+from huawei_meeting_mcp.tool_server import INTERNAL_ERROR
+from tests.support import docs_body, fixture_json, text_of
 
 UUID = "9a0fa6d10a5b11eaae5e191763c22c0e"
 MAX_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z, the API doc's maximum

@@ -7,23 +7,20 @@ import json
 from typing import Any
 
 import anyio
-import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from mcp import Client
 
-from huawei_meeting_mcp.app import TOOL_NAMES, TOOLS, create_server
+from huawei_meeting_mcp.app import TOOL_NAMES, TOOLS
 from huawei_meeting_mcp.auth import StaticToken
 from huawei_meeting_mcp.client import CONF_DETAIL_PATH, HISTORY_PATH, RECORDING_PATH
 from huawei_meeting_mcp.reads import DetailRead, Outcome
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, DOCS_EXAMPLE_UUID, LARGE_UUID, Sandbox
-from huawei_meeting_mcp.settings import Settings
-from huawei_meeting_mcp.tooling import INTERNAL_ERROR
+from huawei_meeting_mcp.tool_server import INTERNAL_ERROR
 from huawei_meeting_mcp.view import TEXT_BUDGET
 from huawei_meeting_mcp.view.detail import DETAIL_TEXT, build_detail
 from huawei_meeting_mcp.view.paging import render_paged
 from huawei_meeting_mcp.wire import ConfDetailResponse, ConferenceInfo, DetailQuery, ParticipantInfo
-from tests.helpers import view_options
+from tests.support import in_process, view_options
 
 TOOL = TOOL_NAMES.detail
 
@@ -87,14 +84,9 @@ def _valid_upstream_request(path: str, query: dict[str, str]) -> bool:
 @given(batch=st.lists(tool_calls, min_size=1, max_size=8))
 def test_random_tool_inputs_never_crash_or_reach_the_api_invalid(batch: list[tuple[str, dict[str, Any]]]) -> None:
     sandbox = Sandbox()
-    server = create_server(
-        Settings(base_url="http://127.0.0.1", max_retries=0),
-        transport=httpx.ASGITransport(app=sandbox.app),
-        tokens=StaticToken(DEFAULT_TOKEN),
-    )
 
     async def go() -> None:
-        async with Client(server) as client:
+        async with in_process(sandbox, tokens=StaticToken(DEFAULT_TOKEN)) as client:
             for tool, arguments in batch:
                 result = await client.call_tool(tool, arguments)
                 text = "\n".join(getattr(block, "text", "") for block in result.content)

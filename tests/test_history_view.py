@@ -13,7 +13,7 @@ from huawei_meeting_mcp.view import TEXT_BUDGET
 from huawei_meeting_mcp.view.history import HISTORY_TEXT, build_history
 from huawei_meeting_mcp.view.paging import render_paged
 from huawei_meeting_mcp.wire import HistoryListResponse, HistoryQuery
-from tests.helpers import fixture_json, view_options
+from tests.support import fixture_json, view_options
 
 NOW = datetime(2026, 11, 26, 1, 2, 3, tzinfo=timezone.utc)
 

@@ -12,10 +12,10 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 
-from huawei_meeting_mcp.http_server import MAX_REQUEST_BODY, check_bind, host_header_patterns, transport_security
+from huawei_meeting_mcp.http_server import MAX_REQUEST_BODY, check_bind, host_rules, transport_security
 from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID
 from huawei_meeting_mcp.settings import ConfigError, Settings
-from tests.helpers import LiveSandbox, console_script, http_server, leaked, text_of
+from tests.support import LiveSandbox, console_script, http_server, leaked, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
@@ -135,25 +135,30 @@ def test_loopback_binds_need_nothing(host: str) -> None:
 def test_allow_lists_cover_loopback_the_bound_address_and_configured_names() -> None:
     settings = Settings(
         http_token=HTTP_TOKEN,
-        http_allowed_hosts="mcp.example.com, mcp.example.com:8443",
+        http_allowed_hosts="mcp.example.com, mcp.example.com:8443, other.example.com:8080",
         http_allowed_origins="https://chat.example.com/",
     )
-    security = transport_security("192.0.2.10", settings)
-    assert security.enable_dns_rebinding_protection is True
-    assert {"127.0.0.1:*", "localhost:*", "[::1]:*", "192.0.2.10", "192.0.2.10:*"} <= set(security.allowed_hosts)
-    assert {"mcp.example.com", "mcp.example.com:*", "mcp.example.com:8443"} <= set(security.allowed_hosts)
-    assert "https://chat.example.com" in security.allowed_origins
-    assert "0.0.0.0:*" not in transport_security("0.0.0.0", settings).allowed_hosts  # noqa: S104
+    rules = host_rules("192.0.2.10", settings)
+    for host in ("127.0.0.1:8000", "localhost:1", "[::1]:8000", "192.0.2.10", "192.0.2.10:8000", "mcp.example.com"):
+        assert rules.allows_host(host), host
+    assert rules.allows_host("other.example.com:8080")
+    assert not rules.allows_host("other.example.com"), "a name listed with a port is allowed with that port only"
+    assert rules.allows_origin("https://chat.example.com")
+    assert not host_rules("0.0.0.0", settings).allows_host("0.0.0.0:8000"), "a wildcard bind names no host"  # noqa: S104
+    assert transport_security().enable_dns_rebinding_protection is False, "HostOriginGuard checks, not the SDK"
 
 
 @pytest.mark.parametrize(
-    ("name", "patterns"),
+    ("name", "allowed", "refused"),
     [
-        ("mcp.example.com", ["mcp.example.com", "mcp.example.com:*"]),
-        ("mcp.example.com:8443", ["mcp.example.com:8443"]),
-        ("2001:db8::1", ["[2001:db8::1]", "[2001:db8::1]:*"]),
-        ("[2001:db8::1]:8000", ["[2001:db8::1]:8000"]),
+        ("mcp.example.com", ["mcp.example.com", "mcp.example.com:8000"], ["mcp.example.com.evil"]),
+        ("mcp.example.com:8443", ["mcp.example.com:8443"], ["mcp.example.com", "mcp.example.com:8444"]),
+        ("mcp.example.com:*", ["mcp.example.com", "mcp.example.com:1"], ["mcp.example.com:1@evil"]),
+        ("2001:db8::1", ["[2001:db8::1]", "[2001:db8::1]:8000"], ["2001:db8::1"]),
+        ("[2001:db8::1]:8000", ["[2001:db8::1]:8000"], ["[2001:db8::1]", "[2001:db8::1]:8001"]),
     ],
 )
-def test_host_header_patterns(name: str, patterns: list[str]) -> None:
-    assert host_header_patterns(name) == patterns
+def test_configured_host_names(name: str, allowed: list[str], refused: list[str]) -> None:
+    rules = host_rules("127.0.0.1", Settings(http_allowed_hosts=name))
+    assert [host for host in allowed if not rules.allows_host(host)] == []
+    assert [host for host in refused if rules.allows_host(host)] == []

@@ -15,9 +15,9 @@ from huawei_meeting_mcp.app import create_server
 from huawei_meeting_mcp.client import CONF_DETAIL_PATH
 from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID
 from huawei_meeting_mcp.settings import Settings
-from huawei_meeting_mcp.tooling import INTERNAL_ERROR
+from huawei_meeting_mcp.tool_server import INTERNAL_ERROR
 from huawei_meeting_mcp.transport import create_http_client
-from tests.helpers import LiveSandbox, text_of
+from tests.support import LiveSandbox, text_of
 
 TOKEN = "stbHTTP-CLIENT-TEST-TOKEN-00000000000"
 

@@ -8,11 +8,9 @@ from mcp import Client
 from mcp.shared.exceptions import MCPError
 from mcp.types import INVALID_PARAMS, METHOD_NOT_FOUND
 
-from huawei_meeting_mcp.app import create_server
 from huawei_meeting_mcp.http_server import wants_progress
 from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID, LARGE_UUID
-from huawei_meeting_mcp.settings import Settings
-from tests.helpers import LiveSandbox, http_server, text_of
+from tests.support import LiveSandbox, http_server, in_process, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
@@ -124,8 +122,7 @@ async def test_tools_and_prompts_are_declared_and_unknown_names_get_spec_errors(
 
 
 async def test_the_stdio_server_declares_the_same_capabilities(live_sandbox: LiveSandbox) -> None:
-    server = create_server(Settings(base_url=live_sandbox.url, access_token="x"))
-    async with Client(server) as client:
+    async with in_process(base_url=live_sandbox.url, access_token="x") as client:
         capabilities = client.server_capabilities
         with pytest.raises(MCPError) as tool:
             await client.call_tool("no_such_tool" * 20, {})

@@ -1,4 +1,4 @@
-"""HTTP mode holds: idle and half-sent sockets cannot lock authorised clients out, and slow sockets are closed."""
+"""HTTP mode holds: idle, half-sent and stalled-body sockets cannot lock authorised clients out; slow ones close."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 import socket
 import threading
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 
 import anyio
 import httpx
@@ -15,13 +15,23 @@ import pytest
 import uvicorn
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
-from starlette.types import ASGIApp, Receive, Scope, Send
+from pydantic import SecretStr
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from huawei_meeting_mcp.http_server import BearerTokenMiddleware, HttpGuard, bind_socket, uvicorn_config
+from huawei_meeting_mcp.app import create_server
+from huawei_meeting_mcp.http_server import (
+    MAX_IN_FLIGHT,
+    BearerTokenMiddleware,
+    HttpGuard,
+    bind_socket,
+    build_app,
+    uvicorn_config,
+)
 from huawei_meeting_mcp.http_sockets import GuardedH11Protocol
-from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID
-from tests.helpers import LiveSandbox, http_server
+from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, DOCS_EXAMPLE_UUID
+from huawei_meeting_mcp.settings import Settings
+from tests.support import LiveSandbox, http_server
 
 pytestmark = pytest.mark.anyio
 
@@ -31,6 +41,14 @@ IDLE_SOCKETS = 100
 HALF_OPEN_SOCKETS = 100
 FAILURE_BOUND = 30.0
 """Seconds after which a test gives up: a bound on failure, never a measured expectation."""
+BODY_DEADLINE = 1.0
+"""The body deadline injected in tests: short, so that the stalled requests are answered soon."""
+STALLED_BODY = (
+    b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + TOKEN.encode() + b"\r\n"
+    b"Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n"
+    b"Content-Length: 200\r\n\r\n" + b'{"jsonrpc": "2.0", "id": 1, '
+)
+"""Complete, authorised headers and the first bytes of a 200-byte body that never comes."""
 
 
 def _still_open(sock: socket.socket) -> bool:
@@ -129,6 +147,118 @@ async def test_the_in_flight_cap_counts_only_authorised_requests() -> None:
     assert refused_unauthorised.status_code == 401, "over the cap, a request without the token still gets 401"
     assert again.status_code == 200, "a slot frees when its request ends"
     assert gate.reached == 3
+
+
+class Arrivals:
+    """ASGI middleware that sets `all_in` once `expected` HTTP requests have passed their headers to the app.
+
+    A threading event: the server runs its own event loop, in another thread than the test's.
+    """
+
+    def __init__(self, app: ASGIApp, expected: int) -> None:
+        self.app = app
+        self.expected = expected
+        self.all_in = threading.Event()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            self.expected -= 1
+            if self.expected <= 0:
+                self.all_in.set()
+        await self.app(scope, receive, send)
+
+
+async def _stalled_then(rest: anyio.Event, reading: anyio.Event) -> Receive:
+    """A receive that hands over the first bytes of a body, then waits for `rest` (which may never come)."""
+    messages: list[Message] = [{"type": "http.request", "body": b'{"jsonrpc"', "more_body": True}]
+
+    async def receive() -> Message:
+        if messages:
+            return messages.pop(0)
+        reading.set()
+        await rest.wait()
+        return {"type": "http.request", "body": b': "2.0"}', "more_body": False}
+
+    return receive
+
+
+def _post_scope() -> Scope:
+    return {"type": "http", "method": "POST", "path": "/mcp", "headers": [(b"host", b"127.0.0.1")]}
+
+
+async def test_a_request_still_sending_its_body_holds_no_slot() -> None:
+    gate = Gate(closed=False)
+    guard = HttpGuard(gate, max_in_flight=1, body_timeout=FAILURE_BOUND)
+    rest, reading = anyio.Event(), anyio.Event()
+    sent: list[Message] = []
+
+    async def keep(message: Message) -> None:
+        sent.append(message)
+
+    receive = await _stalled_then(rest, reading)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=guard), base_url="http://127.0.0.1") as http:
+        with anyio.fail_after(FAILURE_BOUND):
+            async with anyio.create_task_group() as group:
+                group.start_soon(guard, _post_scope(), receive, keep)
+                await reading.wait()  # the first request is reading its body
+                in_flight_while_reading = guard.in_flight
+                served = await http.post("/mcp", content=b"{}")
+                rest.set()
+    assert in_flight_while_reading == 0
+    assert served.status_code == 200, "with one slot, a complete request is served while another body is pending"
+    assert sent[0]["status"] == 200, "a body that ends within the deadline is served"
+    assert gate.reached == 2
+
+
+async def test_a_body_not_in_by_the_deadline_gets_408_and_a_closed_connection() -> None:
+    gate = Gate(closed=False)
+    guard = HttpGuard(gate, body_timeout=0.05)
+    sent: list[Message] = []
+
+    async def keep(message: Message) -> None:
+        sent.append(message)
+
+    with anyio.fail_after(FAILURE_BOUND):
+        await guard(_post_scope(), await _stalled_then(anyio.Event(), anyio.Event()), keep)
+    start, body = sent
+    assert start["status"] == 408
+    assert (b"connection", b"close") in start["headers"]
+    assert b"did not arrive within 0.05 s" in body["body"]
+    assert gate.reached == 0
+    assert guard.in_flight == 0
+
+
+def _answer_then_closed(sock: socket.socket) -> bytes:
+    """Everything the server sends on `sock` until it closes it (up to the failure bound)."""
+    sock.settimeout(FAILURE_BOUND)
+    chunks: list[bytes] = []
+    with suppress(ConnectionResetError):
+        while chunk := sock.recv(4096):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@pytest.mark.e2e
+async def test_as_many_stalled_bodies_as_the_cap_leave_room_for_an_authorised_call(live_sandbox: LiveSandbox) -> None:
+    settings = Settings(base_url=live_sandbox.url, access_token=SecretStr(DEFAULT_TOKEN), http_token=SecretStr(TOKEN))
+    app = Arrivals(build_app(create_server(settings), "127.0.0.1", settings, body_timeout=BODY_DEADLINE), MAX_IN_FLIGHT)
+    with serving(header_timeout=FAILURE_BOUND, app=app) as (port, _server), ExitStack() as sockets:
+        stalled = [
+            sockets.enter_context(socket.create_connection(("127.0.0.1", port), timeout=FAILURE_BOUND))
+            for _ in range(MAX_IN_FLIGHT)
+        ]
+        for sock in stalled:
+            sock.sendall(STALLED_BODY)
+        assert await anyio.to_thread.run_sync(app.all_in.wait, FAILURE_BOUND), "the stalled requests reached the app"
+        authorised = httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=FAILURE_BOUND)
+        url = f"http://127.0.0.1:{port}/mcp"
+        async with authorised, Client(streamable_http_client(url, http_client=authorised)) as client:
+            with anyio.fail_after(FAILURE_BOUND):
+                result = await client.call_tool("get_historical_meeting_detail", {"confUUID": DOCS_EXAMPLE_UUID})
+        answers = [_answer_then_closed(sock) for sock in stalled]
+    assert result.is_error is False
+    assert all(answer.startswith(b"HTTP/1.1 408 ") for answer in answers), {a[:40] for a in answers}
+    assert all(b"connection: close" in answer.lower() for answer in answers)
 
 
 @contextmanager

@@ -1,18 +1,16 @@
-"""The leak scan: nothing any server said in this run holds a secret, and the scan finds what it should.
+"""The leak scan finds what it should, and cannot pass without looking.
 
-`test_nothing_any_server_said_leaked` runs last (conftest.py orders it): every end-to-end test records
-what its servers said (tool results, errors, stderr at DEBUG) in `helpers.SCAN`, with every secret the
-servers and sandboxes knew of.
+What servers said is checked after each test (the autouse `leak_check` fixture in conftest.py): the
+launchers in tests/support record every output, with the secrets their environment held.
 """
 
 from __future__ import annotations
 
-from tests.helpers import SCAN, LeakScan
+import pytest
 
-
-def test_nothing_any_server_said_leaked() -> None:
-    findings = SCAN.findings()
-    assert not findings, "Secrets leaked:\n" + "\n".join(findings)
+from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN
+from tests.support import SCAN, LeakScan, LiveSandbox, run_server, text_of
+from tests.support.leaks import known_from_the_start
 
 
 def test_leak_scan_finds_secrets_and_contacts() -> None:
@@ -26,6 +24,7 @@ def test_leak_scan_finds_secrets_and_contacts() -> None:
         "server run 1: secret stbS... appeared",
         "server run 2: contact +861... appeared with contacts off",
     ]
+    assert scan.findings(start=2) == ["server run 2: contact +861... appeared with contacts off"]
 
 
 def test_short_secrets_count_as_whole_words_only() -> None:
@@ -38,3 +37,34 @@ def test_short_secrets_count_as_whole_words_only() -> None:
         "server run 1: secret 8219... appeared",
         "server run 2: secret 8219... appeared",
     ]
+
+
+def test_outputs_without_any_secret_to_look_for_fail_the_scan() -> None:
+    scan = LeakScan()
+    assert scan.findings() == [], "nothing said, nothing to check"
+    scan.record("anything at all", contacts_allowed=False)
+    with pytest.raises(AssertionError, match="vacuously"):
+        scan.findings()
+
+
+def test_the_scan_knows_the_sandbox_credentials_and_sample_secrets_from_the_start() -> None:
+    scan = known_from_the_start()
+    assert DEFAULT_TOKEN in scan.secrets
+    assert len(scan.secrets) > 100, "tokens, App Keys, passwords, join links and stream URLs of the sample data"
+    assert scan.contacts
+
+
+@pytest.mark.anyio
+@pytest.mark.e2e
+async def test_a_server_run_is_recorded_for_the_check_with_its_secrets(live_sandbox: LiveSandbox) -> None:
+    before = len(SCAN.outputs)
+    env = live_sandbox.env(HUAWEI_MEETING_ACCESS_TOKEN="stbLEAK-SCAN-OWN-TOKEN-000000000000")
+    live_sandbox.sandbox.tokens.add(env["HUAWEI_MEETING_ACCESS_TOKEN"])
+    async with run_server(env) as run:
+        result = await run.call("list_historical_meetings", {"limit": 1})
+    assert result.is_error is False, text_of(result)
+    assert len(SCAN.outputs) == before + 1
+    said, contacts_allowed = SCAN.outputs[-1]
+    assert text_of(result) in said
+    assert contacts_allowed is False
+    assert "stbLEAK-SCAN-OWN-TOKEN-000000000000" in SCAN.secrets

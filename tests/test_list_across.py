@@ -34,7 +34,7 @@ from huawei_meeting_mcp.view.attendance import build_attendance
 from huawei_meeting_mcp.view.history import HISTORY_TEXT, build_history
 from huawei_meeting_mcp.view.paging import render_paged
 from huawei_meeting_mcp.wire import AttendanceQuery, ConferenceInfo, HistoryQuery
-from tests.helpers import text_of, view_options
+from tests.support import text_of, view_options
 
 pytestmark = pytest.mark.anyio
 

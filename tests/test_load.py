@@ -9,9 +9,9 @@ import pytest
 from mcp import Client
 
 from huawei_meeting_mcp.sandbox import LARGE_UUID, AuthApi, Sandbox, serving
-from tests.helpers import SCAN, LiveSandbox, ServerRun, http_server, run_server, text_of
+from tests.support import SCAN, LiveSandbox, ServerRun, http_server, run_server, text_of
 
-pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
+pytestmark = [pytest.mark.anyio, pytest.mark.e2e, pytest.mark.slow]
 
 TOOL = "get_historical_meeting_detail"
 CALLS = 50

@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import Any, get_args
 
 import pytest
-from mcp import Client
 from pydantic import SecretStr
 
 from huawei_meeting_mcp import __version__
-from huawei_meeting_mcp.app import create_server
 from huawei_meeting_mcp.settings import ENV_PREFIX, Settings, load_settings
+from tests.support import in_process
 
 pytestmark = pytest.mark.anyio
 
@@ -21,12 +20,12 @@ ROOT = Path(__file__).resolve().parent.parent
 MANIFEST: dict[str, Any] = json.loads((ROOT / "manifest.json").read_text(encoding="utf-8"))
 CONFIG = MANIFEST["server"]["mcp_config"]
 USER_CONFIG: dict[str, dict[str, Any]] = MANIFEST["user_config"]
-BUNDLE_SETTINGS = [name for name in Settings.model_fields if not name.startswith("http_")]
+BUNDLE_SETTINGS = [name for name in Settings.model_fields if not name.startswith(("http_", "oauth_"))]
 """Every setting but the HTTP-mode ones: a bundle runs over stdio."""
 
 
 async def test_manifest_tools_are_the_live_tools() -> None:
-    async with Client(create_server(Settings())) as client:
+    async with in_process() as client:
         live = [tool.name for tool in (await client.list_tools()).tools]
     assert sorted(tool["name"] for tool in MANIFEST["tools"]) == sorted(live)
     assert MANIFEST["tools_generated"] is False
@@ -41,7 +40,10 @@ def test_manifest_is_a_universal_uv_bundle_of_this_version() -> None:
     assert (ROOT / MANIFEST["server"]["entry_point"]).is_file()
     assert CONFIG["command"] == "uv"
     assert CONFIG["args"] == ["run", "--directory", "${__dirname}", "server/main.py"]
-    assert "platform_overrides" not in CONFIG
+    # macOS and Linux: a script that finds uv where a desktop app's PATH does not look, or says what to install.
+    launch = {"command": "/bin/sh", "args": ["${__dirname}/server/launch.sh"]}
+    assert CONFIG["platform_overrides"] == {"darwin": launch, "linux": launch}
+    assert (ROOT / "server" / "launch.sh").is_file()
     assert sorted(MANIFEST["compatibility"]["platforms"]) == ["darwin", "linux", "win32"]
 
 

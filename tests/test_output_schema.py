@@ -17,7 +17,7 @@ from huawei_meeting_mcp.app import TOOLS, create_server, tool_definitions
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, DOCS_EXAMPLE_UUID, LARGE_UUID, RECURRING_UUID, Sandbox
 from huawei_meeting_mcp.schemas import SchemaError, flat_schema, output_schema
 from huawei_meeting_mcp.settings import Settings
-from huawei_meeting_mcp.tooling import output_model
+from huawei_meeting_mcp.tool_server import output_model
 
 pytestmark = pytest.mark.anyio
 

@@ -20,7 +20,7 @@ from tests.test_bundle import DEPENDENCIES, base_python, uv_command
 from tests.wheelhouse import build_wheelhouse
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

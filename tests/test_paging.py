@@ -14,7 +14,7 @@ from huawei_meeting_mcp.reads import DetailRead, Outcome
 from huawei_meeting_mcp.view.detail import DETAIL_TEXT, build_detail
 from huawei_meeting_mcp.view.paging import NextCall, more_line, page_heading, render_paged
 from huawei_meeting_mcp.wire import ConfDetailResponse, DetailQuery
-from tests.helpers import docs_body, view_options
+from tests.support import docs_body, view_options
 
 
 @pytest.mark.parametrize(

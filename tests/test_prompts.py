@@ -17,7 +17,7 @@ from huawei_meeting_mcp.app import TOOL_NAMES, create_server, last_week
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, LARGE_UUID, Sandbox
 from huawei_meeting_mcp.sandbox.history_api import start_ms
 from huawei_meeting_mcp.settings import Settings
-from tests.helpers import text_of
+from tests.support import text_of
 
 pytestmark = pytest.mark.anyio
 

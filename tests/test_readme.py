@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -17,7 +18,7 @@ import pytest
 from huawei_meeting_mcp.app import tool_definitions
 from huawei_meeting_mcp.cli import build_parser
 from huawei_meeting_mcp.settings import ENV_PREFIX, EXPECTED, Settings
-from tests.helpers import console_script
+from tests.support import console_script
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -186,3 +187,23 @@ def test_ci_runs_exactly_the_readmes_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
     assert ci[-1] == "make test"
     assert "make test   # lint, strict type checking and every test; offline" in blocks("bash")[0]
+
+
+def test_every_option_the_readme_names_exists() -> None:
+    parser, _ = build_parser(anyio.run(tool_definitions))
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    known = {option for p in [parser, *subparsers.choices.values()] for a in p._actions for option in a.option_strings}
+    other_tools = {"--env", "--scope"}  # `claude mcp add`'s
+    named = set(re.findall(r"`(--[a-z][a-z-]*)", README)) - other_tools
+    assert named
+    assert sorted(named - known) == []
+
+
+def test_options_are_attributed_to_the_command_that_has_them() -> None:
+    parser, _ = build_parser(anyio.run(tool_definitions))
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    sandbox = {option for a in subparsers.choices["sandbox"]._actions for option in a.option_strings}
+    assert {"--latency-ms", "--hostile"} <= sandbox
+    assert "options of `--demo`" not in README
+    assert "`--query-all`" in README
+    assert "queryAll=true" not in README

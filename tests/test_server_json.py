@@ -62,11 +62,11 @@ def test_the_readme_carries_the_mcp_name_marker_pypi_ownership_is_verified_by() 
     assert re.findall(r"mcp-name: (\S+)", readme) == [SERVER["name"]]
 
 
-@pytest.mark.parametrize("name", [n for n in Settings.model_fields if not n.startswith("http_")])
+@pytest.mark.parametrize("name", [n for n in Settings.model_fields if not n.startswith(("http_", "oauth_"))])
 def test_every_stdio_setting_is_declared_with_its_secrecy(name: str) -> None:
     declared = {item["name"]: item for item in PACKAGE["environmentVariables"]}
     item = declared[ENV_PREFIX + name.upper()]
     field = Settings.model_fields[name]
     assert item.get("isSecret", False) is (SecretStr in (field.annotation, *get_args(field.annotation)))
     assert item["isRequired"] is False
-    assert len(declared) == len([n for n in Settings.model_fields if not n.startswith("http_")])
+    assert len(declared) == len([n for n in Settings.model_fields if not n.startswith(("http_", "oauth_"))])

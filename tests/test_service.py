@@ -20,7 +20,7 @@ from huawei_meeting_mcp.service import MeetingService
 from huawei_meeting_mcp.transport import create_http_client
 from huawei_meeting_mcp.view.attendance import build_attendance
 from huawei_meeting_mcp.wire import AttendanceQuery, DetailQuery, HistoryQuery
-from tests.helpers import view_options
+from tests.support import view_options
 
 pytestmark = pytest.mark.anyio
 

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from huawei_meeting_mcp.settings import ConfigError, load_settings
-from tests.helpers import console_script
+from tests.support import console_script
 
 APP_KEY = "k3y-Secret-Value-0123456789abcdef"
 PASSWORD = "Pa55word-Secret!"

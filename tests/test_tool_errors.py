@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 
-import httpx
 import pytest
 from mcp import Client
 
@@ -14,23 +12,15 @@ from huawei_meeting_mcp import app
 from huawei_meeting_mcp.auth import StaticToken
 from huawei_meeting_mcp.output import MeetingDetail
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, DOCS_EXAMPLE_UUID, Sandbox
-from huawei_meeting_mcp.settings import Settings
-from huawei_meeting_mcp.tooling import INTERNAL_ERROR
-from tests.helpers import text_of
+from huawei_meeting_mcp.tool_server import INTERNAL_ERROR
+from tests.support import in_process, text_of
 
 pytestmark = pytest.mark.anyio
 NAMES = app.TOOL_NAMES
 
 
-@asynccontextmanager
-async def client() -> AsyncIterator[Client]:
-    server = app.create_server(
-        Settings(base_url="http://127.0.0.1", max_retries=0),
-        transport=httpx.ASGITransport(app=Sandbox().app),
-        tokens=StaticToken(DEFAULT_TOKEN),
-    )
-    async with Client(server) as connected:
-        yield connected
+def client() -> AbstractAsyncContextManager[Client]:
+    return in_process(Sandbox(), tokens=StaticToken(DEFAULT_TOKEN))
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,7 @@ from pydantic import SecretStr
 from huawei_meeting_mcp.app import PROMPTS, TOOL_NAMES, create_server, tool_definitions
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, LARGE_UUID, Sandbox
 from huawei_meeting_mcp.settings import Settings
-from tests.helpers import text_of
+from tests.support import text_of
 
 pytestmark = pytest.mark.anyio
 

@@ -12,19 +12,17 @@ import anyio
 import httpx
 import pytest
 from anyio.abc import SocketAttribute, SocketStream
-from mcp import Client
 
 from huawei_meeting_mcp import errors
-from huawei_meeting_mcp.app import create_server
 from huawei_meeting_mcp.client import CONF_DETAIL_PATH, MeetingClient, RetryPolicy
 from huawei_meeting_mcp.errors import MAX_UPSTREAM_MESSAGE, InvalidResponseError, error_fields
 from huawei_meeting_mcp.redaction import REDACTOR, configure_logging
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, DOCS_EXAMPLE_UUID
-from huawei_meeting_mcp.settings import ConfigError, Settings, load_settings
-from huawei_meeting_mcp.tooling import INTERNAL_ERROR
+from huawei_meeting_mcp.settings import ConfigError, load_settings
+from huawei_meeting_mcp.tool_server import INTERNAL_ERROR
 from huawei_meeting_mcp.transport import create_http_client
 from huawei_meeting_mcp.wire import DetailQuery, HistoryQuery
-from tests.helpers import LiveSandbox
+from tests.support import FakeTokens, LiveSandbox, in_process, text_of
 
 TOKEN = "stbHOSTILE-UPSTREAM-TOKEN-0000000000000"
 PASSWORD = "Pa55-w0rd-upstream"
@@ -37,16 +35,8 @@ UUID = "9a0fa6d10a5b11eaae5e191763c22c0e"
 Handler = Callable[[httpx.Request], httpx.Response]
 
 
-def text_of(result: Any) -> str:
-    return "\n".join(getattr(block, "text", "") for block in result.content)
-
-
 async def call(handler: Handler, tool: str, arguments: dict[str, Any], **settings: Any) -> Any:
-    server = create_server(
-        Settings(base_url="http://127.0.0.1", max_retries=0, access_token=TOKEN, **settings),
-        transport=httpx.MockTransport(handler),
-    )
-    async with Client(server) as client:
+    async with in_process(handler, **{"access_token": TOKEN, **settings}) as client:
         return await client.call_tool(tool, arguments)
 
 
@@ -195,7 +185,7 @@ async def test_a_detail_page_is_cut_to_the_limit_asked_for() -> None:
         "http://127.0.0.1", timeout=5, transport=httpx.MockTransport(lambda r: httpx.Response(200, json=body))
     )
     async with http:
-        client = MeetingClient(http, _Tokens(), timeout=5)
+        client = MeetingClient(http, FakeTokens(), timeout=5)
         answer = await client.conf_detail(DetailQuery(UUID, limit=500))
         assert answer.data is not None
         assert answer.data.data is not None
@@ -214,16 +204,8 @@ async def test_a_history_page_is_cut_to_the_limit_asked_for() -> None:
         "http://127.0.0.1", timeout=5, transport=httpx.MockTransport(lambda r: httpx.Response(200, json=body))
     )
     async with http:
-        answer = await MeetingClient(http, _Tokens(), timeout=5).history(HistoryQuery(0, 1, limit=7))
+        answer = await MeetingClient(http, FakeTokens(), timeout=5).history(HistoryQuery(0, 1, limit=7))
     assert [row.subject for row in answer.data or []] == [f"S{i}" for i in range(7)]
-
-
-class _Tokens:
-    async def get_token(self) -> str:
-        return "token"
-
-    async def token_rejected(self, token: str) -> bool:
-        return False
 
 
 @pytest.mark.anyio
@@ -238,7 +220,7 @@ async def test_attendance_stops_at_10000_records_however_the_upstream_pages_them
 
     http = create_http_client("http://127.0.0.1", timeout=30, transport=httpx.MockTransport(handler))
     async with http:
-        fetched = await MeetingClient(http, _Tokens(), timeout=30).all_attendance(UUID)
+        fetched = await MeetingClient(http, FakeTokens(), timeout=30).all_attendance(UUID)
     assert len(requests) == 1
     assert len(fetched.records) == 10_000
     assert fetched.capped
@@ -254,7 +236,7 @@ async def test_attendance_with_small_pages_still_stops_at_10000() -> None:
 
     http = create_http_client("http://127.0.0.1", timeout=30, transport=httpx.MockTransport(handler))
     async with http:
-        fetched = await MeetingClient(http, _Tokens(), timeout=30).all_attendance(UUID)
+        fetched = await MeetingClient(http, FakeTokens(), timeout=30).all_attendance(UUID)
     assert len(fetched.records) == 10_000
     assert fetched.pages == 15
     assert fetched.capped
@@ -272,7 +254,7 @@ async def test_json_nested_200000_deep_is_an_invalid_response_with_the_request_i
 
     http = create_http_client("http://127.0.0.1", timeout=5, transport=httpx.MockTransport(handler))
     async with http:
-        client = MeetingClient(http, _Tokens(), timeout=5, retry=RetryPolicy(max_retries=0))
+        client = MeetingClient(http, FakeTokens(), timeout=5, retry=RetryPolicy(max_retries=0))
         with pytest.raises(errors.UpstreamError) as caught:
             await client.conf_detail(DetailQuery(UUID))
     assert isinstance(caught.value, InvalidResponseError if status == 200 else errors.BadRequestError)
@@ -285,9 +267,12 @@ async def test_nesting_just_under_the_parser_limit_is_an_invalid_response_too() 
     for _ in range(900):
         nested = [nested]
     body = {"conferenceData": {"confUUID": UUID, "cycleParams": {"point": nested}, "extra": nested}}
+    content = json.dumps(body).encode()  # here, not deep in the server's call stack (where a tracer adds frames)
 
     result = await call(
-        lambda request: httpx.Response(200, json=body), "get_historical_meeting_detail", {"confUUID": UUID}
+        lambda request: httpx.Response(200, content=content, headers={"Content-Type": "application/json"}),
+        "get_historical_meeting_detail",
+        {"confUUID": UUID},
     )
     assert INTERNAL_ERROR not in text_of(result)
 

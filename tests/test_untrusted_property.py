@@ -17,11 +17,9 @@ import anyio
 import httpx
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from mcp import Client
 
-from huawei_meeting_mcp.app import create_server
 from huawei_meeting_mcp.client import ATTENDANCE_PATH, CONF_DETAIL_PATH, CONTROL_PATH, HISTORY_PATH, RECORDING_PATH
-from huawei_meeting_mcp.settings import Settings
+from tests.support import in_process
 
 TOKEN = "stbPROPERTY-ACCESS-TOKEN-00000000000000"
 UUID = "9a0fa6d10a5b11eaae5e191763c22c0e"
@@ -208,14 +206,10 @@ def answers(bodies: dict[str, Any], *, contacts: bool = False) -> dict[str, tupl
             return httpx.Response(400, json={"error_code": "MMC.111070005", "error_msg": "Does not exist."})
         return httpx.Response(200, json=bodies[request.url.path])
 
-    server = create_server(
-        Settings(base_url="http://127.0.0.1", max_retries=0, access_token=TOKEN, include_contacts=contacts),
-        transport=httpx.MockTransport(handler),
-    )
     found: dict[str, tuple[str, Any]] = {}
 
     async def go() -> None:
-        async with Client(server) as client:
+        async with in_process(handler, access_token=TOKEN, include_contacts=contacts) as client:
             for tool, arguments in TOOLS.items():
                 result = await client.call_tool(tool, arguments)
                 text = "\n".join(getattr(block, "text", "") for block in result.content)
@@ -301,14 +295,10 @@ def test_suggested_calls_carry_only_well_formed_confuuids(bodies: dict[str, Any]
 
 def tool_results(handler: Any, calls: dict[str, dict[str, Any]]) -> dict[str, tuple[str, Any, bool]]:
     """Each tool's text, structured content and error flag against an upstream answering with `handler`."""
-    server = create_server(
-        Settings(base_url="http://127.0.0.1", max_retries=0, access_token=TOKEN),
-        transport=httpx.MockTransport(handler),
-    )
     found: dict[str, tuple[str, Any, bool]] = {}
 
     async def go() -> None:
-        async with Client(server) as client:
+        async with in_process(handler, access_token=TOKEN) as client:
             for tool, arguments in calls.items():
                 result = await client.call_tool(tool, arguments)
                 text = "\n".join(getattr(block, "text", "") for block in result.content)

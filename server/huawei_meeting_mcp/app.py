@@ -26,7 +26,7 @@ from .errors import InvalidArgumentError
 from .output import AttendanceShow, MeetingAttendance, MeetingDetail, MeetingEvents, MeetingList, ParticipantType
 from .reads import MAX_WINDOW_MEETINGS
 from .settings import Settings
-from .tooling import (
+from .tool_server import (
     AppState,
     LazyState,
     MeetingServer,
@@ -57,7 +57,7 @@ from .wire import (
     SortType,
 )
 
-if TYPE_CHECKING:  # imported on the first tool call, not at start-up (see tooling.LazyState)
+if TYPE_CHECKING:  # imported on the first tool call, not at start-up (see tool_server.LazyState)
     import httpx
 
     from .client import RetryPolicy
@@ -387,8 +387,8 @@ COMPLETED_MEETINGS = 100
 
 
 async def recent_conf_uuids(ctx: ToolContext, typed: str) -> list[str]:
-    """The confUUIDs of the newest meetings of the last 30 days that start with what was typed."""
-    state = await ctx.lifespan_context.get()
+    """The confUUIDs of the newest meetings of the last 30 days that start with what was typed (the caller's own)."""
+    state = (await ctx.lifespan_context.get()).for_caller()
     window = resolve_range(None, None, now=datetime.now(timezone.utc))
     query = HistoryQuery(start_ms=window.start.epoch_ms, end_ms=window.end.epoch_ms, limit=COMPLETED_MEETINGS)
     page = await state.service.history(query)

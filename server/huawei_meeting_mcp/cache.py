@@ -100,6 +100,13 @@ class ReadCache:
         self.reads = 0
         """Reads that went upstream (misses), for tests and the bench."""
 
+    def for_identity(self, identity: str) -> ReadCache:
+        """The cache as another reader sees it: the same store, bound and flights, every key carrying `identity`."""
+        view = ReadCache.__new__(ReadCache)
+        view.__dict__.update(self.__dict__)
+        view._identity = identity
+        return view
+
     @property
     def held_bytes(self) -> int:
         """What the entries held now weigh, in bytes (expired entries are dropped as the cache is used)."""

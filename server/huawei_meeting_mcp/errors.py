@@ -58,7 +58,7 @@ class CredentialsMissingError(MeetingError):
             "No Huawei Cloud Meeting credentials are configured. In the server's environment set "
             "HUAWEI_MEETING_APP_ID and HUAWEI_MEETING_APP_KEY (recommended), or HUAWEI_MEETING_ACCOUNT and "
             "HUAWEI_MEETING_PASSWORD, or a static HUAWEI_MEETING_ACCESS_TOKEN (see the README); "
-            "or start the server with --demo to try it against the built-in sandbox."
+            "or, to try it against the built-in sandbox, set HUAWEI_MEETING_DEMO=true (or start it with --demo)."
         )
 
 

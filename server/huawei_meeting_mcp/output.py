@@ -58,7 +58,7 @@ class Page(OutputModel):
         return self.model_copy(update={"returned": kept, "nextOffset": following, "trimmedToFit": True})
 
 
-Answer = TypeVar("Answer", bound="PagedAnswer")
+PagedT = TypeVar("PagedT", bound="PagedAnswer")
 
 
 class PagedAnswer(OutputModel):
@@ -79,7 +79,7 @@ class PagedAnswer(OutputModel):
         items: list[Any] = getattr(self, self.items_field())
         return items
 
-    def cut(self: Answer, kept: int) -> Answer:
+    def cut(self: PagedT, kept: int) -> PagedT:
         """The answer with only the first `kept` items, marked as trimmed to fit."""
         return self.model_copy(update={self.items_field(): self.items()[:kept], "page": self.page.trimmed(kept)})
 

@@ -102,12 +102,15 @@ def configure_logging(level: str) -> None:
 
 TRANSPORT_LOGGERS = {"httpx": logging.WARNING, "httpcore": logging.INFO, "hpack": logging.INFO, "h2": logging.INFO}
 """Libraries whose DEBUG output carries raw headers (Set-Cookie, links in custom headers), and their floor."""
+BODY_LOGGERS = {"sse_starlette": logging.INFO, "mcp": logging.INFO}
+"""Libraries whose DEBUG output carries message bodies (an event stream's chunks, a JSON-RPC frame), and
+their floor: request and response bodies hold meeting data, contacts included when they are shown."""
 
 
 def quiet_transport_loggers(level: int) -> None:
-    """Keep the HTTP libraries above DEBUG whatever `level` is: they would log raw response headers.
+    """Keep the HTTP and MCP libraries above DEBUG whatever `level` is: they would log raw headers or bodies.
 
     httpx logs every request URL at INFO; ours are logged at DEBUG with a request ID instead.
     """
-    for name, floor in TRANSPORT_LOGGERS.items():
+    for name, floor in (TRANSPORT_LOGGERS | BODY_LOGGERS).items():
         logging.getLogger(name).setLevel(max(floor, level))

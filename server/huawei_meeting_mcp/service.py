@@ -25,7 +25,7 @@ from .attendance_fold import AttendanceFold
 from .cache import ReadCache
 from .client import MeetingClient
 from .concurrency import concurrently, together
-from .errors import UpstreamError
+from .errors import InvalidArgumentError, UpstreamError
 from .page_reads import PageCallback, ReadSession, UpstreamPage, read_pages
 from .reads import (
     MAX_WINDOW_MEETINGS,
@@ -62,6 +62,10 @@ MAX_PARTICIPANTS = PARTICIPANT_PAGE_SIZE * MAX_PARTICIPANT_PAGES
 """Reconciling attendance reads at most this many participants (20 pages)."""
 MeetingCallback = Callable[[int, int], Awaitable[None]]
 """Told after each meeting's attendance is read: meetings done, and how many are being read."""
+QUERY_ALL_REFUSED = (
+    "queryAll=true (every user's meetings) needs the administrator scope, which your sign-in does not have. "
+    "Call again without queryAll to list the meetings you organized or were invited to."
+)
 REMEMBERED_RECORDINGS = 10_000
 """How many recorded meetings the service remembers (a confUUID each, least recently used forgotten first)."""
 
@@ -73,9 +77,11 @@ class MeetingService:
     reads each upstream page once within the cache's lifetime, and identical reads share one request.
     """
 
-    def __init__(self, client: MeetingClient, cache: ReadCache | None = None) -> None:
+    def __init__(self, client: MeetingClient, cache: ReadCache | None = None, *, query_all: bool = True) -> None:
         self.client = client
         self.cache = cache if cache is not None else ReadCache("", ttl=0)
+        self.query_all = query_all
+        """Whether `queryAll=true` may be asked (oauth mode: only with the admin scope); else refused here."""
         self.recorded: LRUCache[str, bool] = LRUCache(maxsize=REMEMBERED_RECORDINGS)
         """Meetings a list or detail answer said have a recording: their detail reads it at the same time."""
 
@@ -111,6 +117,8 @@ class MeetingService:
         The recorded ones are remembered, so that their detail reads the recording at the same time.
         `session` shares one answer's request slots among the pages it reads.
         """
+        if query.query_all and not self.query_all:
+            raise InvalidArgumentError(QUERY_ALL_REFUSED)
         if session is None:
             response = await self.client.history(query)
         else:
@@ -256,10 +264,10 @@ class MeetingService:
     async def _folded_attendance(
         self, conf_uuid: str, search_key: str | None, on_page: PageCallback | None
     ) -> AttendanceRecords:
-        """Every attendance record, and the records folded per person as the pages arrived (`view.fold`).
+        """Every attendance record, and the records folded per person as the pages arrived (`attendance_fold`).
 
-        Folding 10,000 records (about 30 ms) then overlaps the reads of later pages instead of following
-        them; kept in the cache with the records, the fold is not done again when the answer is paged.
+        Folding then overlaps the reads of later pages instead of following them (docs/performance.md,
+        row 7); kept in the cache with the records, the fold is not done again when the answer is paged.
         """
         fold = AttendanceFold()
         read = await self.client.all_attendance(conf_uuid, search_key, on_page=on_page, on_records=fold.add)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
+import os
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
@@ -18,6 +21,10 @@ INTERNATIONAL_BASE_URL = "https://api-intl.meeting.huaweicloud.com"
 MIN_HTTP_TOKEN_LENGTH = 16
 UNFILLED_PLACEHOLDER = re.compile(r"^\s*\$\{user_config\.[^}]*\}\s*$")
 """What an MCP Bundle host passes for an optional field the user left blank: the literal `${user_config.x}`."""
+UNEXPANDED_REFERENCE = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}$")
+"""A client config's `${VAR}` that the client passed on unexpanded (Claude Code leaves an unset one so)."""
+TOKEN_CHARACTERS = re.compile(r"^[\x21-\x7e]+$")
+"""What an access token can hold: printable ASCII, no spaces (it travels in an HTTP header)."""
 
 
 def is_unset(value: object) -> bool:
@@ -54,6 +61,24 @@ EXPECTED: dict[str, Expected] = {
     "http_token": Expected(f"a secret of at least {MIN_HTTP_TOKEN_LENGTH} characters", "not set", "(a random string)"),
     "http_allowed_hosts": Expected("host names, comma-separated", "none", "mcp.example.com"),
     "http_allowed_origins": Expected("origins, comma-separated", "none", "https://chat.example.com"),
+    "demo": Expected("a boolean: true or false (also 1/0, yes/no, on/off)", "false", "true"),
+    "http_auth": Expected("token or oauth", "token", "oauth"),
+    "oauth_issuer": Expected(
+        "the authorization server's issuer URL, https (http only for loopback hosts)",
+        "not set",
+        "https://login.example.com",
+    ),
+    "http_public_url": Expected(
+        "the public https URL of the /mcp endpoint (http only for loopback hosts)",
+        "not set",
+        "https://mcp.example.com/mcp",
+    ),
+    "oauth_user_claim": Expected("a JWT claim name", "huawei_user_id", "employee_id"),
+    "oauth_scope": Expected("one OAuth scope", "meetings:read", "mcp:meetings"),
+    "oauth_admin_scope": Expected("one OAuth scope", "meetings:admin", "mcp:meetings-admin"),
+    "oauth_allowed_users": Expected(
+        "user IDs, comma-separated, or @PATH to a file of one per line", "not set (everyone)", "@/etc/mcp/users.txt"
+    ),
 }
 """Per setting: the range or choices, the default and an example, for error messages (tests keep it complete)."""
 
@@ -89,8 +114,52 @@ _METHODS: dict[CredentialKind, _Method] = {
 }
 
 
-def _env(names: list[str] | tuple[str, ...]) -> str:
-    shown = [ENV_PREFIX + name.upper() for name in names]
+def variable(name: str) -> str:
+    """The environment variable of a setting: `app_id` -> `HUAWEI_MEETING_APP_ID`."""
+    return ENV_PREFIX + name.upper()
+
+
+@dataclass(frozen=True)
+class Naming:
+    """How messages name a setting: by its environment variable, or by a settings form's field titles."""
+
+    titles: Mapping[str, str] = field(default_factory=dict)
+    """Setting name -> the title its form field shows; empty: name environment variables."""
+
+    def label(self, name: str) -> str:
+        """The setting as the person sees it: `"API base URL"` in a form, else `HUAWEI_MEETING_BASE_URL`."""
+        title = self.titles.get(name)
+        return f'"{title}"' if title else variable(name)
+
+    def example(self, name: str, value: str) -> str:
+        """An example assignment: `HUAWEI_MEETING_TIMEOUT=30`, or just `30` in a form."""
+        return value if name in self.titles else f"{variable(name)}={value}"
+
+
+ENVIRONMENT = Naming()
+"""Messages name environment variables (the command line, JSON client configs)."""
+_NAMING: ContextVar[Naming] = ContextVar("naming", default=ENVIRONMENT)
+"""The naming `load_settings` was asked for, read by the one validator that writes a whole sentence."""
+
+
+def form_naming(manifest: Mapping[str, object]) -> Naming:
+    """A naming by the MCP Bundle's settings form: each variable's `${user_config.x}` field and its title."""
+    server = manifest.get("server")
+    config = server.get("mcp_config") if isinstance(server, dict) else None
+    env = config.get("env") if isinstance(config, dict) else None
+    fields = manifest.get("user_config")
+    titles: dict[str, str] = {}
+    if isinstance(env, dict) and isinstance(fields, dict):
+        for name, value in env.items():
+            found = re.fullmatch(r"\$\{user_config\.(\w+)\}", str(value))
+            entry = fields.get(found[1]) if found else None
+            if str(name).startswith(ENV_PREFIX) and isinstance(entry, dict) and entry.get("title"):
+                titles[str(name).removeprefix(ENV_PREFIX).lower()] = str(entry["title"])
+    return Naming(titles)
+
+
+def _env(names: list[str] | tuple[str, ...], naming: Naming = ENVIRONMENT) -> str:
+    shown = [naming.label(name) for name in names]
     return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
 
 
@@ -98,14 +167,14 @@ def _verb(names: list[str] | tuple[str, ...]) -> str:
     return "is" if len(names) == 1 else "are"
 
 
-def credential_problem(is_set: Callable[[str], bool]) -> str | None:
+def credential_problem(is_set: Callable[[str], bool], naming: Naming = ENVIRONMENT) -> str | None:
     """Why the credential settings are half-configured or ambiguous; None when they are usable."""
     given = {
         kind: [name for name in method.required + method.optional if is_set(name)] for kind, method in _METHODS.items()
     }
     used = [kind for kind, names in given.items() if names]
     if len(used) > 1:
-        named = "; ".join(_env(given[kind]) for kind in used)
+        named = "; ".join(_env(given[kind], naming) for kind in used)
         labels = [method.label for method in _METHODS.values()]
         choices = ", ".join(labels[:-1]) + " or " + labels[-1]
         return f"credentials for more than one sign-in method are set ({named}): keep exactly one of {choices}"
@@ -114,8 +183,8 @@ def credential_problem(is_set: Callable[[str], bool]) -> str | None:
         missing = [name for name in method.required if not is_set(name)]
         if missing:
             return (
-                f"{_env(given[kind])} {_verb(given[kind])} set but {_env(missing)} {_verb(missing)} not: "
-                f"{method.label} needs {_env(method.required)}"
+                f"{_env(given[kind], naming)} {_verb(given[kind])} set but {_env(missing, naming)} "
+                f"{_verb(missing)} not: {method.label} needs {_env(method.required, naming)}"
             )
     return None
 
@@ -188,6 +257,10 @@ class Settings(BaseSettings):
     concurrency: int = Field(
         default=8, ge=1, le=10, description="Pages of one answer read at the same time (1: one after another)."
     )
+    demo: bool = Field(
+        default=False,
+        description="Answer from the built-in sandbox (sample meetings) instead of Huawei: no credentials needed.",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -196,6 +269,22 @@ class Settings(BaseSettings):
         if isinstance(data, dict):
             return {key: value for key, value in data.items() if not is_unset(value)}
         return data
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _trim(cls, value: object) -> object:
+        # Every value, secrets first: a key or token pasted with a trailing newline or spaces would otherwise
+        # reach Huawei (or an HTTP header) as it is and fail with an error that blames something else.
+        if not isinstance(value, str):
+            return value
+        value = value.strip()
+        unexpanded = UNEXPANDED_REFERENCE.match(value)
+        if unexpanded and not value.startswith("${user_config."):
+            raise ValueError(
+                f"is the text {value}, which the MCP client passed on without replacing it: set "
+                f"{unexpanded[1]} in the environment the client is started from, or write the value itself"
+            )
+        return value
 
     @property
     def credentials(self) -> CredentialKind | None:
@@ -210,17 +299,19 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _one_credential_method(self) -> Settings:
-        problem = credential_problem(lambda name: getattr(self, name) is not None)
+        problem = credential_problem(lambda name: getattr(self, name) is not None, _NAMING.get())
         if problem:
             raise ValueError(problem)
         return self
 
-    @field_validator("app_id", "app_key", "user_id", "corp_id", "account", mode="before")
+    @field_validator("access_token")
     @classmethod
-    def _strip_credential(cls, value: object) -> object:
-        # A key pasted with a trailing newline would otherwise fail sign-in with a baffling error.
-        if isinstance(value, str):
-            return value.strip() or None
+    def _check_access_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not TOKEN_CHARACTERS.match(value.get_secret_value()):
+            raise ValueError(  # never echoes the token
+                "contains a space, a line break or a character a token cannot have (tokens are printable ASCII): "
+                "copy the token again, exactly as Huawei returned it"
+            )
         return value
 
     http_token: SecretStr | None = Field(
@@ -235,6 +326,48 @@ class Settings(BaseSettings):
         default_factory=list,
         description="HTTP mode only: browser Origins to accept, comma-separated (e.g. https://chat.example.com).",
     )
+
+    # HTTP mode, per-person authorization (docs/team.md); checked as a whole by oauth.oauth_config().
+    http_auth: Literal["token", "oauth"] = Field(
+        default="token",
+        description="HTTP mode only: token (one static bearer, HUAWEI_MEETING_HTTP_TOKEN) or oauth (per-person "
+        "access tokens from your identity provider, a Huawei sign-in per person).",
+    )
+    oauth_issuer: str | None = Field(
+        default=None, description="oauth mode: the authorization server's issuer URL (its tokens' iss)."
+    )
+    http_public_url: str | None = Field(
+        default=None,
+        description="oauth mode: the public URL of this server's /mcp endpoint: the resource tokens must name (aud).",
+    )
+    oauth_user_claim: str = Field(
+        default="huawei_user_id",
+        min_length=1,
+        max_length=128,
+        description="oauth mode: the access-token claim that holds the person's Huawei user ID.",
+    )
+    oauth_scope: str = Field(
+        default="meetings:read", pattern=r"^[!#-\[\]-~]+$", description="oauth mode: the scope every call needs."
+    )
+    oauth_admin_scope: str = Field(
+        default="meetings:admin",
+        pattern=r"^[!#-\[\]-~]+$",
+        description="oauth mode: the scope that allows queryAll=true (the whole enterprise's meetings).",
+    )
+    oauth_allowed_users: str | None = Field(
+        default=None,
+        description="oauth mode: the only user IDs served, comma-separated or @PATH to a file of one per line.",
+    )
+
+    @field_validator("http_auth", mode="before")
+    @classmethod
+    def _lower_http_auth(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("oauth_issuer", "http_public_url")
+    @classmethod
+    def _check_oauth_url(cls, value: str | None) -> str | None:
+        return None if value is None else oauth_url_problem(value)
 
     def secrets(self) -> list[SecretStr]:
         """Every secret that is set (tokens, keys, passwords), for the log redactor."""
@@ -290,28 +423,109 @@ class Settings(BaseSettings):
         return value.strip().rstrip("/")
 
 
-def load_settings() -> Settings:
-    """Read the settings from the environment, or raise ConfigError naming each bad variable."""
+def oauth_url_problem(value: str) -> str:
+    """`value` as an https URL (http only on loopback) without credentials, query or fragment; ValueError if not."""
+    parts = urlsplit(value.strip())
+    if "@" in parts.netloc:
+        raise ValueError("must not contain a user name or password")
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ValueError("must be an https URL")
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise ValueError("must use https (plain http is allowed only for loopback hosts such as 127.0.0.1)")
+    if parts.query or parts.fragment:
+        raise ValueError("must not carry a query string or fragment")
+    return value.strip()
+
+
+def load_settings(naming: Naming = ENVIRONMENT) -> Settings:
+    """Read the settings from the environment, or raise ConfigError naming each bad setting as `naming` says."""
+    reset = _NAMING.set(naming)
     try:
         return Settings()
     except ValidationError as exc:
         problems = [
-            _problem(error["loc"], error["msg"]) for error in exc.errors(include_input=False, include_url=False)
+            _problem(error["loc"], error["msg"], naming) for error in exc.errors(include_input=False, include_url=False)
         ]
         raise ConfigError("Invalid configuration: " + "; ".join(dict.fromkeys(problems)) + ".") from None
+    finally:
+        _NAMING.reset(reset)
 
 
-def _problem(loc: tuple[int | str, ...], message: str) -> str:
-    """One bad setting, said as: the variable, what is wrong, what it accepts, its default and an example."""
+def _problem(loc: tuple[int | str, ...], message: str, naming: Naming = ENVIRONMENT) -> str:
+    """One bad setting, said as: the setting, what is wrong, what it accepts, its default and an example."""
     message = message.removeprefix("Value error, ")
     if not loc:
         return message
     name = str(loc[0])
-    variable = ENV_PREFIX + name.upper()
+    label = naming.label(name)
     expected = EXPECTED.get(name)
     if expected is None:
-        return f"{variable} {message}"
+        return f"{label} {message}"
     return (
-        f"{variable} {message} (expected {expected.accepts}; default {expected.default}; "
-        f"for example {variable}={expected.example})"
+        f"{label} {message} (expected {expected.accepts}; default {expected.default}; "
+        f"for example {naming.example(name, expected.example)})"
     )
+
+
+KNOWN_VARIABLES = frozenset(variable(name) for name in Settings.model_fields)
+LIKELY_MEANT = {
+    "TOKEN": "access_token",
+    "API_TOKEN": "access_token",
+    "URL": "base_url",
+    "API_URL": "base_url",
+    "ENDPOINT": "base_url",
+    "APP_SECRET": "app_key",
+    "SECRET": "app_key",
+    "USERNAME": "account",
+}
+"""Names other APIs use for a setting, which spelling alone would not lead to."""
+
+
+def unknown_variables(environ: Mapping[str, str] | None = None) -> list[str]:
+    """A warning per `HUAWEI_MEETING_*` variable that is no setting (a typo is otherwise silently ignored)."""
+    environ = os.environ if environ is None else environ
+    warnings = []
+    suffixes = {known.removeprefix(ENV_PREFIX): known for known in KNOWN_VARIABLES}
+    squeezed = {suffix.replace("_", ""): known for suffix, known in suffixes.items()}
+    for name in sorted(environ):
+        upper = name.upper()
+        if not upper.startswith(ENV_PREFIX) or upper in KNOWN_VARIABLES:
+            continue
+        suffix = upper.removeprefix(ENV_PREFIX)
+        meant = LIKELY_MEANT.get(suffix)
+        close = (
+            (variable(meant) if meant else None)
+            or squeezed.get(suffix.replace("_", ""))
+            or next(
+                (suffixes[match] for match in difflib.get_close_matches(suffix, sorted(suffixes), n=1, cutoff=0.6)),
+                None,
+            )
+        )
+        hint = f"did you mean {close}?" if close else "the settings are listed by `huawei-meeting-mcp check`"
+        warnings.append(f"{name} is not a setting and is ignored ({hint})")
+    return warnings
+
+
+HTTP_ONLY = ("http_token", "http_allowed_hosts", "http_allowed_origins")
+"""Settings only `serve --transport http` reads."""
+DEMO_IGNORES = ("access_token", "app_id", "app_key", "user_id", "corp_id", "account", "password", "base_url")
+"""Settings the demo does not use: it answers from the built-in sandbox with the sandbox's own token."""
+
+
+def ignored_settings(settings: Settings, *, http: bool, demo: bool, naming: Naming = ENVIRONMENT) -> list[str]:
+    """A warning per setting that is set but ignored by this way of running (HTTP-only ones; credentials in a demo)."""
+    given = settings.model_fields_set
+    warnings = []
+    http_only = [name for name in HTTP_ONLY if name in given]
+    if http_only and not http:
+        warnings.append(
+            f"{_env(http_only, naming)} {_verb(http_only)} set but ignored here: only the HTTP server "
+            f"(`huawei-meeting-mcp serve --transport http`) reads {'it' if len(http_only) == 1 else 'them'}"
+        )
+    demo_ignores = [name for name in DEMO_IGNORES if name in given]
+    if demo and demo_ignores:
+        warnings.append(
+            f"{_env(demo_ignores, naming)} {_verb(demo_ignores)} set but ignored: the demo answers from the "
+            "built-in sandbox's sample meetings, never from Huawei"
+        )
+    return warnings

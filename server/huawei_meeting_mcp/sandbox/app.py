@@ -34,7 +34,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from . import history_api, record_api
 from .auth_api import AuthApi
-from .data import SandboxMeeting, anchor_day, contact_strings, sample_meetings, secret_strings
+from .data import SandboxMeeting, anchor_day, contact_strings, known_people, sample_meetings, secret_strings
 from .history_api import ATTENDANCE_PATH, CONF_DETAIL_PATH, CONTROL_PATH, HISTORY_PATH
 from .hostile import hostile_contacts, hostile_error, hostile_meetings, hostile_secrets
 from .params import ApiError, not_found
@@ -110,6 +110,7 @@ class Sandbox:
             self.meetings.update((m.conference["confUUID"], m) for m in hostile_meetings(anchor_day(now)))
         self.tokens: set[str] = set(tokens)
         self.auth = auth or AuthApi()
+        self.auth.known_users = known_people(self.meetings.values())
         self.latency_ms = latency_ms
         self.requests: list[RecordedRequest] = []
         self.hits: Counter[str] = Counter()
@@ -117,7 +118,10 @@ class Sandbox:
         self.connections: set[tuple[str, int]] = set()
         """Distinct client (host, port) pairs seen: one per TCP connection the server opened."""
         routes: list[tuple[str, Handler]] = [
-            (HISTORY_PATH, lambda r: history_api.list_history(self.meetings.values(), r.query_params)),
+            (
+                HISTORY_PATH,
+                lambda r: history_api.list_history(self.meetings.values(), r.query_params, self.viewer(r)),
+            ),
             (CONF_DETAIL_PATH, lambda r: history_api.detail(self.meeting(r), r.query_params, r.headers)),
             (ATTENDANCE_PATH, lambda r: history_api.attendance(self.meeting(r), r.query_params, self._language(r))),
             (
@@ -127,7 +131,10 @@ class Sandbox:
                 ),
             ),
             (RECORDING_PATH, lambda r: record_api.recording(self.meeting(r))),
-            (RECORDING_LIST_PATH, lambda r: record_api.recordings(self.meetings.values(), r.query_params)),
+            (
+                RECORDING_LIST_PATH,
+                lambda r: record_api.recordings(self.meetings.values(), r.query_params, self.viewer(r)),
+            ),
         ]
         self.app = Starlette(
             routes=[
@@ -178,6 +185,10 @@ class Sandbox:
         token = request.headers.get("X-Access-Token", "")
         return token in self.tokens or self.auth.accepts(token)
 
+    def viewer(self, request: Request) -> str | None:
+        """Whose meetings a request sees: the `userId` its token was issued to, None for the administrator."""
+        return self.auth.person(request.headers.get("X-Access-Token", ""))
+
     def meeting(self, request: Request) -> SandboxMeeting:
         """The meeting a per-meeting request names by `confUUID`; raises the error the service answers instead."""
         conf_uuid = request.query_params.get("confUUID", "")
@@ -189,8 +200,9 @@ class Sandbox:
         if planted is not None:
             raise planted
         meeting = self.meetings.get(conf_uuid)
-        if meeting is None:
-            raise not_found()
+        viewer = self.viewer(request)
+        if meeting is None or (viewer is not None and viewer not in meeting.people):
+            raise not_found()  # the service answers the same for a meeting that exists but is not the caller's
         return meeting
 
     @staticmethod

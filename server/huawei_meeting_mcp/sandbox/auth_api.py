@@ -21,7 +21,7 @@ import re
 import secrets
 import time
 import uuid
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -80,6 +80,8 @@ class _Token:
     value: str
     user: str
     expires_at: float
+    person: str | None = None
+    """The App ID sign-in's `userId`; None for the administrator (no `userId`) and account sign-in."""
 
 
 class _Refusal(Exception):
@@ -142,6 +144,12 @@ class AuthApi:
         self._tokens: dict[str, _Token] = {}
         self._by_user: dict[str, deque[_Token]] = {}
         self._issued_secrets: set[str] = set()
+        self.known_users: set[str] | None = None
+        """The enterprise's user IDs (the `Sandbox` fills it from its meetings); None: every ID is known."""
+        self.app_sign_ins: Counter[str] = Counter()
+        """App ID sign-ins that issued a token, per `userId` ("" is the administrator: no `userId`)."""
+        self.registrations: Counter[str] = Counter()
+        """Sign-ins with a `userId` the enterprise did not know: Huawei registers such a user automatically."""
 
     @property
     def sign_ins(self) -> int:
@@ -163,6 +171,11 @@ class AuthApi:
         if issued is not None or token in self._issued_secrets:
             self.refused_tokens += 1
         return False
+
+    def person(self, token: str) -> str | None:
+        """The `userId` a token was issued to; None for the administrator, account sign-in or a static token."""
+        issued = self._tokens.get(token)
+        return issued.person if issued is not None else None
 
     def valid_tokens(self) -> list[str]:
         """The tokens that would be accepted now."""
@@ -253,6 +266,10 @@ class AuthApi:
             raise _SIGNATURE_EXPIRED
         if corp_id and self.corp_ids is not None and corp_id not in self.corp_ids:
             raise _NOT_IN_CORP
+        self.app_sign_ins[user_id] += 1
+        if user_id and self.known_users is not None and user_id not in self.known_users:
+            self.registrations[user_id] += 1
+            self.known_users.add(user_id)
         info = {
             "userId": user_id or "sandbox-admin",
             "thirdAccount": user_id,
@@ -289,7 +306,8 @@ class AuthApi:
 
     def _issue(self, user: str, client_type: int, user_info: dict[str, Any], client_host: str) -> dict[str, Any]:
         now = self.clock()
-        token = _Token("stb" + secrets.token_hex(24), user, now + self.token_lifetime)
+        person = user_info.get("thirdAccount") or None
+        token = _Token("stb" + secrets.token_hex(24), user, now + self.token_lifetime, person)
         held = self._by_user.setdefault(user, deque())
         held.append(token)
         while len(held) > (TOKENS_PER_USER_API if client_type == 72 else 1):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta, timezone
 from importlib import resources
 from typing import Any
@@ -38,6 +38,14 @@ STANDUP_LOCAL_HOUR = 9
 """The stand-up's recurrence is in the meeting's zone (London): 09:00 local all year."""
 WEBINAR_RECORDS = 10_000
 """Attendance records of the webinar showcase (issue 13's benchmark)."""
+ORGANIZER_IDS = {
+    "李娜 (Li Na)": "lina@examplecorp",
+    "王伟": "wangwei@examplecorp",
+    "Zoë Müller": "zoe.mueller@examplecorp",
+    "José Álvarez": "jose.alvarez@examplecorp",
+    "Amélie Dubois": "logistics0@examplecorp",
+}
+"""The Huawei user ID (App ID `userId`) of each sample organizer; participants' IDs are their `accountId`."""
 
 
 class SandboxMeeting:
@@ -68,6 +76,16 @@ class SandboxMeeting:
         """The §3.4 recording object, or None when the meeting has no recording."""
         self._story = story
         self._control: list[ControlRecord] | None = None
+        self._people: frozenset[str] | None = None
+
+    @property
+    def people(self) -> frozenset[str]:
+        """The user IDs who see this meeting when signed in as themselves: its organizer and its participants."""
+        if self._people is None:
+            organizer = ORGANIZER_IDS.get(str(self.conference.get("scheduserName", "")))
+            listed = {str(p["accountId"]) for p in self.participants if p.get("accountId")}
+            self._people = frozenset(listed | ({organizer} if organizer else set()))
+        return self._people
 
     @property
     def attendance(self) -> list[Json]:
@@ -848,6 +866,11 @@ def _collect(value: Any, keys: set[str], found: set[str]) -> None:
     elif isinstance(value, list):
         for item in value:
             _collect(item, keys, found)
+
+
+def known_people(meetings: Iterable[SandboxMeeting]) -> set[str]:
+    """Every user ID the sample enterprise has: organizers and everyone on a participant list."""
+    return set(ORGANIZER_IDS.values()).union(*(m.people for m in meetings))
 
 
 def secret_strings(meetings: dict[str, SandboxMeeting]) -> set[str]:

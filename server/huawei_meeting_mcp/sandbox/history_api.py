@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 
 from ..wire import SORT_TYPES
 from .data import ROOM_TYPES, SandboxMeeting, from_api_time
-from .params import bad_request, int_param, page, paged, search_key
+from .params import ApiError, bad_request, int_param, page, paged, search_key
 from .records import Language, localized_attendance
 
 HISTORY_PATH = "/v1/mmc/management/conferences/history"
@@ -39,9 +39,17 @@ def _matches(meeting: SandboxMeeting, needle: str | None) -> bool:
 
 
 def select(
-    meetings: Iterable[SandboxMeeting], query: Mapping[str, str], *, dates_required: bool = True
+    meetings: Iterable[SandboxMeeting],
+    query: Mapping[str, str],
+    *,
+    dates_required: bool = True,
+    viewer: str | None = None,
 ) -> list[SandboxMeeting]:
-    """The meetings a list query selects (window, scope, search key), sorted as `sortType` asks."""
+    """The meetings a list query selects (window, scope, search key), sorted as `sortType` asks.
+
+    `viewer` is the signed-in user ID (None: the enterprise administrator): a user's own meetings are the
+    ones they organized or were on the participant list of, and only the administrator may use `queryAll`.
+    """
     if dates_required or "startDate" in query or "endDate" in query:
         start, end = int_param(query, "startDate"), int_param(query, "endDate")
     else:
@@ -51,8 +59,14 @@ def select(
     query_all = query.get("queryAll", "false").lower()
     if start > end or sort_type not in SORT_TYPES or query_all not in {"true", "false"}:
         raise bad_request()
+    if viewer is not None and query_all == "true":
+        raise ApiError(403, "MMC.111070002", "Insufficient permissions.")
     found = [
-        m for m in meetings if start <= start_ms(m) <= end and (m.mine or query_all == "true") and _matches(m, needle)
+        m
+        for m in meetings
+        if start <= start_ms(m) <= end
+        and ((m.mine if viewer is None else viewer in m.people) or query_all == "true")
+        and _matches(m, needle)
     ]
     found.sort(key=start_ms, reverse=sort_type.startswith("DSC"))
     if sort_type.endswith("RecordTYPE"):
@@ -60,10 +74,12 @@ def select(
     return found
 
 
-def list_history(meetings: Iterable[SandboxMeeting], query: Mapping[str, str]) -> dict[str, object]:
-    """The body of a history-list answer (§3.1)."""
+def list_history(
+    meetings: Iterable[SandboxMeeting], query: Mapping[str, str], viewer: str | None = None
+) -> dict[str, object]:
+    """The body of a history-list answer (§3.1), as `viewer` (None: the administrator) sees it."""
     offset, limit = page(query)
-    found = select(meetings, query)
+    found = select(meetings, query, viewer=viewer)
     return paged([m.conference for m in found], offset, limit)
 
 

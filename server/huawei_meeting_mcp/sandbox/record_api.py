@@ -34,10 +34,14 @@ def recording(meeting: SandboxMeeting) -> dict[str, object]:
     return meeting.recording
 
 
-def recordings(meetings: Iterable[SandboxMeeting], query: Mapping[str, str]) -> dict[str, object]:
-    """The body of a recording-list answer (§3.5): recorded meetings only, newest first by default."""
+def recordings(
+    meetings: Iterable[SandboxMeeting], query: Mapping[str, str], viewer: str | None = None
+) -> dict[str, object]:
+    """The body of a recording-list answer (§3.5): recorded meetings `viewer` sees, newest first by default."""
     offset, limit = page(query)
     if query.get("sortType", "DSC_StartTIME") not in RECORDING_SORT_TYPES:
         raise bad_request()
-    found = [m.recording for m in select(meetings, query, dates_required=False) if m.recording is not None]
+    found = [
+        m.recording for m in select(meetings, query, dates_required=False, viewer=viewer) if m.recording is not None
+    ]
     return paged(found, offset, limit)

@@ -10,10 +10,12 @@ from ..attendance_fold import PersonAttendance, aggregate
 from ..output import AttendanceShow, AttendanceSummary, Attendee, MeetingAttendance, Page, Participant, Stay
 from ..reads import AttendanceRead, AttendanceRecords
 from ..wire import AttendanceQuery
-from .common import LONG, Scrub, ToolNames, ViewOptions, at_epoch_ms, code, echoed, meeting_times_if_read
+from .clean import LONG, Scrub, code, echoed
 from .detail import participant, participant_line
-from .paging import NextCall, PageText
+from .options import ToolNames, ViewOptions
+from .paging import AnswerText, NextCall
 from .reconcile import Reconciliation, reconcile
+from .times import at_epoch_ms, meeting_times_if_read
 from .words import at, join, minutes, plural, shown, shown_id, zone_text
 
 PARTICIPANT_LIST = (
@@ -244,11 +246,11 @@ def _next_call(result: MeetingAttendance, limit: int, tools: ToolNames) -> NextC
     return NextCall.for_meeting(tools.attendance, result.confUUID, arguments)
 
 
-def _text(noun: str, item: Callable[[Any], str]) -> PageText[MeetingAttendance]:
-    return PageText(noun, item, _next_call, header=_header, qualifier=_qualifier)
+def _text(noun: str, item: Callable[[Any], str]) -> AnswerText[MeetingAttendance]:
+    return AnswerText(noun, item, _next_call, header=_header, qualifier=_qualifier)
 
 
-ATTENDANCE_TEXT: dict[AttendanceShow, PageText[MeetingAttendance]] = {
+ATTENDANCE_TEXT: dict[AttendanceShow, AnswerText[MeetingAttendance]] = {
     "attendees": _text("Attendees", attendee_line),
     "absent": _text("People who never joined", participant_line),
     "uninvited": _text("Uninvited attendees", attendee_line),

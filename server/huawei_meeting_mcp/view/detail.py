@@ -16,19 +16,10 @@ from ..output import (
 from ..reads import DetailRead, Outcome
 from ..timezones import parse_api_time
 from ..wire import ConferenceInfo, CycleParams, DetailQuery, ParticipantInfo, RecordingInfo
-from .common import (
-    LONG,
-    MeetingTimes,
-    Scrub,
-    ToolNames,
-    ViewOptions,
-    at_epoch_ms,
-    code,
-    echoed,
-    meeting_times,
-    moment,
-)
-from .paging import NextCall, PageText
+from .clean import LONG, Scrub, code, echoed
+from .options import ToolNames, ViewOptions
+from .paging import AnswerText, NextCall
+from .times import MeetingTimes, at_epoch_ms, meeting_times, moment
 from .words import at, join, minutes, plural, shown, shown_id, words, zone_text
 
 STATES = {
@@ -350,5 +341,5 @@ def _next_call(detail: MeetingDetail, limit: int, tools: ToolNames) -> NextCall 
     return NextCall.for_meeting(tools.detail, detail.confUUID, arguments)
 
 
-DETAIL_TEXT = PageText("Participants", participant_line, _next_call, header=_header_lines, qualifier=_qualifier)
+DETAIL_TEXT = AnswerText("Participants", participant_line, _next_call, header=_header_lines, qualifier=_qualifier)
 """How a detail answer renders."""

@@ -12,8 +12,10 @@ from datetime import tzinfo
 from ..output import MeetingEvent, MeetingEvents, Page
 from ..reads import EventsRead
 from ..wire import ControlQuery, ControlRecord
-from .common import LONG, Scrub, ToolNames, ViewOptions, at_epoch_ms, code, echoed, meeting_times_if_read
-from .paging import NextCall, PageText
+from .clean import LONG, Scrub, code, echoed
+from .options import ToolNames, ViewOptions
+from .paging import AnswerText, NextCall
+from .times import at_epoch_ms, meeting_times_if_read
 from .words import at, join, shown, shown_id, zone_text
 
 
@@ -93,5 +95,5 @@ def _next_call(result: MeetingEvents, limit: int, tools: ToolNames) -> NextCall 
     return NextCall.for_meeting(tools.events, result.confUUID, {"offset": None, "limit": limit})
 
 
-EVENTS_TEXT = PageText("Events", event_line, _next_call, header=_header, qualifier=lambda _: ", in Huawei's order")
+EVENTS_TEXT = AnswerText("Events", event_line, _next_call, header=_header, qualifier=lambda _: ", in Huawei's order")
 """How an events answer renders."""

@@ -13,9 +13,11 @@ from ..output import MeetingList, MeetingRow, Page, RangeEnd, RepeatedMeetingID,
 from ..people import is_room
 from ..reads import AttendanceRead, ListRead, Outcome, WindowRead
 from ..wire import ConferenceInfo, HistoryListResponse, HistoryQuery
-from .common import LONG, Scrub, ToolNames, ViewOptions, code, echoed, meeting_times
-from .paging import NextCall, PageText, call_text
+from .clean import LONG, Scrub, code, echoed
+from .options import ToolNames, ViewOptions
+from .paging import AnswerText, NextCall, call_text
 from .reconcile import reconcile
+from .times import meeting_times
 from .words import at, is_conf_uuid, join, plural, shown, shown_id
 
 SORT_WORDS = {
@@ -321,5 +323,5 @@ def _closing(listing: MeetingList, tools: ToolNames) -> list[str]:
     return lines
 
 
-HISTORY_TEXT = PageText("Meetings", meeting_line, _next_call, header=_header, qualifier=_qualifier, closing=_closing)
+HISTORY_TEXT = AnswerText("Meetings", meeting_line, _next_call, header=_header, qualifier=_qualifier, closing=_closing)
 """How a meeting list renders."""

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any, Generic
 
-from ..output import Answer, Page
+from ..output import Page, PagedT
 from ..text import quoted
-from .common import TEXT_BUDGET, ToolNames
+from .options import TEXT_BUDGET, ToolNames
 from .words import is_conf_uuid
 
 Argument = str | int | bool | None
@@ -60,20 +60,20 @@ class NextCall:
 
 
 @dataclass(frozen=True)
-class PageText(Generic[Answer]):
+class AnswerText(Generic[PagedT]):
     """How one paged answer renders: its noun, its own lines around the page, and its next call."""
 
     noun: str
     """What the items are, plural and capitalised as it starts the heading: 'Participants'."""
     item: Callable[[Any], str]
     """One line per item."""
-    next_call: Callable[[Answer, int, ToolNames], NextCall | None]
+    next_call: Callable[[PagedT, int, ToolNames], NextCall | None]
     """The call for the next page (given the answer, the caller's limit and the tool names), or None."""
-    header: Callable[[Answer], list[str]] = field(default=lambda _: [])
+    header: Callable[[PagedT], list[str]] = field(default=lambda _: [])
     """Lines before the page heading."""
-    qualifier: Callable[[Answer], str] = field(default=lambda _: "")
+    qualifier: Callable[[PagedT], str] = field(default=lambda _: "")
     """What the heading adds after the count: ' (all)', ', matching "x"'."""
-    closing: Callable[[Answer, ToolNames], list[str]] = field(default=lambda _answer, _tools: [])
+    closing: Callable[[PagedT, ToolNames], list[str]] = field(default=lambda _answer, _tools: [])
     """Lines after the page and its next call, before the notes."""
 
 
@@ -94,8 +94,8 @@ def more_line(noun: str, page: Page, call: NextCall | None) -> str | None:
 
 
 def render_paged(
-    answer: Answer, spec: PageText[Answer], limit: int, tools: ToolNames, budget: int = TEXT_BUDGET
-) -> tuple[Answer, str]:
+    answer: PagedT, spec: AnswerText[PagedT], limit: int, tools: ToolNames, budget: int = TEXT_BUDGET
+) -> tuple[PagedT, str]:
     """Render `answer` as text under `budget` characters, cutting its page to the items that fit.
 
     `limit` (the page size the caller asked for) and `tools` make the next call. Returns the answer
@@ -105,7 +105,7 @@ def render_paged(
     lines = [spec.item(item) for item in answer.items()]
     ends = [0, *accumulate(len(line) + 1 for line in lines)]  # ends[k]: characters of the first k lines
 
-    def frame(candidate: Answer) -> tuple[list[str], list[str]]:
+    def frame(candidate: PagedT) -> tuple[list[str], list[str]]:
         head = [*spec.header(candidate), page_heading(spec.noun, candidate.page, spec.qualifier(candidate))]
         more = more_line(spec.noun, candidate.page, spec.next_call(candidate, limit, tools))
         notes = [f"Note: {note}" for note in dict.fromkeys(candidate.notes)]
@@ -113,7 +113,7 @@ def render_paged(
             notes[MAX_NOTES:] = [f"Note: {len(notes) - MAX_NOTES} more notes like these were left out."]
         return head, [*([more] if more else []), *spec.closing(candidate, tools), *notes]
 
-    def size(candidate: Answer, kept: int) -> int:
+    def size(candidate: PagedT, kept: int) -> int:
         head, tail = frame(candidate)
         return sum(len(line) + 1 for line in (*head, *tail)) + ends[kept] - 1
 

@@ -1,9 +1,4 @@
-"""What every view's build step shares: operator options, cleaning upstream text, and meeting times.
-
-Every string the API sends passes through `Scrub` (the one sanitiser, `text.Sanitiser`) or `code` where
-wire data enters a view, for the structured content and the text alike. How the text then words things
-is in `words`.
-"""
+"""A meeting's times as an answer shows them: in UTC and in the meeting's own zone (the one it was scheduled in)."""
 
 from __future__ import annotations
 
@@ -14,83 +9,11 @@ from typing import Literal
 from ..dates import EPOCH, MAX_EPOCH_MS
 from ..output import MeetingTime, TimeZoneInfo
 from ..reads import Outcome
-from ..text import Sanitiser, clean_text
 from ..timezones import iso_local, iso_utc, parse_api_time, zone_for
 from ..wire import ConferenceInfo
+from .clean import code
+from .options import ViewOptions
 from .words import shown_id
-
-TEXT_BUDGET = 24_000
-"""The text block of any answer stays under this many characters."""
-
-SHORT = 128  # names, departments, accounts
-LONG = 256  # subjects
-
-
-@dataclass(frozen=True)
-class ToolNames:
-    """The tools' names as the tool table registers them, so views can point at the right next call."""
-
-    list: str
-    detail: str
-    attendance: str
-    events: str
-
-
-@dataclass(frozen=True)
-class ViewOptions:
-    """Operator choices that change what the view shows, and the tool names the hints use."""
-
-    tools: ToolNames
-    include_contacts: bool = False
-    api_times: Literal["utc", "local"] = "utc"
-
-
-def text(value: object, limit: int = SHORT) -> str | None:
-    """`value` cleaned to one line of at most `limit` characters (no masking); None when absent or blank."""
-    if value is None:
-        return None
-    cleaned = clean_text(value, limit)
-    return cleaned or None
-
-
-def code(value: object, limit: int = 64) -> str | None:
-    """An identifier or code from the API (meeting ID, zone ID, device type): sanitised, contact data always masked."""
-    return Sanitiser().code(value, limit)
-
-
-def echoed(value: str | None, name: str, notes: list[str], limit: int = SHORT) -> str | None:
-    """A caller's argument as an answer echoes it (structured content, heading, next call), sanitised.
-
-    The caller's own phone number or e-mail address stays; hidden characters, line breaks, markup and links
-    do not, and a note says when the value shown differs from the one given.
-    """
-    if value is None:
-        return None
-    shown = Sanitiser(include_contacts=True)(value, limit)
-    if shown is None:
-        notes.append(f"The {name} given held only hidden characters, markup or links, so it is not shown.")
-    elif shown != " ".join(value.split()):
-        notes.append(f"The {name} given is shown without its hidden characters, markup, links or secrets.")
-    return shown
-
-
-class Scrub(Sanitiser):
-    """The sanitiser of one answer (`text.Sanitiser`), which adds to the answer's notes what it masked.
-
-    A link in meeting data may be a join link (a secret: it may let anyone in), so none is passed on.
-    """
-
-    def note(self, notes: list[str]) -> None:
-        """Append the caveats that values were masked, if any were."""
-        if self.links_masked:
-            notes.append("Links inside meeting data were masked: a join link may let anyone into a meeting.")
-        if self.credentials_masked:
-            notes.append("Values after words such as password or passcode in meeting data were masked.")
-        if self.masked:
-            notes.append(
-                "Some values looked like phone numbers or e-mail addresses and were masked "
-                "(the operator has not enabled contact data)."
-            )
 
 
 def moment(value: datetime | None, zone: tzinfo | None, timespec: str = "minutes") -> MeetingTime:

@@ -22,7 +22,7 @@ import hashlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING, Any, get_type_hints
 
@@ -53,7 +53,7 @@ from mcp.types import (
 )
 from pydantic import BaseModel, ValidationError
 
-from .auth import TokenProvider, token_provider
+from .auth import NoCredentials, SignInPoster, TokenProvider, token_provider
 from .cache import ReadCache, credential_identity
 from .errors import InvalidArgumentError, MeetingError, NotFoundError
 from .schemas import arguments_model, input_schema, output_schema
@@ -63,7 +63,8 @@ from .view import ToolNames, ViewOptions
 if TYPE_CHECKING:  # imported when the state opens, on the first tool call (see LazyState)
     import httpx
 
-    from .client import RetryPolicy
+    from .callers import People
+    from .client import MeetingClient, RetryPolicy
     from .service import MeetingService
 
 logger = logging.getLogger(__name__)
@@ -153,6 +154,16 @@ class AppState:
 
     service: MeetingService
     options: ViewOptions
+    people: People | None = None
+    """Oauth mode: a service per person; `service` then serves nobody (see `for_caller`)."""
+
+    def for_caller(self) -> AppState:
+        """The state as the current request's caller sees it: in oauth mode, with their own service."""
+        if self.people is None:
+            return self
+        from .oauth import current_person
+
+        return replace(self, service=self.people.service(current_person(self.people.config)))
 
 
 class LazyState:
@@ -186,14 +197,14 @@ ToolContext = ServerRequestContext[LazyState, Any]
 """What a handler gets beside its arguments: the shared state (`lifespan_context`) and the request's
 session, which reports progress (`session.report_progress`) when the caller asked for it."""
 
-Answer = Callable[[AppState], Awaitable[tuple[BaseModel, str]]]
+BuildAnswer = Callable[[AppState], Awaitable[tuple[BaseModel, str]]]
 """Reads, builds and renders one answer: the structured model and its text."""
 
 
-async def respond(ctx: ToolContext, answer: Answer) -> CallToolResult:
+async def respond(ctx: ToolContext, answer: BuildAnswer) -> CallToolResult:
     """Run `answer`; any failure, in reading, building or rendering, becomes one actionable error result."""
     try:
-        state = await ctx.lifespan_context.get()
+        state = (await ctx.lifespan_context.get()).for_caller()
         model, text = await answer(state)
     except NotFoundError as exc:
         return failed(f"{exc} To find the confUUID, call {state.options.tools.list}.")
@@ -459,15 +470,46 @@ async def open_state(
     async with create_http_client(
         settings.base_url, timeout=settings.timeout, transport=transport, max_connections=connections
     ) as http:
-        client = MeetingClient(
-            http,
-            tokens or token_provider(settings, SignInClient(http, timeout=settings.timeout)),
-            timeout=settings.timeout,
-            retry=retry or RetryPolicy(max_retries=settings.max_retries),
-            language=settings.language,
-            concurrency=settings.concurrency,
-        )
-        yield AppState(
-            service=MeetingService(client, ReadCache(reader_identity(settings), ttl=settings.cache_ttl)),
-            options=ViewOptions(tools=tools, include_contacts=settings.include_contacts, api_times=settings.api_times),
-        )
+
+        def client(provider: TokenProvider) -> MeetingClient:
+            return MeetingClient(
+                http,
+                provider,
+                timeout=settings.timeout,
+                retry=retry or RetryPolicy(max_retries=settings.max_retries),
+                language=settings.language,
+                concurrency=settings.concurrency,
+            )
+
+        sign_ins = SignInClient(http, timeout=settings.timeout)
+        cache = ReadCache(reader_identity(settings), ttl=settings.cache_ttl)
+        options = ViewOptions(tools=tools, include_contacts=settings.include_contacts, api_times=settings.api_times)
+        if settings.http_auth == "oauth":
+            yield AppState(
+                MeetingService(client(NoCredentials()), cache), options, people_of(settings, sign_ins, client, cache)
+            )
+            return
+        yield AppState(MeetingService(client(tokens or token_provider(settings, sign_ins)), cache), options)
+
+
+def people_of(
+    settings: Settings, sign_ins: SignInPoster, client: Callable[[TokenProvider], MeetingClient], cache: ReadCache
+) -> People:
+    """Oauth mode's seats: each person signs in with the App ID as their own user ID, and reads as themselves."""
+    from .auth import AppIdSignIn, SigningIn
+    from .callers import People
+    from .oauth import oauth_config
+    from .service import MeetingService
+
+    config = oauth_config(settings)  # raises unless App ID credentials are set
+    app_id, corp_id = settings.app_id or "", settings.corp_id
+    app_key = settings.app_key.get_secret_value() if settings.app_key is not None else ""
+
+    def sign_in(user_id: str) -> TokenProvider:
+        return SigningIn(AppIdSignIn(app_id, app_key, user_id, corp_id), sign_ins)
+
+    def serve(user_id: str, tokens: TokenProvider, admin: bool) -> MeetingService:
+        identity = credential_identity(settings.base_url, "app_id", app_id, user_id, corp_id, None, None)
+        return MeetingService(client(tokens), cache.for_identity(identity), query_all=admin)
+
+    return People(config, sign_in, serve)

@@ -1,0 +1,22 @@
+"""Reading tool results."""
+
+from __future__ import annotations
+
+import json
+
+from mcp.types import CallToolResult
+
+
+def text_of(result: CallToolResult) -> str:
+    """The text block of a tool result."""
+    return "\n".join(getattr(block, "text", "") for block in result.content)
+
+
+def everything_in(results: list[CallToolResult]) -> list[str]:
+    """Each result's text and structured content, as strings to search."""
+    parts = []
+    for result in results:
+        parts.append(text_of(result))
+        if result.structured_content is not None:
+            parts.append(json.dumps(result.structured_content, ensure_ascii=False))
+    return parts
