@@ -141,8 +141,17 @@ class PromptSpec:
         )
 
 
-DEFAULT_CONNECTIONS = 10
+MIN_CONNECTIONS = 10
 """The process's connections to the API at least; more when the concurrency setting needs them."""
+
+
+def connection_bound(concurrency: int) -> int:
+    """The process's pool of connections to the API: twice the concurrency setting, never fewer than 10.
+
+    A list answer with attendance reads two things (records, participant list) of `concurrency` meetings at once.
+    """
+    return max(MIN_CONNECTIONS, 2 * concurrency)
+
 
 MAX_COMPLETIONS = 100
 """The most values one completion answer may carry (the protocol's limit)."""
@@ -465,10 +474,11 @@ async def open_state(
     from .service import MeetingService
     from .transport import create_http_client
 
-    # A list answer with attendance reads two things (records, participant list) of `concurrency` meetings at once.
-    connections = max(DEFAULT_CONNECTIONS, 2 * settings.concurrency)
     async with create_http_client(
-        settings.base_url, timeout=settings.timeout, transport=transport, max_connections=connections
+        settings.base_url,
+        timeout=settings.timeout,
+        transport=transport,
+        max_connections=connection_bound(settings.concurrency),
     ) as http:
 
         def client(provider: TokenProvider) -> MeetingClient:
