@@ -10,6 +10,7 @@
 #     "sniffio>=1.3",
 #     "starlette>=0.40",
 #     "uvicorn>=0.30",
+#     "prometheus-client>=0.20",
 #     "tzdata; sys_platform == 'win32'",
 # ]
 # ///

@@ -196,7 +196,7 @@ def test_demo_is_accepted_everywhere(cli: Callable[..., Outcome]) -> None:
     assert all("王" in name for name in names)
     assert 'Meeting "user8001\'s test meeting"' in after.out
     assert "OK: huawei-meeting-mcp can answer from the built-in sandbox (--demo) with these settings." in check.out
-    assert "127.0.0.1" not in check.out
+    assert "http://127.0.0.1" not in check.out, "the in-process sandbox has no address to show"
     assert re.search(r"^  HUAWEI_MEETING_BASE_URL +\(not used\)  \[demo\]$", check.out, re.MULTILINE)
     assert leaked(before.out + after.out + check.out + check.err, [DEFAULT_TOKEN]) == []
 

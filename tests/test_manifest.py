@@ -11,7 +11,7 @@ import pytest
 from pydantic import SecretStr
 
 from huawei_meeting_mcp import __version__
-from huawei_meeting_mcp.settings import ENV_PREFIX, Settings, load_settings
+from huawei_meeting_mcp.settings import DEPLOYMENT_ONLY, ENV_PREFIX, Settings, load_settings
 from tests.support import in_process
 
 pytestmark = pytest.mark.anyio
@@ -20,8 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 MANIFEST: dict[str, Any] = json.loads((ROOT / "manifest.json").read_text(encoding="utf-8"))
 CONFIG = MANIFEST["server"]["mcp_config"]
 USER_CONFIG: dict[str, dict[str, Any]] = MANIFEST["user_config"]
-BUNDLE_SETTINGS = [name for name in Settings.model_fields if not name.startswith(("http_", "oauth_"))]
-"""Every setting but the HTTP-mode ones: a bundle runs over stdio."""
+BUNDLE_SETTINGS = [
+    name for name in Settings.model_fields if not name.startswith(("http_", "oauth_")) and name not in DEPLOYMENT_ONLY
+]
+"""Every setting but the HTTP-mode and deployment ones: a bundle runs over stdio, on one person's machine."""
 
 
 async def test_manifest_tools_are_the_live_tools() -> None:

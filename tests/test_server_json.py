@@ -13,7 +13,7 @@ import pytest
 from pydantic import SecretStr
 
 from huawei_meeting_mcp import __version__
-from huawei_meeting_mcp.settings import ENV_PREFIX, Settings
+from huawei_meeting_mcp.settings import DEPLOYMENT_ONLY, ENV_PREFIX, Settings
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -28,6 +28,10 @@ SCHEMA: dict[str, Any] = json.loads(
 )
 SERVER: dict[str, Any] = json.loads((ROOT / "server.json").read_text(encoding="utf-8"))
 PACKAGE: dict[str, Any] = SERVER["packages"][0]
+STDIO_SETTINGS = [
+    n for n in Settings.model_fields if not n.startswith(("http_", "oauth_")) and n not in DEPLOYMENT_ONLY
+]
+"""What a registry client running the package over stdio may set (a deployed server's settings: docs/deploy.md)."""
 
 
 def test_the_vendored_schema_is_the_released_one() -> None:
@@ -62,11 +66,11 @@ def test_the_readme_carries_the_mcp_name_marker_pypi_ownership_is_verified_by() 
     assert re.findall(r"mcp-name: (\S+)", readme) == [SERVER["name"]]
 
 
-@pytest.mark.parametrize("name", [n for n in Settings.model_fields if not n.startswith(("http_", "oauth_"))])
+@pytest.mark.parametrize("name", STDIO_SETTINGS)
 def test_every_stdio_setting_is_declared_with_its_secrecy(name: str) -> None:
     declared = {item["name"]: item for item in PACKAGE["environmentVariables"]}
     item = declared[ENV_PREFIX + name.upper()]
     field = Settings.model_fields[name]
     assert item.get("isSecret", False) is (SecretStr in (field.annotation, *get_args(field.annotation)))
     assert item["isRequired"] is False
-    assert len(declared) == len([n for n in Settings.model_fields if not n.startswith(("http_", "oauth_"))])
+    assert len(declared) == len(STDIO_SETTINGS)

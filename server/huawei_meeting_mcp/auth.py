@@ -28,6 +28,7 @@ from typing import Any, Protocol, TypeVar
 import anyio
 from pydantic import BaseModel
 
+from . import metrics
 from .errors import CredentialsMissingError, ErrorMapper, SignInMethod, UpstreamError, sign_in_error
 from .redaction import REDACTOR
 from .settings import Settings
@@ -252,11 +253,13 @@ class SigningIn:
             try:
                 fresh = await self._request_token(now)
             except UpstreamError as exc:
+                metrics.signed_in(ok=False)
                 self._note_failure(exc)
                 if unexpired:
                     logger.warning("Renewing the token failed; the current one stays in use until it expires")
                     return unexpired
                 raise
+            metrics.signed_in(ok=True)
             if current is not None:
                 self._superseded.append(current.value)
             self._current = fresh

@@ -33,6 +33,8 @@ import anyio
 from cachetools import TTLCache
 from pydantic import BaseModel
 
+from . import metrics
+
 MAX_CACHED_BYTES = 64 * 1024 * 1024
 """The bound on what every entry together holds: about three 10,000-record webinars with their fold."""
 MAX_ENTRY_BYTES = 32 * 1024 * 1024
@@ -123,17 +125,20 @@ class ReadCache:
         """
         if self._store is None:
             self.reads += 1
+            metrics.cache_lookup(hit=False)
             return await read()
         full_key = (self._identity, *key)
         while True:
             kept = self._store.get(full_key)
             if kept is not None:
+                metrics.cache_lookup(hit=True)
                 return cast(Value, kept.value)
             flight = self._flights.get(full_key)
             if flight is None:
                 break
             await flight.done.wait()
             if flight.ok:
+                metrics.cache_lookup(hit=True)
                 return cast(Value, flight.value)
             if flight.error is not None:
                 raise flight.error
@@ -142,6 +147,7 @@ class ReadCache:
         self._flights[full_key] = flight
         try:
             self.reads += 1
+            metrics.cache_lookup(hit=False)
             value = await read()
         except Exception as exc:
             flight.error = exc

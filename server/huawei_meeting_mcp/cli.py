@@ -55,7 +55,7 @@ import anyio  # noqa: E402
 from mcp.types import Tool  # noqa: E402
 from pydantic import SecretStr  # noqa: E402
 
-from . import __version__  # noqa: E402
+from . import __version__, tracing  # noqa: E402
 from .app import CLI_COMMANDS, TOOL_NAMES, create_server, tool_definitions  # noqa: E402
 from .auth import StaticToken, TokenProvider  # noqa: E402
 from .errors import MeetingError  # noqa: E402
@@ -239,7 +239,7 @@ def _start_logging(settings: Settings, *, for_people: bool) -> None:
     """Log to stderr through the redactor, which learns every configured secret first."""
     REDACTOR.add(*(value.get_secret_value() for value in settings.secrets()))
     quiet = for_people and "log_level" not in settings.model_fields_set
-    configure_logging(PEOPLE_LOG_LEVEL if quiet else settings.log_level)
+    configure_logging(PEOPLE_LOG_LEVEL if quiet else settings.log_level, settings.log_format)
 
 
 def setting_warnings(settings: Settings, *, http: bool, demo: bool, naming: Naming = ENVIRONMENT) -> list[str]:
@@ -330,6 +330,8 @@ def run_serve(args: argparse.Namespace, form: SettingsForm | None = None) -> Non
         serve_stdio(create_server(Settings.model_construct(), tokens=RefusingTokens(message)))
         return
     _start_logging(settings, for_people=False)
+    _serve_metrics(settings)
+    tracing.start()
     if getattr(args, "transport", "stdio") == "stdio" and settings.http_auth == "oauth":
         settings = settings.model_copy(update={"http_auth": "token"})  # stdio: one person, the operator
     demo = args.demo or settings.demo
@@ -347,6 +349,18 @@ def run_serve(args: argparse.Namespace, form: SettingsForm | None = None) -> Non
         from .http_server import serve_http
 
         serve_http(server, wired.settings, args.host, args.port)
+    except ConfigError as exc:
+        _exit(str(exc), EXIT_INVALID)
+
+
+def _serve_metrics(settings: Settings) -> None:
+    """Serve Prometheus metrics when HUAWEI_MEETING_METRICS_PORT asks for them; exit 2 if the port cannot be bound."""
+    if settings.metrics_port is None:
+        return
+    from . import metrics
+
+    try:
+        metrics.start(settings.metrics_host, settings.metrics_port)
     except ConfigError as exc:
         _exit(str(exc), EXIT_INVALID)
 

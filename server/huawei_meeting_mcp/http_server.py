@@ -43,12 +43,17 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .http_sockets import HEADER_TIMEOUT, guarded_protocol
+from .observe import auth_refused
+from .readiness import Readiness
 from .settings import ConfigError, Settings, is_loopback_host
 
 logger = logging.getLogger(__name__)
 
 MCP_PATH = "/mcp"
 HEALTH_PATH = "/health"
+READY_PATH = "/ready"
+OPEN_PATHS = frozenset({HEALTH_PATH, READY_PATH})
+"""Answered without a token: probes carry none, and neither route shows meeting data."""
 MAX_REQUEST_BODY = 256 * 1024
 """Bytes one request body may have; a tool call is well under 2 kB."""
 MAX_IN_FLIGHT = 100
@@ -211,7 +216,7 @@ def check_bind(bind_host: str, settings: Settings) -> None:
 class BearerTokenMiddleware:
     """ASGI middleware: every HTTP request outside `open_paths` must carry `Authorization: Bearer <token>`."""
 
-    def __init__(self, app: ASGIApp, token: str, open_paths: frozenset[str] = frozenset({HEALTH_PATH})) -> None:
+    def __init__(self, app: ASGIApp, token: str, open_paths: frozenset[str] = OPEN_PATHS) -> None:
         self._app = app
         self._expected = token.encode()
         self._open_paths = open_paths
@@ -224,6 +229,7 @@ class BearerTokenMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer 401 to a request without the token; pass everything else to the app."""
         if scope["type"] == "http" and scope["path"] not in self._open_paths and not self.authorized(scope):
+            auth_refused(scope)
             response = JSONResponse(
                 {
                     "error": "invalid_token",
@@ -245,7 +251,7 @@ class HostOriginGuard:
     `/health` is open, for load-balancer probes by address.
     """
 
-    def __init__(self, app: ASGIApp, rules: HostRules, open_paths: frozenset[str] = frozenset({HEALTH_PATH})) -> None:
+    def __init__(self, app: ASGIApp, rules: HostRules, open_paths: frozenset[str] = OPEN_PATHS) -> None:
         self._app = app
         self._rules = rules
         self._open_paths = open_paths
@@ -285,13 +291,14 @@ async def _refuse(status: int, error: str, description: str, scope: Scope, recei
 class SlashlessMcpPath:
     """ASGI middleware: `/mcp/` is served as `/mcp`, so no redirect (whose Location would come from Host) is needed."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, path: str = MCP_PATH) -> None:
         self._app = app
+        self._path = path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Rewrite the path `/mcp/` to `/mcp`; pass everything else on unchanged."""
-        if scope["type"] == "http" and scope["path"] == MCP_PATH + "/":
-            scope = {**scope, "path": MCP_PATH, "raw_path": MCP_PATH.encode()}
+        if scope["type"] == "http" and scope["path"] == self._path + "/":
+            scope = {**scope, "path": self._path, "raw_path": self._path.encode()}
         await self._app(scope, receive, send)
 
 
@@ -393,8 +400,10 @@ class HttpGuard:
         max_in_flight: int = MAX_IN_FLIGHT,
         max_body: int = MAX_REQUEST_BODY,
         body_timeout: float = BODY_TIMEOUT,
+        path: str = MCP_PATH,
     ) -> None:
         self._app = app
+        self._path = path
         self._max_in_flight = max_in_flight
         self._max_body = max_body
         self._body_timeout = body_timeout
@@ -402,7 +411,7 @@ class HttpGuard:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Refuse what a stateless server cannot serve, bound the rest, and log it at DEBUG."""
-        if scope["type"] != "http" or scope["path"] != MCP_PATH:
+        if scope["type"] != "http" or scope["path"] != self._path:
             await self._app(scope, receive, send)
             return
         if scope["method"] != "POST":
@@ -451,7 +460,7 @@ async def _refuse_method(scope: Scope, receive: Receive, send: Send) -> None:
     response = JSONResponse(
         {
             "error": "method_not_allowed",
-            "error_description": f"This server is stateless: POST each JSON-RPC message to {MCP_PATH}. "
+            "error_description": f"This server is stateless: POST each JSON-RPC message to {scope['path']}. "
             "It opens no event stream (GET) and has no session to end (DELETE).",
         },
         status_code=405,
@@ -501,27 +510,29 @@ def build_app(
         security_settings=transport_security(),
         max_request_body_size=MAX_REQUEST_BODY,
     )
+    ready = Readiness(server)
     starlette = Starlette(
         routes=[
-            Route(MCP_PATH, endpoint=StreamableHTTPASGIApp(manager)),
+            Route(settings.http_path, endpoint=StreamableHTTPASGIApp(manager)),
             Route(HEALTH_PATH, endpoint=health, methods=["GET"]),
+            Route(READY_PATH, endpoint=ready.endpoint, methods=["GET"]),
         ],
         lifespan=lambda _app: manager.run(),
     )
     starlette.router.redirect_slashes = False  # its redirect's Location would be built from the Host header
-    app: ASGIApp = HostOriginGuard(HttpGuard(starlette, body_timeout=body_timeout), rules)
+    app: ASGIApp = HostOriginGuard(HttpGuard(starlette, body_timeout=body_timeout, path=settings.http_path), rules)
     if settings.http_auth == "oauth":
-        return SlashlessMcpPath(oauth_gate(app, settings))
+        return SlashlessMcpPath(oauth_gate(app, settings), settings.http_path)
     if settings.http_token is not None:
         app = BearerTokenMiddleware(app, settings.http_token.get_secret_value())
-    return SlashlessMcpPath(app)
+    return SlashlessMcpPath(app, settings.http_path)
 
 
 def oauth_gate(app: ASGIApp, settings: Settings) -> ASGIApp:
     """`app` behind per-person authorization (oauth.py); ConfigError when its settings do not add up."""
     from .oauth import protect
 
-    return protect(app, settings, open_paths=frozenset({HEALTH_PATH}))
+    return protect(app, settings, open_paths=OPEN_PATHS)
 
 
 def uvicorn_config(
@@ -565,5 +576,5 @@ def serve_http(server: Server[Any], settings: Settings, host: str, port: int) ->
     guard = "bearer token required" if settings.http_token is not None else "no token (loopback only)"
     if settings.http_auth == "oauth":
         guard = f"per-person access tokens from {settings.oauth_issuer}"
-    logger.info("Serving MCP at http://%s:%d%s (stateless, %s)", shown, bound_port, MCP_PATH, guard)
+    logger.info("Serving MCP at http://%s:%d%s (stateless, %s)", shown, bound_port, settings.http_path, guard)
     uvicorn.Server(uvicorn_config(app)).run(sockets=[sock])

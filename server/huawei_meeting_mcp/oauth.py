@@ -45,6 +45,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .errors import MeetingError
+from .observe import auth_refused
 from .settings import ENV_PREFIX, ConfigError, Settings, is_loopback_host
 
 logger = logging.getLogger(__name__)
@@ -504,6 +505,7 @@ class OAuthGate:
             return
         token = await self._verify(scope)
         if isinstance(token, Response):
+            auth_refused(scope, token.status_code)
             await token(scope, receive, send)
             return
         scope["user"] = AuthenticatedUser(token)

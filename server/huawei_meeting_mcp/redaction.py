@@ -6,8 +6,10 @@ Nothing is meant to log a secret in the first place; this filter makes sure a mi
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
+from datetime import datetime, timezone
 
 MASK = "***"
 MIN_SECRET_LENGTH = 4  # shorter strings would mask ordinary words
@@ -89,11 +91,50 @@ REDACTOR = SecretRedactor()
 """The process-wide redactor, attached to the stderr log handler by the command line."""
 
 
-def configure_logging(level: str) -> None:
-    """Send logs to stderr (stdout carries the MCP protocol), through the redactor."""
+AUDIT_LOGGER = "huawei_meeting_mcp.audit"
+"""The logger of the audit records (observe.py): each tool call at INFO, refused requests at WARNING."""
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, and an audit record's fields (`extra={"audit": ...}`).
+
+    Runs after the redactor has masked the message; the finished line is masked once more, so that a
+    secret can reach stderr through no field.
+    """
+
+    def __init__(self, redactor: SecretRedactor) -> None:
+        super().__init__()
+        self._redactor = redactor
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as one line of JSON."""
+        line: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "event": "log",
+            "message": record.getMessage(),
+        }
+        audit = getattr(record, "audit", None)
+        if isinstance(audit, dict):
+            line.update(audit)
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return self._redactor.redact(json.dumps(line, ensure_ascii=False, default=str))
+
+
+def configure_logging(level: str, log_format: str = "text") -> None:
+    """Send logs to stderr (stdout carries the MCP protocol), through the redactor, as text or JSON lines."""
     handler = logging.StreamHandler()  # stderr
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if log_format == "json":
+        handler.setFormatter(JsonFormatter(REDACTOR))
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(REDACTOR)
+    # Text logs keep normal traffic off INFO: a tool call's audit record shows there at DEBUG only.
+    numeric = logging.getLevelName(level)
+    quiet = log_format != "json" and numeric > logging.DEBUG
+    logging.getLogger(AUDIT_LOGGER).setLevel(max(numeric, logging.WARNING) if quiet else numeric)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -79,6 +79,10 @@ EXPECTED: dict[str, Expected] = {
     "oauth_allowed_users": Expected(
         "user IDs, comma-separated, or @PATH to a file of one per line", "not set (everyone)", "@/etc/mcp/users.txt"
     ),
+    "metrics_port": Expected("a port number from 0 to 65535", "not set (no metrics)", "9464"),
+    "metrics_host": Expected("an address of this machine to listen on", "127.0.0.1", "10.0.0.5"),
+    "log_format": Expected("text or json (any case)", "text", "json"),
+    "http_path": Expected("a path such as /mcp", "/mcp", "/meetings/mcp"),
 }
 """Per setting: the range or choices, the default and an example, for error messages (tests keep it complete)."""
 
@@ -261,6 +265,30 @@ class Settings(BaseSettings):
         default=False,
         description="Answer from the built-in sandbox (sample meetings) instead of Huawei: no credentials needed.",
     )
+    # What operators see (docs/deploy.md): metrics, the log's format.
+    metrics_port: int | None = Field(
+        default=None, ge=0, le=65535, description="Port to serve Prometheus metrics on, at /metrics; unset: off."
+    )
+    metrics_host: str = Field(default="127.0.0.1", description="Address the metrics port listens on.")
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="stderr log lines as text, or one JSON object per line (with the audit records)."
+    )
+    http_path: str = Field(
+        default="/mcp", description="HTTP mode only: the path MCP is served at (e.g. /meetings/mcp behind a proxy)."
+    )
+
+    @field_validator("http_path")
+    @classmethod
+    def _check_http_path(cls, value: str) -> str:
+        path = "/" + value.strip("/")
+        if path in ("/", "/health", "/ready") or not re.fullmatch(r"(/[A-Za-z0-9._~-]+)+", path):
+            raise ValueError("must be a path of letters, digits and . _ ~ - segments, other than /, /health and /ready")
+        return path
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_log_format(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @model_validator(mode="before")
     @classmethod
@@ -506,8 +534,10 @@ def unknown_variables(environ: Mapping[str, str] | None = None) -> list[str]:
     return warnings
 
 
-HTTP_ONLY = ("http_token", "http_allowed_hosts", "http_allowed_origins")
+HTTP_ONLY = ("http_token", "http_allowed_hosts", "http_allowed_origins", "http_path")
 """Settings only `serve --transport http` reads."""
+DEPLOYMENT_ONLY = ("metrics_port", "metrics_host", "log_format")
+"""Settings for a server a team deploys (docs/deploy.md): the bundle's form and the registry entry leave them out."""
 DEMO_IGNORES = ("access_token", "app_id", "app_key", "user_id", "corp_id", "account", "password", "base_url")
 """Settings the demo does not use: it answers from the built-in sandbox with the sandbox's own token."""
 

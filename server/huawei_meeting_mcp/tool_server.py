@@ -56,6 +56,7 @@ from pydantic import BaseModel, ValidationError
 from .auth import NoCredentials, SignInPoster, TokenProvider, token_provider
 from .cache import ReadCache, credential_identity
 from .errors import InvalidArgumentError, MeetingError, NotFoundError
+from .observe import RequestObserver
 from .schemas import arguments_model, input_schema, output_schema
 from .settings import Settings
 from .view import ToolNames, ViewOptions
@@ -351,6 +352,7 @@ class MeetingServer(Server[LazyState]):
             on_get_prompt=self.get_prompt if served else None,
             on_completion=self.complete if served else None,
         )
+        self.middleware.append(RequestObserver(self.tools))
 
     def input_schema(self, name: str) -> dict[str, Any] | None:
         """The input schema of tool `name`, if it has one."""

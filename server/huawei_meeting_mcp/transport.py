@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from . import __version__
+from . import __version__, metrics
 from .errors import (
     ConnectionBrokenError,
     ConnectionRefusedByHostError,
@@ -75,7 +75,19 @@ def create_http_client(
 async def exchange(
     http: httpx.AsyncClient, request: httpx.Request, request_id: str, max_body: int, errors: ErrorMapper
 ) -> Any:
-    """Send one request; return its decoded JSON body or raise the mapped UpstreamError."""
+    """Send one request; return its decoded JSON body or raise the mapped UpstreamError (counted in metrics.py)."""
+    with metrics.upstream_request(request.url.path) as seen:
+        return await _exchange(http, request, request_id, max_body, errors, seen)
+
+
+async def _exchange(
+    http: httpx.AsyncClient,
+    request: httpx.Request,
+    request_id: str,
+    max_body: int,
+    errors: ErrorMapper,
+    seen: metrics.UpstreamRequest,
+) -> Any:
     started = time.perf_counter()
     try:
         response = await http.send(request, stream=True)
@@ -92,6 +104,7 @@ async def exchange(
         raise UpstreamConnectionError(
             request_id=request_id, detail=f"({type(exc).__name__})", retryable=transient
         ) from None
+    seen.status = response.status_code
     try:
         raw = await read_body(response, request_id, max_body)
     finally:
