@@ -14,7 +14,7 @@ from huawei_meeting_mcp.attendance_fold import AttendanceFold, aggregate, join_o
 from huawei_meeting_mcp.output import AttendanceShow, MeetingAttendance
 from huawei_meeting_mcp.reads import AttendanceRead, AttendanceRecords, Outcome
 from huawei_meeting_mcp.view import TEXT_BUDGET, ViewOptions
-from huawei_meeting_mcp.view.attendance import ATTENDANCE_TEXT, build_attendance
+from huawei_meeting_mcp.view.attendance import ATTENDANCE_TEXT, attendance_text, build_attendance
 from huawei_meeting_mcp.view.paging import render_paged
 from huawei_meeting_mcp.wire import (
     AttendancePage,
@@ -234,14 +234,14 @@ def test_without_the_meeting_times_are_utc_only_and_the_reason_is_given() -> Non
 
 
 def test_paging_over_people_gives_the_exact_next_call() -> None:
-    request = AttendanceQuery(conf_uuid=UUID, offset=1, limit=1, search_key='Kim "K"')
+    request = AttendanceQuery(conf_uuid=UUID, offset=1, limit=1, search_key="M")
     result = build(fetched(sample_records()), request, meeting(), None, view_options())
     assert (result.page.total, result.page.returned, result.page.nextOffset) == (3, 1, 2)
     assert result.attendees[0].name == "Kwame Mensah"
     _, text = render(result, 1)
     call = (
         'get_historical_meeting_attendance(confUUID="4d2b9c7e51a011efb7e3fa163e5a9c01", '
-        'searchKey="Kim \\"K\\"", offset=2, limit=1)'
+        'searchKey="M", offset=2, limit=1)'
     )
     assert call in text
     assert "Attendees 2-2 of 3" in text
@@ -296,3 +296,118 @@ def test_a_huge_page_is_trimmed_to_the_budget_and_says_where_to_continue() -> No
     assert len(re.findall(r"^- ", text, flags=re.MULTILINE)) == page.returned
     assert f"offset={page.returned}, limit=500" in text
     assert result.summary.uniqueAttendees == 500, "the summary covers everyone, not just the page"
+
+
+# --- filters that never change who is absent, people and rooms, webinars ---------------------------
+
+
+def entry(name: str, number: str, kind: str = "normal", dept: str = "Logistics") -> ParticipantInfo:
+    return ParticipantInfo.model_validate(
+        {"name": name, "participantID": number, "attendeeType": kind, "deptName": dept}
+    )
+
+
+def invited() -> list[ParticipantInfo]:
+    return [
+        entry("José Müller", "+8613800000001"),
+        entry("Ana Silva", "+8613800000002", dept="Finance"),
+        entry("Lars Jensen", "+8613800000003", dept="Finance"),
+        entry("Dock Room", "+99111700001", kind="terminal", dept="Facilities"),
+        entry("Harbour Room", "+99111700002", kind="ideahub", dept="Facilities"),
+    ]
+
+
+def joined_records() -> list[AttendanceRecord]:
+    return [
+        record("iPhone", "+8613800000001", T0, T0 + 30 * MIN, deviceType="Mobile"),  # José, by number
+        record("Ana Silva", "+8613800000002", T0, T0 + 20 * MIN, deviceType="PC", deptName="Finance"),
+        record("Dock Room", "+99111700001", T0, T0 + 60 * MIN, deviceType="TE30"),
+        record("Kwame Mensah", "+233201234567", T0, T0 + 10 * MIN, deviceType="PC"),  # uninvited
+        record("Ana Silva", "+8613999999999", T0, T0 + 5 * MIN, deviceType="Mobile"),  # same name, second number
+    ]
+
+
+def reconciled(
+    query: AttendanceQuery, show: AttendanceShow = "attendees", webinar: bool = False, **filters: Any
+) -> MeetingAttendance:
+    conf = meeting().conference_data.model_copy(update={"webinar": webinar})
+    read = AttendanceRead(records=fetched(joined_records()), meeting=Outcome(conf), participants=Outcome(invited()))
+    return build_attendance(read, query, show, view_options(), **filters)
+
+
+def test_the_summary_counts_people_and_rooms_apart_and_adds_up() -> None:
+    summary = reconciled(AttendanceQuery(UUID)).summary
+    assert (summary.uniqueAttendees, summary.people, summary.rooms) == (5, 4, 1)
+    assert (summary.matched, summary.uninvited, summary.sameNameAsMatched, summary.audience) == (3, 1, 1, None)
+    assert (summary.participantList, summary.absent, summary.absentPeople, summary.absentRooms) == (5, 2, 1, 1)
+    assert summary.uniqueAttendees == summary.matched + summary.uninvited + summary.sameNameAsMatched
+    assert summary.participantList == summary.matched + summary.absent
+    _, text = render(reconciled(AttendanceQuery(UUID)), 50)
+    assert (
+        "Counts add up: 5 attendees = 3 matched + 1 uninvited + 1 same name as a matched entry; "
+        "5 on the list = 3 matched + 2 never joined; 5 attendees = 4 people + 1 room." in text
+    )
+
+
+@pytest.mark.parametrize(
+    ("show", "filters", "names"),
+    [
+        ("attendees", {"kind": "rooms"}, ["Dock Room"]),
+        ("attendees", {"kind": "people", "department": "finance"}, ["Ana Silva", "Ana Silva"]),
+        ("absent", {"kind": "rooms"}, ["Harbour Room"]),
+        ("absent", {"department": "Finance"}, ["Lars Jensen"]),
+        ("uninvited", {"kind": "people"}, ["Kwame Mensah"]),
+        ("uninvited", {"kind": "rooms"}, []),
+    ],
+)
+def test_kind_and_department_narrow_the_page_never_the_summary(
+    show: AttendanceShow, filters: dict[str, Any], names: list[str]
+) -> None:
+    result = reconciled(AttendanceQuery(UUID), show, **filters)
+    assert [item.name for item in result.items()] == names
+    assert result.page.total == len(names)
+    assert (result.summary.absent, result.summary.uninvited) == (2, 1), "filters never change who is absent"
+
+
+@pytest.mark.parametrize("search", ["José Müller", "jose", "iPhone", "MÜLLER"])
+def test_search_key_finds_a_device_name_join_by_either_name_after_matching(search: str) -> None:
+    result = reconciled(AttendanceQuery(UUID, search_key=search))
+    if search == "jose":  # no accent folding: the name is compared as written, without case
+        assert result.attendees == []
+        return
+    [jose] = result.attendees
+    assert (jose.name, jose.invitedAs, jose.matchedBy) == ("iPhone", "José Müller", "number")
+    assert (result.summary.absent, result.summary.uninvited) == (2, 1), "José is neither absent nor uninvited"
+    _, text = render(result, 50)
+    assert '- "iPhone" (invited as "José Müller")' in text
+    absent = reconciled(AttendanceQuery(UUID, search_key=search), "absent")
+    assert absent.absent == [], "asked by name, he is not 'never joined'"
+
+
+def test_a_department_as_search_key_points_to_the_department_filter() -> None:
+    result = reconciled(AttendanceQuery(UUID, search_key="Facilities"))
+    assert result.attendees == []
+    assert any("ask again with department instead of searchKey" in note for note in result.notes)
+    assert not any("check the confUUID" in note for note in result.notes)
+
+
+def test_limit_zero_gives_the_summary_alone_with_the_call_that_lists() -> None:
+    result, text = render(reconciled(AttendanceQuery(UUID, limit=0)), 0)
+    assert result.attendees == []
+    assert (result.page.total, result.page.returned) == (5, 0)
+    assert "Summary: 5 unique attendees (4 people, 1 room)" in text
+    assert (
+        f'limit=0: the summary alone; 5 attendees fit the filters: {TOOL_NAMES.attendance}(confUUID="{UUID}", ' in text
+    )
+
+
+def test_a_webinar_audience_is_audience_not_uninvited() -> None:
+    result = reconciled(AttendanceQuery(UUID), "uninvited", webinar=True)
+    summary = result.summary
+    assert (summary.uninvited, summary.audience) == (None, 1)
+    assert summary.countRule is not None
+    assert "audience" in summary.countRule
+    _, text = render_paged(result, attendance_text(result), 50, TOOL_NAMES)
+    assert "audience (not on the list): 1" in text
+    assert "Audience (attendees not on the participant list) 1-1 of 1" in text
+    assert "1 audience + 1 same name" in text

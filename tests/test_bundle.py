@@ -209,6 +209,7 @@ EVERY_TOOL = {
     "get_historical_meeting_detail": {"confUUID": DOCS_EXAMPLE_UUID},
     "get_historical_meeting_attendance": {"confUUID": DOCS_EXAMPLE_UUID},
     "get_historical_meeting_events": {"confUUID": DOCS_EXAMPLE_UUID},
+    "get_historical_meeting_series": {"meetingID": "914087001"},
 }
 
 

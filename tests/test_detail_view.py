@@ -40,7 +40,7 @@ def detail(
 ) -> tuple[MeetingDetail, str]:
     query = query or DetailQuery(conf_uuid=DOCS_UUID)
     read = DetailRead(ConfDetailResponse.model_validate(body), recording or Outcome(problem="No recording."))
-    view = build_detail(read, query, view_options(**options))
+    view = build_detail(read, query, view_options(**options), now=NOW)
     return render_paged(view, DETAIL_TEXT, query.limit, TOOL_NAMES)
 
 
@@ -244,10 +244,33 @@ def test_a_failed_recording_read_does_not_fail_the_answer() -> None:
 
 def test_a_recurring_meeting_lists_its_occurrences_in_both_zones() -> None:
     view, text = detail(sandbox_body(RECURRING_UUID))
-    assert len(view.occurrences) == 50
     first = view.occurrences[0]
     assert first.start.local is not None
     assert first.start.local.endswith(("T09:00+01:00", "T09:00+00:00")), "09:00 in London, summer or winter"
     assert first.durationMinutes == 25
-    assert "Occurrences (50), start and length:" in text
-    assert f"Occurrence 1: {first.start.utc} ({first.start.local} local), 25 min" in text
+    assert f"Occurrence {first.number}: {first.start.utc} ({first.start.local} local), 25 min" in text
+
+
+def test_occurrences_are_centred_on_the_one_asked_about_capped_and_marked_past_or_future() -> None:
+    body = sandbox_body(RECURRING_UUID)
+    subs = body["conferenceData"]["subConfs"]
+    asked = next(i for i, sub in enumerate(subs) if sub["startTime"] == body["conferenceData"]["startTime"])
+    now = NOW.strftime("%Y-%m-%d %H:%M")
+    future = [i for i, sub in enumerate(subs) if sub["startTime"] > now]
+    assert future, "the sandbox's series runs on past the anchor day"
+    view, text = detail(body)
+    assert view.occurrencesTotal == len(subs) == 50
+    numbers = [o.number for o in view.occurrences]
+    assert numbers == list(range(asked + 1 - 10, asked + 1 + 11)), "10 before, this one, 10 after"
+    assert (view.occurrencesEarlier, view.occurrencesLater) == (asked - 10, len(subs) - asked - 11)
+    assert view.occurrencesInFuture == len(future)
+    marks = {o.number - 1: o.when for o in view.occurrences}
+    assert marks[asked] == "this one"
+    assert all(marks[i] == ("future" if i in future else "past") for i in marks if i != asked)
+    assert (
+        f"Occurrences {asked - 9}-{asked + 11} of 50 (around this one; {asked - 10} earlier and "
+        f"{50 - asked - 11} later not shown; {len(future)} of the 50 not held yet), start and length:" in text
+    )
+    assert f"Occurrence {asked + 1}: " in text
+    assert "· this occurrence (the confUUID asked about)" in text
+    assert text.count("· future: not held yet") == len([i for i in future if i in marks])

@@ -48,8 +48,9 @@ def raw_attendance(meeting: SandboxMeeting) -> dict[str, int]:
     """Who joined and who did not, counted from the raw records and participant list alone.
 
     An attendee is one display name (without case) with one number; one joined as a room when it used a
-    room device. A list entry is present when an attendee has its number or its name; an attendee is
-    uninvited when neither its number nor its name is on the list.
+    room device (in the sample data, rooms join from their own number and only from room devices). A list
+    entry is present when an attendee has its number or its name; an attendee is uninvited (a webinar's:
+    audience) when neither its number nor its name is on the list.
     """
     attendees: dict[tuple[str, str], set[str]] = {}
     for record in meeting.attendance:
@@ -69,7 +70,10 @@ def raw_attendance(meeting: SandboxMeeting) -> dict[str, int]:
             for p in meeting.participants
             if p["participantID"] not in numbers and p["name"].strip().casefold() not in names
         ),
-        "uninvited": sum(1 for name, number in attendees if number not in listed_numbers and name not in listed_names),
+        # A webinar's attendees not on its list are its audience, not uninvited.
+        "audience" if meeting.conference.get("webinar") else "uninvited": sum(
+            1 for name, number in attendees if number not in listed_numbers and name not in listed_names
+        ),
     }
 
 
@@ -126,7 +130,8 @@ async def test_a_one_paragraph_summary_of_last_weeks_meetings(live_sandbox: Live
     text = text_of(listing)
     for row in rows:
         counts = row["attendance"]
-        assert f"{counts['invited']} invited, {counts['absent']} never joined, {counts['uninvited']} uninvited" in text
+        outside = f"{counts['audience']} audience" if "audience" in counts else f"{counts['uninvited']} uninvited"
+        assert f"{counts['invited']} invited, {counts['absent']} never joined, {outside}" in text
 
 
 def parse_call(arguments: str) -> dict[str, Any]:

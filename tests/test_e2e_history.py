@@ -242,6 +242,7 @@ async def test_attendance_over_500_records_is_read_whole_and_folded_per_person(l
     [kwame] = [p for p in people if p["name"] == REJOINER[0]]
     assert kwame == {
         "name": REJOINER[0],
+        "kind": "person",
         "deptName": "Partners",
         "deviceTypes": ["PC", "Mobile"],
         "mediaTypes": ["Video", "Voice"],
@@ -284,7 +285,7 @@ def check_schemas_and_guide(tools: dict[str, Any], instructions: str | None) -> 
     assert listing["properties"]["sortType"]["default"] == "DSC_StartTIME"
     assert "without an offset it is UTC" in tools[LIST].description
     attendance = tools[ATTENDANCE].input_schema
-    assert set(attendance["properties"]) == {"confUUID", "searchKey", "show", "offset", "limit"}
+    assert set(attendance["properties"]) == {"confUUID", "searchKey", "show", "kind", "department", "offset", "limit"}
     assert attendance["required"] == ["confUUID"]
     assert "10,000 records" in tools[ATTENDANCE].description
     assert "list_historical_meetings" in tools[DETAIL].description

@@ -21,7 +21,7 @@ from huawei_meeting_mcp.auth import StaticToken
 from huawei_meeting_mcp.cache import ReadCache
 from huawei_meeting_mcp.client import MeetingClient
 from huawei_meeting_mcp.dates import resolve_range
-from huawei_meeting_mcp.people import is_room
+from huawei_meeting_mcp.people import is_room_device
 from huawei_meeting_mcp.reads import MAX_WINDOW_MEETINGS
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, LARGE_UUID, Sandbox
 from huawei_meeting_mcp.sandbox.data import TOWN_HALL_UUID, SandboxMeeting, from_api_time
@@ -60,31 +60,6 @@ def minutes(meeting: SandboxMeeting) -> int:
 
 def history_requests(sandbox: Sandbox, since: int) -> list[tuple[int, int]]:
     return [(int(r.query["offset"]), int(r.query["limit"])) for r in sandbox.requests[since:] if r.path == HISTORY_PATH]
-
-
-@pytest.mark.parametrize(
-    ("kind", "room"),
-    [
-        ("terminal", True),
-        ("ideahub", True),
-        ("board", True),
-        ("hwvision", True),
-        ("TE30", True),
-        ("IdeaHub", True),
-        ("HUAWEI Vision", True),
-        ("华为智慧屏", True),
-        ("normal", False),
-        ("outside", False),
-        ("mobile", False),
-        ("PC", False),
-        ("Mobile", False),
-        ("电脑", False),
-        ("", False),
-        (None, False),
-    ],
-)
-def test_a_room_is_a_meeting_room_device_by_attendee_or_device_type(kind: str | None, room: bool) -> None:
-    assert is_room(kind) is room
 
 
 @pytest.mark.parametrize(
@@ -233,7 +208,7 @@ async def test_each_row_counts_attendance_as_the_attendance_tool_does_with_progr
     assert counts["absent"] == summary["absent"]
     assert counts["uninvited"] == summary["uninvited"]
     assert counts["people"] + counts["rooms"] == summary["uniqueAttendees"]
-    rooms_joined = {r["displayName"] for r in review.attendance if is_room(r["deviceType"])}
+    rooms_joined = {r["displayName"] for r in review.attendance if is_room_device(r["deviceType"])}
     assert counts["rooms"] == len(rooms_joined)
     assert progress[0] == (0, None, "Reading the meeting list")
     assert progress[-1][0] == progress[-1][1] == len(rows)

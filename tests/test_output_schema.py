@@ -28,6 +28,7 @@ CALLS = [
     ("get_historical_meeting_attendance", {"confUUID": RECURRING_UUID, "show": "absent"}),
     ("get_historical_meeting_events", {"confUUID": DOCS_EXAMPLE_UUID}),
     ("list_historical_meetings", {"startDate": "2026-06-01", "endDate": "2026-11-30", "limit": 40}),
+    ("get_historical_meeting_series", {"meetingID": "914087001", "limit": 5}),
 ]
 
 

@@ -62,6 +62,16 @@ def test_number_first_then_name_and_the_rest_is_absent_or_uninvited() -> None:
     assert [p.name for p in found.absent] == ["Meeting Room 3F", "Ana García"]
     assert [p.name for p in found.uninvited] == ["Kwame Mensah"]
     assert found.matched_by_name_only == 1
+    how = {p.name: (m.entry.name, m.by) if m else None for p, m in zip(people, found.matches, strict=True)}
+    assert how == {
+        "HUAWEI MatePad": ("Li Na", "number"),
+        "wang  WEI": ("Wang Wei", "name"),
+        "Kwame Mensah": None,
+        "Wang Wei": ("Wang Wei", "same name"),
+    }
+    assert (found.matched, found.same_name) == (2, 1)
+    assert len(people) == found.matched + found.same_name + len(found.uninvited), "every attendee in one group"
+    assert len(listed) == found.matched + len(found.absent)
 
 
 def test_one_entry_matches_one_attendee_by_number() -> None:

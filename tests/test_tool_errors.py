@@ -47,7 +47,7 @@ async def test_every_kind_of_error_reads_alike(tool: str, arguments: dict[str, o
 async def test_a_bug_in_a_view_is_an_internal_error_and_the_server_keeps_serving(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def broken(*_args: object) -> MeetingDetail:
+    def broken(*_args: object, **_kwargs: object) -> MeetingDetail:
         raise ZeroDivisionError("a bug in the view")
 
     monkeypatch.setattr(app, "build_detail", broken)

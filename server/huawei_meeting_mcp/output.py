@@ -94,7 +94,7 @@ class MeetingTime(OutputModel):
 
 
 class TimeZoneInfo(OutputModel):
-    """The meeting's time zone as Huawei labels it."""
+    """The zone the meeting was scheduled in (not the organizer's profile zone), as Huawei labels it."""
 
     timeZoneID: str | None = Field(default=None, description="Huawei's time zone ID, e.g. '56'.")
     label: str | None = Field(
@@ -130,8 +130,12 @@ class Recording(OutputModel):
 class Occurrence(OutputModel):
     """One occurrence of a recurring meeting."""
 
-    start: MeetingTime = Field(description="Start, in UTC and in the meeting's zone.")
+    number: int = Field(description="Its place in the series, from 1, as the API lists them.")
+    start: MeetingTime = Field(description="Start, in UTC and in the zone the meeting was scheduled in.")
     durationMinutes: int | None = Field(default=None, description="End minus start, in minutes.")
+    when: Literal["past", "this one", "future"] = Field(
+        description="past (started before now), this one (the occurrence asked about), or future (not held yet)."
+    )
 
 
 class MeetingSettings(OutputModel):
@@ -181,7 +185,9 @@ class MeetingDetail(PagedAnswer):
     conferenceState: str | None = Field(default=None, description="State in words, e.g. 'ended'.")
     kind: str = Field(description="instant, scheduled, recurring, webinar, or unknown.")
     mediaTypes: list[str] = Field(description="Media in words: audio, video, HD video, data sharing.")
-    timeZone: TimeZoneInfo = Field(description="The meeting's time zone.")
+    timeZone: TimeZoneInfo = Field(
+        description="The zone the meeting was scheduled in (its timeZoneID), not the organizer's profile zone."
+    )
     start: MeetingTime = Field(description="Start time.")
     end: MeetingTime = Field(description="End time.")
     timesReadAs: Literal["utc", "local"] = Field(
@@ -193,7 +199,21 @@ class MeetingDetail(PagedAnswer):
     invited: InvitedSummary = Field(description="Invitation counts.")
     recurrence: str | None = Field(default=None, description="The recurrence in words, for recurring meetings.")
     occurrences: list[Occurrence] = Field(
-        default_factory=list, description="The occurrences of a recurring meeting, as the API lists them."
+        default_factory=list,
+        description="Occurrences of a recurring meeting around the one asked about (at most 10 before and 10 after), "
+        "each marked past, this one or future.",
+    )
+    occurrencesTotal: int | None = Field(
+        default=None, description="Occurrences the series has in all (recurring meetings only)."
+    )
+    occurrencesEarlier: int | None = Field(
+        default=None, description="Earlier occurrences not listed (before the first one shown)."
+    )
+    occurrencesLater: int | None = Field(
+        default=None, description="Later occurrences not listed (after the last one shown)."
+    )
+    occurrencesInFuture: int | None = Field(
+        default=None, description="Occurrences of the whole series that have not started yet."
     )
     participantType: ParticipantType = Field(description="Which participants were asked for.")
     searchKey: str | None = Field(default=None, description="The participant filter that was applied, if any.")
@@ -217,7 +237,10 @@ class RowAttendance(OutputModel):
         default=None, description="Entries of the participant list: the people and rooms invited, before or during it."
     )
     absent: int | None = Field(default=None, description="Invited people and rooms who never joined.")
-    uninvited: int | None = Field(default=None, description="Who joined without being on the participant list.")
+    uninvited: int | None = Field(
+        default=None, description="Who joined without being on the participant list (absent for a webinar)."
+    )
+    audience: int | None = Field(default=None, description="A webinar: attendees not on the list (its audience).")
     unreadable: str | None = Field(
         default=None, description="Why the attendance, or its participant list, could not be read, when it could not."
     )
@@ -316,19 +339,41 @@ class Stay(OutputModel):
 
 
 class AttendanceSummary(OutputModel):
-    """The attendance of the meeting at a glance, reconciled with its participant list."""
+    """The attendance of the whole meeting at a glance, reconciled with its whole participant list.
 
-    uniqueAttendees: int = Field(description="People who joined (matching searchKey, if given).")
+    Filters (kind, department, searchKey) narrow the page, never the summary. The counts add up:
+    uniqueAttendees = matched + uninvited (a webinar: audience) + sameNameAsMatched; participantList =
+    matched + absent; uniqueAttendees = people + rooms.
+    """
+
+    uniqueAttendees: int = Field(description="People and rooms who joined, the whole meeting.")
+    people: int = Field(description="Attendees who are people.")
+    rooms: int = Field(description="Attendees that are meeting-room terminals.")
     sessions: int = Field(description="Join-to-leave sessions (attendance records) read.")
     participantList: int | None = Field(
         default=None, description="People and rooms on the participant list (absent when it could not be read)."
     )
+    matched: int | None = Field(
+        default=None, description="Attendees matched to an entry of the list (by number or name): as many entries."
+    )
     absent: int | None = Field(default=None, description="On the participant list, never joined.")
-    uninvited: int | None = Field(default=None, description="Joined, not on the participant list.")
+    absentPeople: int | None = Field(default=None, description="Of those who never joined: people.")
+    absentRooms: int | None = Field(default=None, description="Of those who never joined: rooms.")
+    uninvited: int | None = Field(
+        default=None, description="Joined, not on the participant list (absent for a webinar: see audience)."
+    )
+    audience: int | None = Field(
+        default=None, description="A webinar: attendees not on the participant list (its audience never is)."
+    )
+    sameNameAsMatched: int | None = Field(
+        default=None,
+        description="Attendees with the name of an entry already matched (a second number): present, not uninvited.",
+    )
     matchedByNameOnly: int | None = Field(
         default=None,
         description="Attendees matched to the list by display name alone, not by number: an approximation.",
     )
+    countRule: str | None = Field(default=None, description="How the counts add up, in words.")
     longestStay: Stay | None = Field(default=None, description="Who stayed longest.")
     shortestStay: Stay | None = Field(default=None, description="Who stayed shortest.")
 
@@ -336,7 +381,17 @@ class AttendanceSummary(OutputModel):
 class Attendee(OutputModel):
     """One person's attendance, all their sessions taken together."""
 
-    name: str | None = Field(default=None, description="Display name.")
+    name: str | None = Field(default=None, description="Display name they joined under.")
+    kind: Literal["person", "room"] = Field(description="A person, or a meeting-room terminal.")
+    invitedAs: str | None = Field(
+        default=None,
+        description="The participant-list name they matched, when they joined under another (e.g. 'iPhone').",
+    )
+    matchedBy: Literal["number", "name", "same name"] | None = Field(
+        default=None,
+        description="How they matched the participant list: number, name, or the name of an entry already "
+        "matched; absent when not on it.",
+    )
     deptName: str | None = Field(default=None, description="Department.")
     callNumber: str | None = Field(
         default=None, description="Number they joined with; only when HUAWEI_MEETING_INCLUDE_CONTACTS=true."
@@ -365,17 +420,26 @@ class MeetingAttendance(PagedAnswer):
     confUUID: str = Field(description="UUID of this occurrence of the meeting.")
     conferenceID: str | None = Field(default=None, description="The 9-digit meeting ID, when the meeting was read.")
     subject: str | None = Field(default=None, description="Topic, when the meeting was read.")
+    webinar: bool | None = Field(default=None, description="The meeting is a webinar, when the meeting was read.")
     timeZone: TimeZoneInfo | None = Field(
-        default=None, description="The meeting's zone, used for the local times; absent when it could not be read."
+        default=None,
+        description="The zone the meeting was scheduled in, used for the local times; absent if it could not be read.",
     )
     start: MeetingTime | None = Field(default=None, description="The meeting's scheduled start, when read.")
     end: MeetingTime | None = Field(default=None, description="The meeting's end, when read.")
-    searchKey: str | None = Field(default=None, description="The filter that was applied, if any.")
+    searchKey: str | None = Field(
+        default=None, description="The name filter applied to the page (name shown or invited name), if any."
+    )
+    kind: ParticipantType = Field(description="Which attendees or absentees the page lists: all, people or rooms.")
+    department: str | None = Field(default=None, description="The department filter applied to the page, if any.")
     recordsRead: int = Field(description="Attendance records read (one per join-to-leave session).")
     recordsReported: int | None = Field(default=None, description="Records the API said it holds.")
     pagesRead: int = Field(description="Pages of up to 500 records read.")
     capped: bool = Field(description="Reading stopped at the page cap; the summary covers the records read.")
-    summary: AttendanceSummary = Field(description="Unique attendees, longest and shortest stay.")
+    summary: AttendanceSummary = Field(
+        description="The whole meeting (never narrowed by the filters): attendees, people and rooms, matched, absent, "
+        "uninvited or audience, longest and shortest stay."
+    )
     show: AttendanceShow = Field(description="What this page lists: attendees, absent or uninvited.")
     attendees: list[Attendee] = Field(
         default_factory=list,
@@ -415,3 +479,60 @@ class MeetingEvents(PagedAnswer):
         default=None, description="The meeting's zone, used for the local times; absent when it could not be read."
     )
     events: list[MeetingEvent] = Field(description="This page of control records.")
+
+
+class SeriesOccurrence(OutputModel):
+    """One occurrence of the meeting ID in the window."""
+
+    confUUID: str | None = Field(default=None, description="UUID of this occurrence: for the other tools.")
+    start: MeetingTime = Field(description="Start, in UTC and in the zone the meeting was scheduled in.")
+    durationMinutes: int | None = Field(default=None, description="End minus start, in minutes.")
+    attendees: int | None = Field(
+        default=None, description="People and rooms who joined (absent when its attendance could not be read)."
+    )
+    absent: int | None = Field(default=None, description="On its participant list, never joined.")
+    unreadable: str | None = Field(default=None, description="Why its attendance could not be read, when it could not.")
+
+
+class SeriesPerson(OutputModel):
+    """One person (or room) across the occurrences: how regularly they attended, and for how long."""
+
+    name: str | None = Field(
+        default=None, description="The participant-list name they matched, else the name they joined under."
+    )
+    kind: Literal["person", "room"] = Field(description="A person, or a meeting-room terminal.")
+    deptName: str | None = Field(default=None, description="Department.")
+    attended: int = Field(description="Occurrences they joined.")
+    invited: int = Field(description="Occurrences whose participant list had them.")
+    occurrences: int = Field(description="Occurrences read (attended of this many).")
+    minutesAttended: float = Field(description="Minutes over all occurrences, overlapping sessions counted once.")
+    lastAttended: MeetingTime | None = Field(default=None, description="Start of the latest occurrence they joined.")
+
+
+class SeriesSummary(OutputModel):
+    """The series at a glance."""
+
+    occurrences: int = Field(description="Occurrences of the meeting ID that started in the window (read).")
+    totalMinutes: int = Field(description="Their lengths (end minus start) added up, in minutes.")
+    longest: SeriesOccurrence | None = Field(default=None, description="The occurrence that ran longest.")
+    shortest: SeriesOccurrence | None = Field(default=None, description="The occurrence that ran shortest.")
+    averageAttendees: float | None = Field(
+        default=None, description="Attendees per occurrence, over those whose attendance was read."
+    )
+
+
+class MeetingSeries(PagedAnswer):
+    """The occurrences of one meeting ID in a window, and who attended them how regularly."""
+
+    ITEMS = "people"
+
+    meetingID: str = Field(description="The 9-digit meeting ID asked about.")
+    subject: str | None = Field(default=None, description="Topic of its latest occurrence.")
+    startDate: RangeEnd = Field(description="Start of the window on occurrence start times.")
+    endDate: RangeEnd = Field(description="End of the window on occurrence start times.")
+    capped: bool = Field(description="More occurrences started in the window than were read: the newest were kept.")
+    summary: SeriesSummary = Field(description="How many occurrences, their minutes, the longest and shortest.")
+    occurrences: list[SeriesOccurrence] = Field(description="Every occurrence read, oldest first.")
+    people: list[SeriesPerson] = Field(
+        description="This page of people and rooms, most regular first (occurrences attended, then minutes)."
+    )

@@ -1,47 +1,56 @@
-"""People or rooms: which participant-list entries and attendance records are meeting-room devices.
+"""People or rooms: the one rule that tells a meeting-room terminal from a person, for every answer.
 
-A participant-list entry says what it is in `attendeeType` (§2.9: `terminal`, and the room kinds of
-the scheduling list, `ideahub`, `board`, `hwvision`); an attendance record says only which device
-joined (`deviceType`, localized by `Accept-Language`): a hard terminal's model (TE30, IdeaHub, Board,
-HUAWEI Vision) or its Chinese name. One function decides both, so that every answer counts people
-and rooms the same way.
+A participant-list entry says what it is (`attendeeType`, §2.9): `terminal` and the room devices
+(IdeaHub, whiteboard, Huawei Vision) are rooms; soft clients, external and mobile numbers are people.
+An attendance record only names the device it joined from (`deviceType`, §3.3, in the language asked
+for): TE30, IdeaHub, Board and Huawei Vision are room devices; PC, mobile, pad and phone are not. An
+attendee matched to an entry of the participant list is what the entry says; an unmatched one is a
+room only when every device it joined from is a room device.
 """
 
 from __future__ import annotations
 
-import unicodedata
+from collections.abc import Iterable
 
-ROOM_KINDS = frozenset(
+ROOM_ATTENDEE_TYPES = frozenset({"terminal", "ideahub", "board", "hwvision"})
+"""`attendeeType` values of room devices (the participant list, §2.9)."""
+
+ROOM_DEVICE_TYPES = frozenset(
     {
-        # attendeeType and partAttendeeInfo type codes (§2.7, §2.9)
-        "terminal",
-        "ideahub",
-        "board",
-        "hwvision",
-        # attendance deviceType: hard-terminal models and names, English and Chinese (§3.3, §3.7)
-        "te10",
-        "te20",
         "te30",
         "te40",
         "te50",
         "te60",
-        "box",
-        "huawei vision",
+        "terminal",
         "hard terminal",
-        "room terminal",
-        "meeting room",
-        "硬终端",
-        "会议室",
+        "ideahub",
+        "board",
+        "whiteboard",
+        "huawei vision",
+        "hwvision",
+        "smart screen",
         "华为智慧屏",
         "智慧屏",
+        "硬终端",
+        "会议室终端",
     }
 )
-"""Device kinds and types (folded: NFKC, no case, single spaces) that are a meeting room, not a person."""
+"""`deviceType` values of room devices (attendance records, §3.3), compared without case."""
 
 
-def is_room(kind: str | None) -> bool:
-    """Whether an `attendeeType` or a `deviceType` names a meeting-room device (a TE30, an IdeaHub...), not a person."""
-    if not kind:
-        return False
-    folded = " ".join(unicodedata.normalize("NFKC", kind[:64]).casefold().split())
-    return folded in ROOM_KINDS
+def is_room_device(device_type: str | None) -> bool:
+    """Whether an attendance record's `deviceType` is a meeting-room device."""
+    return device_type is not None and device_type.strip().casefold() in ROOM_DEVICE_TYPES
+
+
+def is_room(attendee_type: str | None = None, device_types: Iterable[str] = ()) -> bool:
+    """Whether a participant-list entry or an attendee is a meeting room, not a person.
+
+    `attendee_type` is the participant-list entry's `attendeeType` (for an attendee: the entry it
+    matched, if any): when known, it decides. Otherwise `device_types` (what an attendee joined from)
+    decide: a room only when there is at least one and all are room devices.
+    """
+    if attendee_type:
+        return attendee_type.strip().casefold() in ROOM_ATTENDEE_TYPES
+    devices = [device for device in device_types if device and device.strip()]
+    return bool(devices) and all(is_room_device(device) for device in devices)

@@ -17,6 +17,7 @@ from .wire import (
     ConferenceInfo,
     ControlRecordPage,
     HistoryListResponse,
+    HistoryQuery,
     ParticipantInfo,
     RecordingInfo,
 )
@@ -102,3 +103,25 @@ class AttendanceRecords:
     """Reading stopped at the page cap while more records remained."""
     people: list[PersonAttendance] | None = None
     """The records folded per person while they were read (`attendance_fold`), or None: the view folds them."""
+
+
+@dataclass(frozen=True)
+class OccurrenceRead:
+    """One occurrence of a meeting ID: its row of the meeting list, and what its attendance read gave."""
+
+    meeting: ConferenceInfo
+    attendance: Outcome[AttendanceRead]
+
+
+@dataclass(frozen=True)
+class SeriesRead:
+    """A series answer: the occurrences of one meeting ID in a window, each with its attendance."""
+
+    query: HistoryQuery
+    """The list query (window, search by the meeting ID) the occurrences were found with."""
+    occurrences: list[OccurrenceRead]
+    """Oldest first."""
+    other_rows: int
+    """Rows the list's search gave for other meeting IDs (a subject or organizer holding the digits)."""
+    capped: bool
+    """More occurrences started in the window than an answer reads: the newest ones were kept."""

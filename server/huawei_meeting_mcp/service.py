@@ -19,6 +19,7 @@ from dataclasses import replace
 from functools import partial
 from typing import TypeVar
 
+import anyio
 from cachetools import LRUCache
 
 from .attendance_fold import AttendanceFold
@@ -35,11 +36,14 @@ from .reads import (
     DetailRead,
     EventsRead,
     ListRead,
+    OccurrenceRead,
     Outcome,
+    SeriesRead,
     WindowRead,
 )
 from .search import loosely_matches
 from .wire import (
+    MAX_SERIES_OCCURRENCES,
     ConfDetailResponse,
     ConferenceInfo,
     ControlQuery,
@@ -55,6 +59,9 @@ T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
 
+OccurrenceCallback = Callable[[int, int], Awaitable[None]]
+"""Told after each occurrence's attendance is read: occurrences read so far, and how many there are."""
+
 PARTICIPANT_PAGE_SIZE = 500
 """The API's largest participant page."""
 MAX_PARTICIPANT_PAGES = 20
@@ -62,6 +69,10 @@ MAX_PARTICIPANTS = PARTICIPANT_PAGE_SIZE * MAX_PARTICIPANT_PAGES
 """Reconciling attendance reads at most this many participants (20 pages)."""
 MeetingCallback = Callable[[int, int], Awaitable[None]]
 """Told after each meeting's attendance is read: meetings done, and how many are being read."""
+SERIES_LIST_PAGE = 100
+"""Meetings per list request when looking for a meeting ID's occurrences."""
+SERIES_IN_FLIGHT = 4
+"""Occurrences whose attendance is read at a time (each is its own bounded read of records and list)."""
 QUERY_ALL_REFUSED = (
     "queryAll=true (every user's meetings) needs the administrator scope, which your sign-in does not have. "
     "Call again without queryAll to list the meetings you organized or were invited to."
@@ -228,7 +239,7 @@ class MeetingService:
         async def read(conf_uuid: str) -> None:
             nonlocal done
             async with slots:
-                found[conf_uuid] = await optional(lambda: self.attendance(conf_uuid, None), "attendance")
+                found[conf_uuid] = await optional(lambda: self.attendance(conf_uuid), "attendance")
             done += 1
             if on_meeting is not None:
                 await on_meeting(done, len(wanted))
@@ -238,20 +249,19 @@ class MeetingService:
                 tasks.start(partial(read, conf_uuid))
         return {conf_uuid: found[conf_uuid] for conf_uuid in wanted}
 
-    async def attendance(
-        self, conf_uuid: str, search_key: str | None, on_page: PageCallback | None = None
-    ) -> AttendanceRead:
+    async def attendance(self, conf_uuid: str, on_page: PageCallback | None = None) -> AttendanceRead:
         """Every attendance record and, at the same time, the meeting with its whole participant list.
 
-        The participant list (filtered by the same searchKey) is what attendance is reconciled with;
-        if it cannot be read the answer still comes, without the reconciliation, and says why.
+        Nothing is filtered upstream: who never joined is decided against the whole list, and a filter
+        (a name, a department, people or rooms) narrows the answer's page after that, in the view. If the
+        list cannot be read the answer still comes, without the reconciliation, and says why.
         """
         records, listed = await concurrently(
             lambda: self.cache.get(
-                ("attendance", conf_uuid, search_key),
-                lambda: self._folded_attendance(conf_uuid, search_key, on_page),
+                ("attendance", conf_uuid, None),
+                lambda: self._folded_attendance(conf_uuid, None, on_page),
             ),
-            lambda: optional(lambda: self._participant_list(conf_uuid, search_key), "participant list"),
+            lambda: optional(lambda: self._participant_list(conf_uuid, None), "participant list"),
         )
         meeting, participants, capped = listed.value or (None, None, False)
         return AttendanceRead(
@@ -259,6 +269,46 @@ class MeetingService:
             meeting=Outcome(meeting, listed.problem),
             participants=Outcome(participants, listed.problem),
             participant_list_capped=capped,
+        )
+
+    async def series(
+        self, meeting_id: str, window: HistoryQuery, on_occurrence: OccurrenceCallback | None = None
+    ) -> SeriesRead:
+        """The occurrences of one meeting ID that started in `window`, each with its attendance.
+
+        The list is searched by the meeting ID (every page, the later ones concurrently) and only rows
+        carrying that ID are kept, at most MAX_SERIES_OCCURRENCES (the newest). Their attendance is then
+        read SERIES_IN_FLIGHT occurrences at a time, each through `attendance` (bounded page reads, the
+        read cache); `on_occurrence` is told after each one. An occurrence whose attendance cannot be read
+        does not fail the answer: it says why.
+        """
+        query = replace(window, search_key=meeting_id, offset=0, limit=SERIES_LIST_PAGE, sort_type="DSC_StartTIME")
+
+        async def fetch(offset: int, limit: int) -> UpstreamPage[ConferenceInfo]:
+            page = await self.history(replace(query, offset=offset, limit=limit))
+            return UpstreamPage(page.data or [], page.count)
+
+        listed = await read_pages(fetch, page_size=SERIES_LIST_PAGE, max_pages=10, max_items=10 * SERIES_LIST_PAGE)
+        rows = [row for row in listed.items if row.conference_id == meeting_id and row.conf_uuid]
+        kept = rows[:MAX_SERIES_OCCURRENCES]
+        read: dict[int, Outcome[AttendanceRead]] = {}
+        slots = anyio.CapacityLimiter(SERIES_IN_FLIGHT)
+
+        async def one(index: int, conf_uuid: str) -> None:
+            async with slots:
+                read[index] = await optional(lambda: self.attendance(conf_uuid), "attendance")
+            if on_occurrence is not None:
+                await on_occurrence(len(read), len(kept))
+
+        async with together() as tasks:
+            for index, row in enumerate(kept):
+                tasks.start(partial(one, index, row.conf_uuid or ""))
+        occurrences = [OccurrenceRead(row, read[index]) for index, row in enumerate(kept)]
+        return SeriesRead(
+            query=query,
+            occurrences=occurrences[::-1],
+            other_rows=len(listed.items) - len(rows),
+            capped=len(rows) > len(kept) or listed.capped,
         )
 
     async def _folded_attendance(

@@ -62,14 +62,17 @@ examples:
   huawei-meeting-mcp detail 4d2b9c7e51a011efb7e3fa163e5a9c01
   huawei-meeting-mcp detail 4d2b9c7e51a011efb7e3fa163e5a9c01 --participant-type rooms --limit 100""",
     "get_historical_meeting_attendance": """\
-Who actually joined one ended meeting: one line per person with department, devices, first join,
-last leave and minutes attended. --show absent lists who was on the participant list but never
-joined; --show uninvited who joined without being on it. Every attendance record is read (a large
-meeting takes a few seconds), then paged.
+Who actually joined one ended meeting: one line per person or room with department, devices, first
+join, last leave and minutes attended, and the invited name of someone who joined as "iPhone".
+--show absent lists who was on the participant list but never joined; --show uninvited who joined
+without being on it (a webinar's audience). --kind rooms, --department and --search-key narrow the
+list after matching, never the counts; --limit 0 prints the summary alone. Every attendance record
+is read (a large meeting takes a few seconds), then paged.
 
 examples:
   huawei-meeting-mcp attendance 4d2b9c7e51a011efb7e3fa163e5a9c01
-  huawei-meeting-mcp attendance 4d2b9c7e51a011efb7e3fa163e5a9c01 --show absent""",
+  huawei-meeting-mcp attendance 4d2b9c7e51a011efb7e3fa163e5a9c01 --show absent --department Finance
+  huawei-meeting-mcp attendance 4d2b9c7e51a011efb7e3fa163e5a9c01 --kind rooms""",
     "get_historical_meeting_events": """\
 What happened in one ended meeting, in Huawei's order: who started or stopped the recording, muted
 everyone, locked the meeting, admitted or removed someone, and when. Who joined and left is in
@@ -77,6 +80,15 @@ everyone, locked the meeting, admitted or removed someone, and when. Who joined 
 
 example:
   huawei-meeting-mcp events 4d2b9c7e51a011efb7e3fa163e5a9c01""",
+    "get_historical_meeting_series": """\
+Every occurrence of one meeting ID (the 9 digits people type to join) that started in a window
+(default: the last 90 days): each one's start, minutes and attendees, the longest and shortest, and
+one line per person, most regular first, with how many occurrences they attended of the total and
+their minutes. Each occurrence's attendance is read, a few at a time.
+
+examples:
+  huawei-meeting-mcp series 914087001
+  huawei-meeting-mcp series 914087001 --start-date 2026-10-01 --end-date 2026-11-30""",
 }
 """The subcommands' help, written for people; a tool missing here gets its description, put in command-line terms."""
 

@@ -30,6 +30,8 @@ MAX_ATTENDANCE_PAGES = 20
 """Attendance reading stops after this many pages and says so."""
 MAX_ATTENDANCE_RECORDS = ATTENDANCE_PAGE_SIZE * MAX_ATTENDANCE_PAGES
 """Attendance reading stops at this many records (10,000), however the API pages them."""
+MAX_SERIES_OCCURRENCES = 60
+"""A series answer reads the attendance of at most this many occurrences (the newest in the window)."""
 
 SortType = Literal["DSC_StartTIME", "ASC_StartTIME", "DSC_RecordTYPE", "ASC_RecordTYPE"]
 """The history list's orders: start time newest/oldest first, or meetings with a recording first (§3.1)."""

@@ -18,6 +18,7 @@ import json
 import random
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta, timezone
+from functools import partial
 from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -673,6 +674,111 @@ def _webinar(rng: random.Random, day: date) -> SandboxMeeting:
     return SandboxMeeting(conf, panel, build_attendance=build, story=lambda: ordinary_story(conf, panel, start, end))
 
 
+HUDDLE_ID = "914087002"
+"""The quality huddle's meeting ID: held every Thursday for the last eight weeks, one confUUID per occurrence."""
+HUDDLE_MINUTES = (30, 45, 38, 52, 41, 36, 47, 33)
+"""Each huddle's length, oldest first: the fourth ran longest."""
+HUDDLE_IPHONE = "Chloé Rossi"
+"""Invited by name; joins some huddles as "iPhone" from her own number."""
+HUDDLE_IPHONE_WEEKS = (1, 3, 4)
+"""The huddles (0 = oldest) she joined as "iPhone"."""
+HUDDLE_ABSENT_DEPARTMENT = "Procurement"
+"""The whole department missed some huddles."""
+HUDDLE_DEPARTMENT_ABSENT_WEEKS = (2, 5)
+"""The huddles (0 = oldest) nobody from Procurement joined."""
+HUDDLE_HALF_TIMER = "Mateo Silva"
+"""Joins only every other huddle (the even ones, 0 = oldest)."""
+HUDDLE_ROOM = "Dongguan QA Lab"
+"""The lab's room terminal: joins every huddle but the first."""
+
+
+def _huddle_people() -> list[Json]:
+    rows = [
+        ("Søren Kierkegård", "Quality", "normal"),
+        (HUDDLE_IPHONE, "Quality", "normal"),
+        (HUDDLE_HALF_TIMER, "Quality", "normal"),
+        ("Jonas Nowak", HUDDLE_ABSENT_DEPARTMENT, "normal"),
+        ("鈴木 花子", HUDDLE_ABSENT_DEPARTMENT, "normal"),
+        ("Ng Wei Ling", "Logistics", "normal"),
+        ("Иван Петров", "Logistics", "mobile"),
+        (HUDDLE_ROOM, "Facilities", "terminal"),
+    ]
+    return [
+        {
+            "participantID": f"+86769{2200100 + i:07d}" if kind != "terminal" else "+99111760001",
+            "name": name,
+            "role": 1 if i == 0 else 0,
+            "state": "MEETTING",
+            "attendeeType": kind,
+            "accountId": f"quality{i}@examplecorp",
+            "deptName": dept,
+        }
+        for i, (name, dept, kind) in enumerate(rows)
+    ]
+
+
+def _huddle_attendance(people: list[Json], week: int, start: datetime, end: datetime) -> list[Json]:
+    """Who joined one huddle: deterministic, so a test can read the answer off the data."""
+    records: list[Json] = []
+    for i, person in enumerate(people):
+        name, dept = person["name"], person["deptName"]
+        if dept == HUDDLE_ABSENT_DEPARTMENT and week in HUDDLE_DEPARTMENT_ABSENT_WEEKS:
+            continue
+        if name == HUDDLE_HALF_TIMER and week % 2:
+            continue
+        if name == HUDDLE_ROOM and week == 0:
+            continue
+        device = "TE30" if person["attendeeType"] == "terminal" else ("Mobile" if i % 3 else "PC")
+        media = "Video" if device != "Mobile" else "Voice"
+        joined = start + timedelta(minutes=i % 3)
+        left = end - timedelta(minutes=(i * week) % 4)
+        shown = {"displayName": "iPhone"} if name == HUDDLE_IPHONE and week in HUDDLE_IPHONE_WEEKS else {}
+        records.append(attendance_record(person, device, media, joined, left, **shown))
+    return _by_join(records)
+
+
+def _huddles(today: date) -> list[SandboxMeeting]:
+    """The weekly quality huddle: eight Thursdays before `today`, a series to ask questions across."""
+    rng = random.Random(20261203)  # noqa: S311 - sample data, not security
+    people = _huddle_people()
+    last = _latest(today, 3)
+    meetings = []
+    for week, length in enumerate(HUDDLE_MINUTES):
+        day = last - timedelta(weeks=len(HUDDLE_MINUTES) - 1 - week)
+        start = _midnight(day) + timedelta(hours=7)
+        end = start + timedelta(minutes=length)
+        conf: Json = {
+            "conferenceID": HUDDLE_ID,
+            "confUUID": hex_id(rng, 32),
+            "subject": "Weekly quality huddle",
+            "size": len(people),
+            "timeZoneID": "56",
+            "startTime": api_time(start),
+            "endTime": api_time(end),
+            "mediaTypes": "Voice,Video",
+            "conferenceState": "Destroyed",
+            "language": "en-US",
+            "scheduserName": "Søren Kierkegård",
+            "conferenceType": 0,
+            "confType": "FUTURE",
+            "isAutoMute": 1,
+            "isAutoRecord": 0,
+            "recordType": 0,
+            "recordAuthType": 1,
+            "vmrFlag": 1,
+            "vmrConferenceID": HUDDLE_ID,
+            "isHasRecordFile": False,
+            "terminlCount": 1,
+            "normalCount": len(people) - 1,
+            "deptName": ENTERPRISE,
+            "confMode": "RTC",
+        }
+        give_secrets(conf, rng)
+        records = _huddle_attendance(people, week, start, end)
+        meetings.append(SandboxMeeting(conf, people, records, story=partial(ordinary_story, conf, people, start, end)))
+    return meetings
+
+
 def _latest(today: date, weekday: int) -> date:
     """The latest `weekday` (Monday = 0) strictly before `today`."""
     return today - timedelta(days=(today.weekday() - weekday - 1) % 7 + 1)
@@ -820,7 +926,8 @@ def sample_meetings(now: datetime | None = None) -> dict[str, SandboxMeeting]:
 
     The docs example (2019), the 620-participant supply-chain review on the latest Tuesday, the
     London stand-up (every Monday and Wednesday, one confUUID per occurrence, `RECURRING_UUID`
-    about ten weeks back), a 10,000-record webinar, six months of history up to yesterday, and a
+    about ten weeks back), a 10,000-record webinar, six months of history up to yesterday, the weekly
+    quality huddle (eight Thursdays: a department missing some, a member joining as "iPhone"), and a
     hyphenated "Town-hall" twelve days back (a literal search for "town hall" misses it).
     """
     today = anchor_day(now)
@@ -835,7 +942,8 @@ def sample_meetings(now: datetime | None = None) -> dict[str, SandboxMeeting]:
         _standup(history_rng, series, standup_people, d, RECURRING_UUID if d == showcase_day else None) for d in held
     ]
     webinar = _webinar(rng, _latest(today, 3) - timedelta(weeks=1))
-    meetings = [docs, large, *standups, webinar, *_history(history_rng, today, review_day, held)]
+    history = _history(history_rng, today, review_day, held)
+    meetings = [docs, large, *standups, webinar, *history, *_huddles(today)]
     meetings.append(_town_hall(today))
     return {m.conference["confUUID"]: m for m in meetings}
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timezone, tzinfo
+from dataclasses import dataclass
+from datetime import datetime, timezone, tzinfo
+from typing import Literal
 
 from ..output import (
     InvitedSummary,
@@ -168,18 +170,58 @@ def _plausible(value: int | None) -> bool:
     return value is not None and 0 <= value <= MAX_PLAUSIBLE
 
 
-def _occurrences(conf: ConferenceInfo, times: MeetingTimes) -> list[Occurrence]:
+OCCURRENCES_AROUND = 10
+"""Occurrences of a recurring meeting listed before and after the one asked about."""
+
+
+@dataclass(frozen=True)
+class _Occurrences:
+    """The occurrences listed (around the one asked about), and how many the series has in all."""
+
+    shown: list[Occurrence]
+    total: int
+    earlier: int
+    later: int
+    future: int
+
+
+def _occurrences(conf: ConferenceInfo, times: MeetingTimes, now: datetime | None) -> _Occurrences | None:
+    """The series' occurrences, marked past, this one or future, centred on this one and capped on both sides."""
+    if not conf.sub_confs:
+        return None
     source = times.tz if times.reading == "local" and times.tz is not None else timezone.utc
-    found = []
-    for sub in conf.sub_confs or []:
-        start, end = parse_api_time(sub.start_time, source), parse_api_time(sub.end_time, source)
+    this = parse_api_time(conf.start_time, source)
+    spans = [(parse_api_time(sub.start_time, source), parse_api_time(sub.end_time, source)) for sub in conf.sub_confs]
+    starts = [(abs((start - this).total_seconds()), i) for i, (start, _) in enumerate(spans) if start and this]
+    asked = min(starts)[1] if starts else None
+    centre = asked if asked is not None else 0
+    first, last = max(0, centre - OCCURRENCES_AROUND), min(len(spans), centre + OCCURRENCES_AROUND + 1)
+
+    def when(index: int, start: datetime | None) -> Literal["past", "this one", "future"]:
+        if index == asked:
+            return "this one"
+        return "future" if start is not None and now is not None and start > now else "past"
+
+    shown = []
+    for index in range(first, last):
+        start, end = spans[index]
         duration = int((end - start).total_seconds() // 60) if start and end and end >= start else None
-        found.append(Occurrence(start=moment(start, times.tz), durationMinutes=duration))
-    return found
+        shown.append(
+            Occurrence(
+                number=index + 1, start=moment(start, times.tz), durationMinutes=duration, when=when(index, start)
+            )
+        )
+    future = sum(1 for i, (start, _) in enumerate(spans) if when(i, start) == "future")
+    return _Occurrences(shown, len(spans), first, len(spans) - last, future)
 
 
-def build_detail(read: DetailRead, query: DetailQuery, options: ViewOptions) -> MeetingDetail:
-    """Turn a confDetail answer (and the recording read) into the trimmed, redacted output for one page."""
+def build_detail(
+    read: DetailRead, query: DetailQuery, options: ViewOptions, now: datetime | None = None
+) -> MeetingDetail:
+    """Turn a confDetail answer (and the recording read) into the trimmed, redacted output for one page.
+
+    `now` tells past occurrences of a recurring meeting from future ones (without it, none is future).
+    """
     response = read.response
     conf = response.conference_data
     notes: list[str] = []
@@ -188,6 +230,7 @@ def build_detail(read: DetailRead, query: DetailQuery, options: ViewOptions) -> 
 
     page = response.data
     people = [participant(p, scrub) for p in (page.data if page and page.data else [])]
+    series = _occurrences(conf, times, now)
     notes.append(PARTICIPANT_LIST_NOTE.format(attendance=options.tools.attendance))
     detail = MeetingDetail(
         confUUID=echoed(query.conf_uuid, "confUUID", notes, 64) or "",
@@ -207,7 +250,11 @@ def build_detail(read: DetailRead, query: DetailQuery, options: ViewOptions) -> 
         settings=_settings(conf),
         invited=InvitedSummary(size=conf.size, softClients=conf.normal_count, roomTerminals=conf.terminl_count),
         recurrence=_recurrence(conf.cycle_params),
-        occurrences=_occurrences(conf, times),
+        occurrences=series.shown if series else [],
+        occurrencesTotal=series.total if series else None,
+        occurrencesEarlier=series.earlier if series else None,
+        occurrencesLater=series.later if series else None,
+        occurrencesInFuture=series.future if series else None,
         participantType=query.participant_type,
         searchKey=echoed(query.search_key, "searchKey", notes),
         participants=people,
@@ -293,13 +340,30 @@ def _header_lines(detail: MeetingDetail) -> list[str]:
     if detail.recurrence:
         lines.append("Recurrence: " + detail.recurrence)
     if detail.occurrences:
-        lines.append(f"Occurrences ({len(detail.occurrences)}), start and length:")
+        lines.append(_occurrences_heading(detail))
         lines.extend(
-            f"Occurrence {number}: {at(item.start)}"
+            f"Occurrence {item.number}: {at(item.start)}"
             + (f", {item.durationMinutes} min" if item.durationMinutes is not None else "")
-            for number, item in enumerate(detail.occurrences, 1)
+            + (f" · {OCCURRENCE_MARKS[item.when]}" if item.when in OCCURRENCE_MARKS else "")
+            for item in detail.occurrences
         )
     return lines
+
+
+OCCURRENCE_MARKS = {"this one": "this occurrence (the confUUID asked about)", "future": "future: not held yet"}
+
+
+def _occurrences_heading(detail: MeetingDetail) -> str:
+    shown = detail.occurrences
+    total = detail.occurrencesTotal or len(shown)
+    span = f"{shown[0].number}-{shown[-1].number} of {total}" if len(shown) < total else f"{total}"
+    hidden = [
+        f"{detail.occurrencesEarlier} earlier" if detail.occurrencesEarlier else None,
+        f"{detail.occurrencesLater} later" if detail.occurrencesLater else None,
+    ]
+    more = f"; {join(hidden, ' and ')} not shown" if any(hidden) else ""
+    future = f"; {detail.occurrencesInFuture} of the {total} not held yet" if detail.occurrencesInFuture else ""
+    return f"Occurrences {span} (around this one{more}{future}), start and length:"
 
 
 def _recording_facts(rec: Recording) -> list[str | None]:

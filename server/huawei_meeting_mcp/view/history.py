@@ -7,16 +7,14 @@ says when a searchKey was matched loosely because it found nothing as typed.
 
 from __future__ import annotations
 
-from ..attendance_fold import PersonAttendance, aggregate
 from ..dates import DEFAULT_DAYS, DateRange, Instant, iso_ms
 from ..output import MeetingList, MeetingRow, Page, RangeEnd, RepeatedMeetingID, RowAttendance, WindowSummary
-from ..people import is_room
 from ..reads import AttendanceRead, ListRead, Outcome, WindowRead
-from ..wire import ConferenceInfo, HistoryListResponse, HistoryQuery
+from ..wire import AttendanceQuery, ConferenceInfo, HistoryListResponse, HistoryQuery
+from .attendance import build_attendance
 from .clean import LONG, Scrub, code, echoed
 from .options import ToolNames, ViewOptions
 from .paging import AnswerText, NextCall, call_text
-from .reconcile import reconcile
 from .times import meeting_times
 from .words import at, is_conf_uuid, join, plural, shown, shown_id
 
@@ -49,32 +47,21 @@ def _row(conf: ConferenceInfo, options: ViewOptions, scrub: Scrub, notes: list[s
     )
 
 
-def joined_room(person: PersonAttendance) -> bool:
-    """Whether an attendee is a meeting-room device: a device it joined from is a room's (`people.is_room`)."""
-    return any(is_room(device) for device in person.device_types)
-
-
-def row_attendance(outcome: Outcome[AttendanceRead]) -> RowAttendance:
-    """One meeting's attendance counts: who joined (people, rooms), and against its participant list."""
+def row_attendance(outcome: Outcome[AttendanceRead], conf_uuid: str, options: ViewOptions) -> RowAttendance:
+    """One meeting's attendance counts, exactly as `get_historical_meeting_attendance`'s summary gives them."""
     read = outcome.value
     if read is None:
         return RowAttendance(unreadable=outcome.problem)
-    people = read.records.people if read.records.people is not None else aggregate(read.records.records)
-    rooms = sum(1 for person in people if joined_room(person))
-    listed = read.participants.value
-    if listed is None:
-        return RowAttendance(
-            people=len(people) - rooms,
-            rooms=rooms,
-            unreadable=f"The participant list could not be read ({read.participants.problem}).",
-        )
-    found = reconcile(people, listed)
+    summary = build_attendance(read, AttendanceQuery(conf_uuid, limit=0), "attendees", options).summary
+    problem = read.participants.problem
     return RowAttendance(
-        people=len(people) - rooms,
-        rooms=rooms,
-        invited=len(listed),
-        absent=len(found.absent),
-        uninvited=len(found.uninvited),
+        people=summary.people,
+        rooms=summary.rooms,
+        invited=summary.participantList,
+        absent=summary.absent,
+        uninvited=summary.uninvited,
+        audience=summary.audience,
+        unreadable=f"The participant list could not be read ({problem})." if problem else None,
     )
 
 
@@ -127,7 +114,7 @@ def _loose_notes(key: str, searched: WindowRead, matched: list[ConferenceInfo], 
 ATTENDANCE_COUNTS = (
     "Each row's attendance: people and rooms (meeting-room devices) who joined; invited is the participant list "
     "(people and rooms invited before or during the meeting), absent who on it never joined, uninvited who joined "
-    "without being on it: matched as {attendance}'s summary matches them."
+    "without being on it (a webinar's: its audience): the counts of {attendance}'s summary."
 )
 
 
@@ -175,7 +162,7 @@ def build_history(
     if read is not None and with_attendance:
         by_uuid = read.attendance
         rows = [
-            row.model_copy(update={"attendance": row_attendance(by_uuid[conf.conf_uuid])})
+            row.model_copy(update={"attendance": row_attendance(by_uuid[conf.conf_uuid], conf.conf_uuid, options)})
             if conf.conf_uuid in by_uuid
             else row
             for row, conf in zip(rows, response.data or [], strict=True)
@@ -258,7 +245,8 @@ def _attendance_text(counts: RowAttendance) -> str:
     joined = f"joined: {plural(counts.people, 'person', 'people')}, {plural(counts.rooms, 'room')}"
     if counts.invited is None:
         return f"{joined} (participant list unreadable)"
-    return f"{joined}; {counts.invited} invited, {counts.absent} never joined, {counts.uninvited} uninvited"
+    outside = f"{counts.audience} audience" if counts.audience is not None else f"{counts.uninvited} uninvited"
+    return f"{joined}; {counts.invited} invited, {counts.absent} never joined, {outside}"
 
 
 def summary_line(summary: WindowSummary) -> str:

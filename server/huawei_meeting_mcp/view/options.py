@@ -17,6 +17,7 @@ class ToolNames:
     detail: str
     attendance: str
     events: str
+    series: str
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,9 @@ name (compared after Unicode NFKC folding, without case, with runs of spaces mad
 attendee with the name of an entry already matched (the same person joining from a second number)
 counts as present, not as uninvited. Matching by name alone is an approximation, and the answer
 says how many were matched that way.
+
+Every attendee ends in exactly one group, so the counts add up: attendees = matched (by number or by
+name) + same name as a matched entry + uninvited; and the participant list = matched + absent.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import re
 import unicodedata
 from collections import defaultdict, deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from ..wire import ParticipantInfo
 
@@ -55,24 +58,42 @@ class _Unmatched:
     def __init__(self, matched: set[int]) -> None:
         self._matched = matched
         self._free: dict[str, deque[int]] = defaultdict(deque)
+        self._first: dict[str, int] = {}
 
     def add(self, key: str, index: int) -> None:
         """`index` stands under `key`."""
         self._free[key].append(index)
+        self._first.setdefault(key, index)
 
     def known(self, key: str | None) -> bool:
         """Whether any entry stands under `key` (matched or not)."""
         return key is not None and key in self._free
 
-    def take(self, key: str | None) -> bool:
-        """Match the first unmatched entry under `key`; False when there is none."""
+    def first(self, key: str | None) -> int | None:
+        """The first entry ever put under `key` (matched or not), or None."""
+        return self._first.get(key) if key is not None else None
+
+    def take(self, key: str | None) -> int | None:
+        """Match the first unmatched entry under `key`: its index, or None when there is none."""
         free = self._free.get(key) if key is not None else None
         while free:
             index = free.popleft()
             if index not in self._matched:
                 self._matched.add(index)
-                return True
-        return False
+                return index
+        return None
+
+
+MatchedBy = Literal["number", "name", "same name"]
+"""How an attendee matched its entry: by number, by display name, or by the name of an entry already matched."""
+
+
+@dataclass(frozen=True)
+class Match:
+    """The participant-list entry an attendee stands for, and how they were matched."""
+
+    entry: ParticipantInfo
+    by: MatchedBy
 
 
 @dataclass(frozen=True)
@@ -84,6 +105,18 @@ class Reconciliation:
     uninvited: list[PersonAttendance]
     """In the attendees' order (first join)."""
     matched_by_name_only: int
+    matches: list[Match | None]
+    """Per attendee, in the attendees' order: the entry they matched (None: uninvited)."""
+
+    @property
+    def matched(self) -> int:
+        """Attendees matched to an entry of their own (by number or name): as many entries are present."""
+        return sum(1 for match in self.matches if match is not None and match.by != "same name")
+
+    @property
+    def same_name(self) -> int:
+        """Attendees with the name of an entry already matched (counted present, not uninvited)."""
+        return sum(1 for match in self.matches if match is not None and match.by == "same name")
 
 
 def reconcile(people: list[PersonAttendance], participants: list[ParticipantInfo]) -> Reconciliation:
@@ -99,12 +132,24 @@ def reconcile(people: list[PersonAttendance], participants: list[ParticipantInfo
 
     by_name_only = 0
     uninvited: list[PersonAttendance] = []
-    unmatched = [person for person in people if not by_number.take(number_key(person.call_number))]
-    for person in unmatched:
+    matches: list[Match | None] = [None] * len(people)
+    unmatched: list[int] = []
+    for position, person in enumerate(people):
+        numbered = by_number.take(number_key(person.call_number))
+        if numbered is None:
+            unmatched.append(position)
+        else:
+            matches[position] = Match(participants[numbered], "number")
+    for position in unmatched:
+        person = people[position]
         name = name_key(person.name)
-        if by_name.take(name):
+        named = by_name.take(name)
+        if named is not None:
             by_name_only += 1
-        elif not by_name.known(name):
+            matches[position] = Match(participants[named], "name")
+        elif by_name.known(name):
+            matches[position] = Match(participants[by_name.first(name) or 0], "same name")
+        else:
             uninvited.append(person)
     absent = [entry for index, entry in enumerate(participants) if index not in matched]
-    return Reconciliation(absent=absent, uninvited=uninvited, matched_by_name_only=by_name_only)
+    return Reconciliation(absent=absent, uninvited=uninvited, matched_by_name_only=by_name_only, matches=matches)
