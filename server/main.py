@@ -8,6 +8,8 @@
 #     "anyio>=4.5",
 #     "cachetools>=5.5,<9",
 #     "sniffio>=1.3",
+#     "redis>=5.0.1,<9",
+#     "cryptography>=42",
 #     "starlette>=0.40",
 #     "uvicorn>=0.30",
 #     "prometheus-client>=0.20",

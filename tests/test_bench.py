@@ -40,6 +40,7 @@ ROW_KEYS = [
     "latency_all_pages",
     "latency_detail_paging",
     "cache_memory",
+    "fleet",
     "latency_list_attendance",
     "hostile-memory",
     "sanitiser",
@@ -85,6 +86,10 @@ async def test_every_row_reports_numbers(tmp_path: Path) -> None:
     assert by_key["latency_all_pages"].data["new"]["record_pages"] == 20
     assert by_key["latency_detail_paging"].data["new"]["passes"][1]["requests"] == 0
     assert by_key["hostile-memory"].data["records_read"] == 10_000
+    fleet = by_key["fleet"].data
+    assert fleet["alone"]["sign_ins"] == 3 * fleet["identities"], "alone, each replica signs in for each person"
+    if "redis" in fleet:
+        assert fleet["redis"]["sign_ins"] == fleet["identities"]
     assert by_key["cold_start"].data["ours_s"]["n"] == SMOKE.cold_starts
 
 

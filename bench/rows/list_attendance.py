@@ -1,4 +1,4 @@
-"""Row 11: the meeting list with each row's attendance (withAttendance), 20 meetings, with a slow upstream."""
+"""Row 12: the meeting list with each row's attendance (withAttendance), 20 meetings, with a slow upstream."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ async def measure(bench: Context) -> list[Row]:
     return [
         Row(
             "latency_list_attendance",
-            f"11 list withAttendance, {MAX_ATTENDANCE_ROWS} meetings, {per_request(latency)}",
+            f"12 list withAttendance, {MAX_ATTENDANCE_ROWS} meetings, {per_request(latency)}",
             shown(new),
             f"before: {shown(old)}",
             f"{old['seconds'] / new['seconds']:.1f}x faster",

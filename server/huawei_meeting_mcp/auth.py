@@ -6,7 +6,9 @@ that matches the configured credentials (API doc §4):
 - `SigningIn` signs in with an App ID and App Key (`AppIdSignIn`, §4.1) or an account and password
   (`AccountSignIn`, §4.2). It keeps one token per process with its expiry, renews it before it
   expires, signs in again (once) when the API rejects it, and backs off after a failed sign-in.
-  One lock makes sign-in single flight: concurrent calls share one sign-in request.
+  One lock makes sign-in single flight: concurrent calls share one sign-in request. Given a
+  `TokenShare` (a fleet sharing Redis: `shared_tokens.py`), it takes its token from the fleet and
+  signs in only when the fleet holds none, so every replica uses one token per identity.
 - `StaticToken` hands out a token set by hand; there is nothing to renew.
 - `NoCredentials` explains what to set.
 """
@@ -20,7 +22,7 @@ import logging
 import secrets
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Protocol, TypeVar
@@ -221,11 +223,26 @@ class IssuedToken:
     renew_at: float
 
 
-class SigningIn:
-    """Signs in with an App ID or account and manages the one token of this process."""
+class TokenShare(Protocol):
+    """Where the replicas of a fleet share one identity's token (`shared_tokens.SharedTokens`)."""
 
-    def __init__(self, sign_in: SignIn, poster: SignInPoster, *, clock: Clock = time.time) -> None:
+    async def issued(self, avoid: Collection[str], sign_in: Callable[[], Awaitable[IssuedToken]]) -> IssuedToken:
+        """A token not in `avoid`: the one the fleet holds, or the one `sign_in` gets (one sign-in for the fleet)."""
+        ...
+
+    async def rejected(self, token: str) -> None:
+        """The API refused `token`: it no longer counts as one of the user's live tokens."""
+        ...
+
+
+class SigningIn:
+    """Signs in with an App ID or account and manages the one token of this process (or of the fleet: `share`)."""
+
+    def __init__(
+        self, sign_in: SignIn, poster: SignInPoster, *, clock: Clock = time.time, share: TokenShare | None = None
+    ) -> None:
         self._sign_in = sign_in
+        self._share = share
         self._poster = poster
         self._clock = clock
         self._lock = anyio.Lock()
@@ -251,7 +268,7 @@ class SigningIn:
                     return unexpired
                 raise self._failure.with_advice(None)
             try:
-                fresh = await self._request_token(now)
+                fresh = await self._fresh_token(now, current)
             except UpstreamError as exc:
                 metrics.signed_in(ok=False)
                 self._note_failure(exc)
@@ -278,8 +295,16 @@ class SigningIn:
             if self._current is not None and self._current.value == token:
                 self._superseded.append(token)
                 self._current = None
+                if self._share is not None:
+                    await self._share.rejected(token)
                 return True
             return token in self._superseded
+
+    async def _fresh_token(self, now: float, current: IssuedToken | None) -> IssuedToken:
+        if self._share is None:
+            return await self._request_token(now)
+        avoid = {*self._superseded, *((current.value,) if current is not None else ())}
+        return await self._share.issued(avoid, lambda: self._request_token(self._clock()))
 
     async def _request_token(self, now: float) -> IssuedToken:
         request = self._sign_in.request(now)
@@ -322,8 +347,10 @@ def sign_in_for(settings: Settings) -> SignIn | None:
     return None
 
 
-def token_provider(settings: Settings, poster: SignInPoster, *, clock: Clock = time.time) -> TokenProvider:
-    """The provider for the configured credentials; registers every secret with the log redactor."""
+def token_provider(
+    settings: Settings, poster: SignInPoster, *, clock: Clock = time.time, share: TokenShare | None = None
+) -> TokenProvider:
+    """The provider for the configured credentials (sharing its sign-in through `share`); registers every secret."""
     if settings.access_token is not None:
         token = settings.access_token.get_secret_value()
         REDACTOR.add(token)
@@ -332,4 +359,4 @@ def token_provider(settings: Settings, poster: SignInPoster, *, clock: Clock = t
     if sign_in is None:
         return NoCredentials()
     REDACTOR.add(*sign_in.secrets())
-    return SigningIn(sign_in, poster, clock=clock)
+    return SigningIn(sign_in, poster, clock=clock, share=share)

@@ -104,7 +104,7 @@ class ReadCache:
 
     def for_identity(self, identity: str) -> ReadCache:
         """The cache as another reader sees it: the same store, bound and flights, every key carrying `identity`."""
-        view = ReadCache.__new__(ReadCache)
+        view = type(self).__new__(type(self))
         view.__dict__.update(self.__dict__)
         view._identity = identity
         return view

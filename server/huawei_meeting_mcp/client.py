@@ -17,7 +17,7 @@ import random
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import anyio
 import anyio.lowlevel
@@ -64,6 +64,20 @@ CONTROL_PATH = "/v1/mmc/management/conferences/history/confCtlRecord"
 RECORDING_PATH = "/v1/mmc/management/conferences/record/files"
 
 Model = TypeVar("Model", bound=BaseModel)
+
+
+class Pacer(Protocol):
+    """Paces requests across a fleet (`shared_pacing.SharedPacer`): a 429's pause and a budget per API."""
+
+    async def wait(self, path: str, deadline: float) -> None:
+        """Before a request to `path`: wait until it may go; RateLimitError if that would pass `deadline`."""
+        ...
+
+    async def pause(self, path: str, seconds: float) -> None:
+        """A 429 asked to wait `seconds` before the next request to `path`."""
+        ...
+
+
 Listing = TypeVar("Listing", HistoryListResponse, ControlRecordPage, PageParticipant)
 
 
@@ -95,8 +109,10 @@ class MeetingClient:
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
         language: str = "en-US",
         concurrency: int = DEFAULT_CONCURRENCY,
+        pacer: Pacer | None = None,
     ) -> None:
         self._http = http
+        self._pacer = pacer
         self._language = {"Accept-Language": language}
         """Sent where the API localizes its labels (§3.7): attendance and control records."""
         self._concurrency = concurrency
@@ -248,6 +264,8 @@ class MeetingClient:
                     request_id,
                 )
                 retry += 1
+                if self._pacer is not None and isinstance(exc, RateLimitError):
+                    await self._pacer.pause(path, delay)
                 if session is not None and isinstance(exc, RateLimitError):
                     session.pause(delay)
                     continue  # waits for its next slot, with every other page of the answer (`_get_once`)
@@ -263,6 +281,8 @@ class MeetingClient:
         session: ReadSession | None,
     ) -> Any:
         if session is None:
+            if self._pacer is not None:
+                await self._pacer.wait(path, budget.deadline)
             request = self._request(path, params, headers, request_id)
             return await exchange(self._http, request, request_id, self._max_body, error_for_status)
         async with session.slots:
@@ -270,6 +290,8 @@ class MeetingClient:
                 budget.deadline = anyio.current_time() + self._timeout
             if (paused := session.paused_for()) > 0:  # after a 429, the answer's pages wait together
                 await self._sleep(paused)
+            if self._pacer is not None:
+                await self._pacer.wait(path, min(budget.deadline, session.deadline))
             request = self._request(path, params, headers, request_id)  # built once it can go out
             body = await exchange(self._http, request, request_id, self._max_body, error_for_status)
         # A request waiting for the slot goes out before this answer is parsed and used (a 500-record page

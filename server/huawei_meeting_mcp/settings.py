@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import difflib
 import ipaddress
 import os
@@ -76,6 +78,17 @@ EXPECTED: dict[str, Expected] = {
     "oauth_user_claim": Expected("a JWT claim name", "huawei_user_id", "employee_id"),
     "oauth_scope": Expected("one OAuth scope", "meetings:read", "mcp:meetings"),
     "oauth_admin_scope": Expected("one OAuth scope", "meetings:admin", "mcp:meetings-admin"),
+    "redis_url": Expected(
+        "a redis:// or rediss:// URL", "not set (state kept in this process)", "rediss://redis:6379/0"
+    ),
+    "state_key": Expected(
+        "base64 of 32 random bytes",
+        "not set",
+        "$(python -c 'import os,base64;print(base64.b64encode(os.urandom(32)).decode())')",
+    ),
+    "redis_prefix": Expected("a key prefix of 1 to 64 printable characters", "hwmcp:", "meetings-prod:"),
+    "tokens_per_user": Expected("a whole number from 1 to 32", "8", "4"),
+    "rate_limit": Expected("requests a minute per Huawei API, 1 to 10000", "not set (no budget)", "90"),
     "oauth_allowed_users": Expected(
         "user IDs, comma-separated, or @PATH to a file of one per line", "not set (everyone)", "@/etc/mcp/users.txt"
     ),
@@ -387,6 +400,62 @@ class Settings(BaseSettings):
         description="oauth mode: the only user IDs served, comma-separated or @PATH to a file of one per line.",
     )
 
+    # A fleet's shared state (docs/scaling.md): tokens, read cache and rate limits in Redis; all unset: in-process.
+    redis_url: SecretStr | None = Field(
+        default=None,
+        description="redis:// or rediss:// URL of the Redis the replicas share (secret: it may hold a password); "
+        "unset: tokens, cache and rate limits stay in this process.",
+    )
+    state_key: SecretStr | None = Field(
+        default=None,
+        description="Base64 of 32 random bytes: the AES-GCM key of every value kept in Redis (secret); "
+        "required with HUAWEI_MEETING_REDIS_URL, the same on every replica.",
+    )
+    redis_prefix: str = Field(
+        default="hwmcp:",
+        min_length=1,
+        max_length=64,
+        pattern=r"^[!-~]+$",
+        description="The start of every Redis key this server writes (one per deployment sharing a Redis).",
+    )
+    tokens_per_user: int = Field(
+        default=8,
+        ge=1,
+        le=32,
+        description="With Redis: the most live Huawei tokens the fleet holds per user ID (Huawei evicts past 64).",
+    )
+    rate_limit: int | None = Field(
+        default=None,
+        ge=1,
+        le=10_000,
+        description="With Redis: requests a minute per Huawei API for the whole fleet (Huawei allows about 100).",
+    )
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and urlsplit(value.get_secret_value()).scheme not in {"redis", "rediss"}:
+            raise ValueError("must start with redis:// or rediss:// (rediss: TLS)")  # never echoes the URL
+        return value
+
+    @field_validator("state_key")
+    @classmethod
+    def _check_state_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(state_key_bytes(value)) != STATE_KEY_BYTES:
+            raise ValueError(f"must be base64 of exactly {STATE_KEY_BYTES} bytes")  # never echoes the key
+        return value
+
+    @model_validator(mode="after")
+    def _state_key_with_redis(self) -> Settings:
+        if self.redis_url is not None and self.state_key is None:
+            naming = _NAMING.get()
+            raise ValueError(
+                f"{naming.label('redis_url')} is set but {naming.label('state_key')} is not: every value kept in "
+                "Redis is encrypted with it; set the same base64 of 32 random bytes on every replica "
+                "(python -c 'import os,base64;print(base64.b64encode(os.urandom(32)).decode())')"
+            )
+        return self
+
     @field_validator("http_auth", mode="before")
     @classmethod
     def _lower_http_auth(cls, value: object) -> object:
@@ -449,6 +518,18 @@ class Settings(BaseSettings):
         if parts.query or parts.fragment:
             raise ValueError("must not carry a query string or fragment")
         return value.strip().rstrip("/")
+
+
+STATE_KEY_BYTES = 32
+"""An AES-256-GCM key."""
+
+
+def state_key_bytes(value: SecretStr) -> bytes:
+    """The state key's bytes (empty when it is not base64)."""
+    try:
+        return base64.b64decode(value.get_secret_value(), validate=True)
+    except (binascii.Error, ValueError):
+        return b""
 
 
 def oauth_url_problem(value: str) -> str:
@@ -536,8 +617,11 @@ def unknown_variables(environ: Mapping[str, str] | None = None) -> list[str]:
 
 HTTP_ONLY = ("http_token", "http_allowed_hosts", "http_allowed_origins", "http_path")
 """Settings only `serve --transport http` reads."""
-DEPLOYMENT_ONLY = ("metrics_port", "metrics_host", "log_format")
-"""Settings for a server a team deploys (docs/deploy.md): the bundle's form and the registry entry leave them out."""
+FLEET_ONLY = ("redis_url", "state_key", "redis_prefix", "tokens_per_user", "rate_limit")
+"""Settings of a fleet of HTTP replicas sharing Redis (docs/scaling.md): a desktop bundle has no use for them."""
+
+DEPLOYMENT_ONLY = ("metrics_port", "metrics_host", "log_format", *FLEET_ONLY)
+"""Settings for a team's deployment (docs/deploy.md, docs/scaling.md): the bundle's form and registry leave them out."""
 DEMO_IGNORES = ("access_token", "app_id", "app_key", "user_id", "corp_id", "account", "password", "base_url")
 """Settings the demo does not use: it answers from the built-in sandbox with the sandbox's own token."""
 

@@ -66,6 +66,7 @@ if TYPE_CHECKING:  # imported when the state opens, on the first tool call (see 
 
     from .callers import People
     from .client import MeetingClient, RetryPolicy
+    from .fleet import Fleet
     from .service import MeetingService
 
 logger = logging.getLogger(__name__)
@@ -473,15 +474,19 @@ async def open_state(
 ) -> AsyncIterator[AppState]:
     """Open the shared HTTP client and yield what tool calls share; closes the client on exit."""
     from .client import MeetingClient, RetryPolicy, SignInClient
+    from .fleet import open_fleet
     from .service import MeetingService
     from .transport import create_http_client
 
-    async with create_http_client(
-        settings.base_url,
-        timeout=settings.timeout,
-        transport=transport,
-        max_connections=connection_bound(settings.concurrency),
-    ) as http:
+    async with (
+        create_http_client(
+            settings.base_url,
+            timeout=settings.timeout,
+            transport=transport,
+            max_connections=connection_bound(settings.concurrency),
+        ) as http,
+        open_fleet(settings) as fleet,
+    ):
 
         def client(provider: TokenProvider) -> MeetingClient:
             return MeetingClient(
@@ -491,21 +496,31 @@ async def open_state(
                 retry=retry or RetryPolicy(max_retries=settings.max_retries),
                 language=settings.language,
                 concurrency=settings.concurrency,
+                pacer=fleet.pacer(),
             )
 
         sign_ins = SignInClient(http, timeout=settings.timeout)
-        cache = ReadCache(reader_identity(settings), ttl=settings.cache_ttl)
+        cache = fleet.read_cache(reader_identity(settings))
         options = ViewOptions(tools=tools, include_contacts=settings.include_contacts, api_times=settings.api_times)
         if settings.http_auth == "oauth":
             yield AppState(
-                MeetingService(client(NoCredentials()), cache), options, people_of(settings, sign_ins, client, cache)
+                MeetingService(client(NoCredentials()), cache),
+                options,
+                people_of(settings, sign_ins, client, cache, fleet),
             )
             return
-        yield AppState(MeetingService(client(tokens or token_provider(settings, sign_ins)), cache), options)
+        share = fleet.token_share(reader_identity(settings), settings.user_id or settings.account)
+        yield AppState(
+            MeetingService(client(tokens or token_provider(settings, sign_ins, share=share)), cache), options
+        )
 
 
 def people_of(
-    settings: Settings, sign_ins: SignInPoster, client: Callable[[TokenProvider], MeetingClient], cache: ReadCache
+    settings: Settings,
+    sign_ins: SignInPoster,
+    client: Callable[[TokenProvider], MeetingClient],
+    cache: ReadCache,
+    fleet: Fleet,
 ) -> People:
     """Oauth mode's seats: each person signs in with the App ID as their own user ID, and reads as themselves."""
     from .auth import AppIdSignIn, SigningIn
@@ -517,11 +532,14 @@ def people_of(
     app_id, corp_id = settings.app_id or "", settings.corp_id
     app_key = settings.app_key.get_secret_value() if settings.app_key is not None else ""
 
+    def identity(user_id: str) -> str:
+        return credential_identity(settings.base_url, "app_id", app_id, user_id, corp_id, None, None)
+
     def sign_in(user_id: str) -> TokenProvider:
-        return SigningIn(AppIdSignIn(app_id, app_key, user_id, corp_id), sign_ins)
+        share = fleet.token_share(identity(user_id), user_id)
+        return SigningIn(AppIdSignIn(app_id, app_key, user_id, corp_id), sign_ins, share=share)
 
     def serve(user_id: str, tokens: TokenProvider, admin: bool) -> MeetingService:
-        identity = credential_identity(settings.base_url, "app_id", app_id, user_id, corp_id, None, None)
-        return MeetingService(client(tokens), cache.for_identity(identity), query_all=admin)
+        return MeetingService(client(tokens), cache.for_identity(identity(user_id)), query_all=admin)
 
     return People(config, sign_in, serve)

@@ -8,6 +8,7 @@
 - `tokens`: `FakeTokens`, for a MeetingClient built by hand.
 - `data`: recorded API answers (`fixture_json`, `docs_body`) and `view_options`.
 - `results`: `text_of`.
+- `redis_server`: `RedisServer`, a real redis-server on a loopback port, and `redis_binary` (imported by name).
 """
 
 from tests.support.data import FIXTURES, docs_body, fixture_json, view_options
