@@ -12,7 +12,7 @@ LINT_PATHS := server tests bench $(wildcard scripts)
 MCPB := npx -y @anthropic-ai/mcpb@2.1.2
 
 .DEFAULT_GOAL := install
-.PHONY: install demo test test-fast lint typecheck manifest pytest redis-server bundle bench clean
+.PHONY: install demo test test-fast lint typecheck manifest pytest test-services bundle bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "huawei-meeting-mcp needs Python 3.10 or later; $(PYTHON) is " + sys.version.split()[0] + ". Run make PYTHON=python3.12 (or another 3.10+).")'
@@ -51,15 +51,26 @@ manifest:
 PYTEST_WORKERS ?= 2
 PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --dist loadfile
 
-# The fleet tests need a real redis-server (Debian's package): installed here when it is missing and this runs as
-# root with apt-get; otherwise those tests skip, saying so (under CI=true they fail). Never fails the build by itself.
-redis-server:
-	@command -v redis-server >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
-		{ apt-get install -y -qq redis-server >/dev/null 2>&1 || \
-		  { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq redis-server >/dev/null 2>&1; }; } ; } || \
-		echo "NOTE: redis-server is not installed and could not be here: the fleet tests (tests/test_fleet.py) will skip."
+# Real services some tests start on loopback: Debian's redis-server (tests/test_fleet.py) and nginx
+# (tests/test_deploy.py). Run as root where apt-get is, the missing ones are installed, with a policy-rc.d denying
+# service starts during the install (so no package daemon takes a port). It never fails the build by itself: without
+# them those tests skip, saying so, and fail under CI=true.
+TEST_SERVICES := redis-server:redis-server nginx:nginx
+test-services:
+	@missing=; for pair in $(TEST_SERVICES); do command -v $${pair%%:*} >/dev/null || [ -x /usr/sbin/$${pair%%:*} ] \
+		|| missing="$$missing $${pair#*:}"; done; \
+	[ -z "$$missing" ] || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || { \
+		policy=/usr/sbin/policy-rc.d; made=; \
+		if [ ! -e $$policy ]; then printf '#!/bin/sh\nexit 101\n' >$$policy && chmod 755 $$policy && made=1; fi; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		echo "Installing$$missing for the tests that start them (apt-get)"; \
+		apt-get install -y -q $$missing >/dev/null 2>&1 \
+			|| { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q $$missing >/dev/null 2>&1; } \
+			|| echo "NOTE:$$missing could not be installed: the tests that need them skip (and fail under CI=true)"; \
+		[ -z "$$made" ] || rm -f $$policy; \
+	}
 
-pytest: $(STAMP) redis-server
+pytest: $(STAMP) test-services
 	$(BIN)/pytest $(PYTEST_PARALLEL) --cov=huawei_meeting_mcp --cov-report=term
 
 # dist/huawei-meeting-mcp-<version>.mcpb: one bundle for every platform (README, "Claude Desktop").
@@ -68,7 +79,7 @@ bundle: $(STAMP)
 
 test: lint typecheck manifest pytest
 
-test-fast: lint typecheck redis-server
+test-fast: lint typecheck test-services
 	$(BIN)/pytest $(PYTEST_PARALLEL) -m "not slow"
 
 # The benchmark package (bench/) reads the tests' helpers, so it runs from the checkout's root as a module.
