@@ -41,6 +41,7 @@ ROW_KEYS = [
     "latency_detail_paging",
     "cache_memory",
     "fleet",
+    "latency_list_attendance",
     "hostile-memory",
     "sanitiser",
 ]

@@ -34,8 +34,11 @@ TS_CLIENT = Path(__file__).parent / "js" / "ts_client.mjs"
 INSTALL_TIMEOUT = 600
 RUN_TIMEOUT = 300
 
-PASSING = frozenset({"server-initialize", "ping", "tools-list", "dns-rebinding-protection"})
-"""Scenarios for what the server offers (the handshake, ping, tools/list, Host checks): every one must pass."""
+PASSING = frozenset(
+    {"server-initialize", "ping", "tools-list", "prompts-list", "completion-complete", "dns-rebinding-protection"}
+)
+"""Scenarios for what the server offers (the handshake, ping, tools/list, prompts/list, completions, Host checks):
+every one must pass. The completion scenario asks about the suite's own prompt: the answer is no suggestions."""
 
 NOT_APPLICABLE: dict[str, str] = {
     # The suite calls its own fixture tools by fixed names; this server has only its three meeting tools.
@@ -54,18 +57,18 @@ NOT_APPLICABLE: dict[str, str] = {
     "elicitation-sep1330-enums": "elicitation: not used by this server",
     "json-schema-2020-12": "looks for the suite's fixture tool json_schema_2020_12_tool (pending scenario)",
     "logging-set-level": "no logging capability declared (logs go to stderr; the 2026 spec deprecates it)",
-    "completion-complete": "no completions capability declared: the server has no prompts or templates",
     "resources-list": "no resources capability declared",
     "resources-read-text": "no resources capability declared",
     "resources-read-binary": "no resources capability declared",
     "resources-templates-read": "no resources capability declared",
     "resources-subscribe": "no resources capability declared",
     "resources-unsubscribe": "no resources capability declared",
-    "prompts-list": "no prompts capability declared",
-    "prompts-get-simple": "no prompts capability declared",
-    "prompts-get-with-args": "no prompts capability declared",
-    "prompts-get-embedded-resource": "no prompts capability declared",
-    "prompts-get-with-image": "no prompts capability declared",
+    # The suite gets its own fixture prompts by fixed names; this server has weekly_digest and meeting_report.
+    # It answers each with -32602 "Unknown prompt" (tests/test_prompts.py).
+    "prompts-get-simple": "gets the suite's fixture prompt test_simple_prompt",
+    "prompts-get-with-args": "gets test_prompt_with_arguments (this server's prompts are tested in test_prompts.py)",
+    "prompts-get-embedded-resource": "gets test_prompt_with_embedded_resource; the server offers no resources",
+    "prompts-get-with-image": "gets test_prompt_with_image; the server's prompts are text",
     "server-sse-polling": "needs sessions and a GET event stream; the server is stateless (GET answers 405)",
     "server-sse-multiple-streams": "needs sessions and a GET event stream; the server is stateless",
 }
@@ -187,7 +190,7 @@ def _assert_ts_summary(summary: dict[str, object]) -> None:
     people = aggregate([AttendanceRecord.model_validate(record) for record in records])
     total = len(records)
     assert summary["serverName"] == "huawei-meeting-mcp"
-    assert summary["capabilities"] == ["tools"]
+    assert summary["capabilities"] == ["completions", "prompts", "tools"]
     assert summary["tools"] == sorted(spec.name for spec in TOOLS)
     assert summary["attendance"] == {"isError": False, "uniqueAttendees": len(people)}
     assert summary["progress"] == [
@@ -199,7 +202,7 @@ def _assert_ts_summary(summary: dict[str, object]) -> None:
     assert isinstance(detail, dict)
     assert detail["isError"] is False
     assert 'Meeting "user8001\'s test meeting"' in detail["text"]
-    assert (summary["unknownPrompt"], summary["unknownTool"]) == (-32601, -32602)
+    assert (summary["unknownPrompt"], summary["unknownTool"]) == (-32602, -32602)
 
 
 def test_the_typescript_sdk_client_over_http_with_a_token(node_clients: NodeClients, live_sandbox: LiveSandbox) -> None:

@@ -271,6 +271,7 @@ def check_schemas_and_guide(tools: dict[str, Any], instructions: str | None) -> 
         "limit",
         "sortType",
         "queryAll",
+        "withAttendance",
     }
     assert listing.get("required", []) == []
     assert (listing["properties"]["limit"]["minimum"], listing["properties"]["limit"]["maximum"]) == (1, 500)

@@ -90,7 +90,9 @@ def test_only_a_request_with_a_progress_token_is_streamed(body: bytes, expected:
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
-async def test_only_tools_are_declared_and_unknown_names_get_spec_errors(live_sandbox: LiveSandbox, mode: str) -> None:
+async def test_tools_and_prompts_are_declared_and_unknown_names_get_spec_errors(
+    live_sandbox: LiveSandbox, mode: str
+) -> None:
     with http_server(live_sandbox.env(HUAWEI_MEETING_LOG_LEVEL="INFO")) as run:
         async with Client(run.url, mode=mode) as client:  # type: ignore[arg-type]
             capabilities = client.server_capabilities
@@ -105,8 +107,10 @@ async def test_only_tools_are_declared_and_unknown_names_get_spec_errors(live_sa
     log = run.stderr()
     assert capabilities is not None
     assert capabilities.tools is not None
-    assert (capabilities.prompts, capabilities.resources) == (None, None)
-    assert prompt.value.code == METHOD_NOT_FOUND
+    assert capabilities.prompts is not None
+    assert capabilities.completions is not None
+    assert capabilities.resources is None
+    assert prompt.value.code == INVALID_PARAMS
     assert resource.value.code == METHOD_NOT_FOUND
     assert tool.value.code == INVALID_PARAMS
     assert "Unknown tool: 'no_such_tool'" in str(tool.value)
@@ -123,7 +127,11 @@ async def test_the_stdio_server_declares_the_same_capabilities(live_sandbox: Liv
         with pytest.raises(MCPError) as tool:
             await client.call_tool("no_such_tool" * 20, {})
     assert capabilities is not None
-    assert (capabilities.tools is not None, capabilities.prompts, capabilities.resources) == (True, None, None)
+    assert (capabilities.tools is not None, capabilities.prompts is not None, capabilities.resources) == (
+        True,
+        True,
+        None,
+    )
     assert tool.value.code == INVALID_PARAMS
     assert len(str(tool.value)) < 200, "a long unknown name is cut, not echoed whole"
 

@@ -1,7 +1,8 @@
-"""What a client sees of the server, held still: tools/list as reviewed, tools-only capabilities, progress.
+"""What a client sees of the server, held still: tools/list and prompts/list as reviewed, capabilities, progress.
 
-tests/snapshots/tools_list.json is the live `tools/list`, pretty-printed with sorted keys, so that a
-change to a description or a schema shows in the reviewer's diff. After an intended change:
+tests/snapshots/tools_list.json is the live `tools/list` and tests/snapshots/prompts_list.json the live
+`prompts/list`, pretty-printed with sorted keys, so that a change to a description, a schema or a prompt
+shows in the reviewer's diff. After an intended change:
 
     UPDATE_SNAPSHOTS=1 .venv/bin/pytest tests/test_tool_surface.py
 """
@@ -18,11 +19,11 @@ import pytest
 from mcp import Client
 from mcp.server.lowlevel import Server
 from mcp.shared.exceptions import MCPError
-from mcp.types import INVALID_PARAMS, METHOD_NOT_FOUND
+from mcp.types import INVALID_PARAMS, METHOD_NOT_FOUND, PromptReference
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import SecretStr
 
-from huawei_meeting_mcp.app import TOOL_NAMES, create_server, tool_definitions
+from huawei_meeting_mcp.app import PROMPTS, TOOL_NAMES, create_server, tool_definitions
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, LARGE_UUID, Sandbox
 from huawei_meeting_mcp.settings import Settings
 from tests.support import text_of
@@ -30,6 +31,7 @@ from tests.support import text_of
 pytestmark = pytest.mark.anyio
 
 SNAPSHOT = Path(__file__).with_name("snapshots") / "tools_list.json"
+PROMPTS_SNAPSHOT = Path(__file__).with_name("snapshots") / "prompts_list.json"
 REGENERATE = "UPDATE_SNAPSHOTS=1 .venv/bin/pytest tests/test_tool_surface.py"
 
 
@@ -57,6 +59,19 @@ async def test_tools_list_matches_the_reviewed_snapshot() -> None:
     )
 
 
+async def test_prompts_list_matches_the_reviewed_snapshot() -> None:
+    async with Client(create_server(Settings())) as client:
+        listed = await client.list_prompts()
+    live = pretty({"prompts": [p.model_dump(by_alias=True, exclude_none=True, mode="json") for p in listed.prompts]})
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        PROMPTS_SNAPSHOT.write_text(live, encoding="utf-8")
+    stored = PROMPTS_SNAPSHOT.read_text(encoding="utf-8") if PROMPTS_SNAPSHOT.exists() else ""
+    assert live == stored, (
+        "prompts/list differs from tests/snapshots/prompts_list.json. "
+        f"If the change is intended, regenerate the snapshot and commit its diff: {REGENERATE}"
+    )
+
+
 async def test_tool_definitions_are_what_tools_list_shows() -> None:
     async with Client(create_server(Settings())) as client:
         listed = (await client.list_tools()).tools
@@ -73,22 +88,33 @@ async def test_the_schemas_carry_titles_a_person_wrote() -> None:
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
-async def test_initialize_and_discover_declare_tools_only_and_an_unchanging_list(mode: str) -> None:
+async def test_initialize_and_discover_declare_tools_prompts_and_completions_and_unchanging_lists(mode: str) -> None:
     async with Client(sandboxed(), mode=mode) as client:  # type: ignore[arg-type]
         capabilities = client.server_capabilities
         era = client.protocol_version
-        with pytest.raises(MCPError) as prompts:
-            await client.list_prompts()
+        prompts = await client.list_prompts()
+        completed = await client.complete(
+            PromptReference(name="meeting_report"), {"name": "confUUID", "value": LARGE_UUID[:6]}
+        )
         with pytest.raises(MCPError) as resources:
             await client.list_resources()
         with pytest.raises(MCPError) as unknown:
             await client.call_tool("no_such_tool", {})
+        with pytest.raises(MCPError) as unknown_prompt:
+            await client.get_prompt("no_such_prompt")
     assert (era in MODERN_PROTOCOL_VERSIONS) == (mode == "auto"), "auto asks server/discover, legacy initialize"
     assert capabilities is not None
-    assert capabilities.model_dump(by_alias=True, exclude_none=True) == {"tools": {"listChanged": False}}
-    assert prompts.value.code == resources.value.code == METHOD_NOT_FOUND
-    assert unknown.value.code == INVALID_PARAMS
+    assert capabilities.model_dump(by_alias=True, exclude_none=True) == {
+        "tools": {"listChanged": False},
+        "prompts": {"listChanged": False},
+        "completions": {},
+    }
+    assert [prompt.name for prompt in prompts.prompts] == [prompt.name for prompt in PROMPTS]
+    assert completed.completion.values == [LARGE_UUID]
+    assert resources.value.code == METHOD_NOT_FOUND
+    assert unknown.value.code == unknown_prompt.value.code == INVALID_PARAMS
     assert "Unknown tool: 'no_such_tool'" in str(unknown.value)
+    assert "Unknown prompt: 'no_such_prompt'" in str(unknown_prompt.value)
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])

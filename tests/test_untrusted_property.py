@@ -66,6 +66,7 @@ LINE_PREFIXES = (
     "State: ",
     "Summary: ",
     "Time zone: ",
+    "Totals over the whole window: ",
 )
 
 ATTACKS = [

@@ -18,6 +18,7 @@ from bench.rows import (
     fleet,
     hostile_memory,
     http,
+    list_attendance,
     memory,
     output,
     per_call,
@@ -43,6 +44,7 @@ ROWS: dict[str, Measure] = {
         detail_paging,
         cache_memory,
         fleet,
+        list_attendance,
         hostile_memory,
         sanitiser,
     )

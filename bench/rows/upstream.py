@@ -7,10 +7,12 @@ import anyio
 from bench.harness import NO_CACHE, Context, Row, call_ok, connect, loopback, ours_stdio, verdict
 from huawei_meeting_mcp.client import CONF_DETAIL_PATH, RECORDING_PATH
 from huawei_meeting_mcp.sandbox import LARGE_UUID
+from huawei_meeting_mcp.settings import Settings
+from huawei_meeting_mcp.tool_server import connection_bound
 
 STEP = "upstream"
-POOL = 10
-"""create_http_client's max_connections."""
+POOL = connection_bound(Settings.model_fields["concurrency"].default)
+"""The server's pool of connections to the API at the default concurrency (tool_server.connection_bound)."""
 
 
 async def measure(bench: Context) -> list[Row]:

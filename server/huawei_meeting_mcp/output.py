@@ -228,6 +228,24 @@ class RangeEnd(OutputModel):
     defaulted: bool = Field(description="Not given: the default (now, or 30 days before endDate) was used.")
 
 
+class RowAttendance(OutputModel):
+    """Who joined one meeting of the list, against its participant list (as the attendance tool's summary counts)."""
+
+    people: int | None = Field(default=None, description="People who joined (one per name and number).")
+    rooms: int | None = Field(default=None, description="Meeting-room devices (TE30, IdeaHub...) that joined.")
+    invited: int | None = Field(
+        default=None, description="Entries of the participant list: the people and rooms invited, before or during it."
+    )
+    absent: int | None = Field(default=None, description="Invited people and rooms who never joined.")
+    uninvited: int | None = Field(
+        default=None, description="Who joined without being on the participant list (absent for a webinar)."
+    )
+    audience: int | None = Field(default=None, description="A webinar: attendees not on the list (its audience).")
+    unreadable: str | None = Field(
+        default=None, description="Why the attendance, or its participant list, could not be read, when it could not."
+    )
+
+
 class MeetingRow(OutputModel):
     """One occurrence of an ended meeting."""
 
@@ -239,11 +257,32 @@ class MeetingRow(OutputModel):
     )
     subject: str | None = Field(default=None, description="Topic.")
     scheduserName: str | None = Field(default=None, description="Organizer (who scheduled it).")
-    start: MeetingTime = Field(description="Start time, in UTC and in the meeting's own zone.")
-    timeZoneID: str | None = Field(default=None, description="Huawei's time zone ID of the meeting, e.g. '56'.")
+    start: MeetingTime = Field(
+        description="Start time, in UTC and in the meeting's own zone (the zone it was scheduled in)."
+    )
+    timeZoneID: str | None = Field(
+        default=None,
+        description="Huawei's ID of the zone the meeting was scheduled in (not the organizer's profile), e.g. '56'.",
+    )
     durationMinutes: int | None = Field(default=None, description="End minus start, in minutes.")
     invited: int | None = Field(default=None, description="Number of people invited when it was scheduled.")
     hasRecording: bool | None = Field(default=None, description="A cloud recording file exists.")
+    attendance: RowAttendance | None = Field(
+        default=None, description="With withAttendance=true: who joined, who never did, who came uninvited."
+    )
+
+
+class WindowSummary(OutputModel):
+    """Totals over every meeting of the window (all pages), not only this page."""
+
+    meetings: int = Field(description="Meetings (occurrences) that started in the window and match searchKey.")
+    totalMinutes: int = Field(description="The meetings' lengths added up: end minus start, in minutes.")
+    recorded: int = Field(description="Meetings with a cloud recording.")
+    capped: bool = Field(
+        default=False,
+        description="The window holds more than 1,000 meetings: the totals cover the first 1,000 in the order asked.",
+    )
+    inWindow: int | None = Field(default=None, description="Meetings the API said the window holds.")
 
 
 class RepeatedMeetingID(OutputModel):
@@ -272,6 +311,15 @@ class MeetingList(PagedAnswer):
     timesReadAs: Literal["utc", "local"] = Field(
         description="How the API's start times were read (HUAWEI_MEETING_API_TIMES): as UTC or as the meeting's zone."
     )
+    summary: WindowSummary | None = Field(
+        default=None, description="Totals over the whole window (every page); absent when it could not be read."
+    )
+    searchLoosely: bool = Field(
+        default=False,
+        description="searchKey found nothing literally, so it was matched ignoring case, spaces, hyphens and "
+        "full-width forms within the window's meetings.",
+    )
+    withAttendance: bool = Field(default=False, description="Each row carries its attendance counts.")
     meetings: list[MeetingRow] = Field(description="One row per meeting occurrence.")
     repeatedMeetingIDs: list[RepeatedMeetingID] = Field(
         default_factory=list, description="Meeting IDs held several times within this page."

@@ -7,7 +7,7 @@ instead of failing whole.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from .attendance_fold import PersonAttendance
@@ -16,12 +16,18 @@ from .wire import (
     ConfDetailResponse,
     ConferenceInfo,
     ControlRecordPage,
+    HistoryListResponse,
     HistoryQuery,
     ParticipantInfo,
     RecordingInfo,
 )
 
 T = TypeVar("T")
+
+WINDOW_PAGE_SIZE = 500
+"""The API's largest page of the meeting list."""
+MAX_WINDOW_MEETINGS = 1_000
+"""The list's totals, and a forgiving search, read at most this many meetings of a window (2 requests)."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,32 @@ class EventsRead:
 
     page: ControlRecordPage
     meeting: Outcome[ConferenceInfo]
+
+
+@dataclass(frozen=True)
+class WindowRead:
+    """The meetings of a list query's whole window, as far as read: for the list's totals and a forgiving search."""
+
+    meetings: list[ConferenceInfo]
+    """In the order the query asked for, each occurrence once."""
+    in_window: int | None
+    """How many the API said the window holds (None if it did not say)."""
+    capped: bool = False
+    """Reading stopped at the cap (1,000 meetings) while more remained."""
+
+
+@dataclass(frozen=True)
+class ListRead:
+    """A meeting-list answer: its page, the window's totals, how a search was forgiven, each row's attendance."""
+
+    page: HistoryListResponse
+    """The page asked for: from the API, or cut from the window's loosely matched meetings."""
+    window: Outcome[WindowRead]
+    """Every meeting the page is part of (what the totals count), or why it could not be read."""
+    searched: WindowRead | None = None
+    """When the literal searchKey found nothing: the window without it, whose meetings were matched loosely."""
+    attendance: dict[str, Outcome[AttendanceRead]] = field(default_factory=dict)
+    """With withAttendance: each row's attendance by confUUID, or why it could not be read."""
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,20 @@ from .client import MeetingClient
 from .concurrency import concurrently, together
 from .errors import InvalidArgumentError, UpstreamError
 from .page_reads import PageCallback, ReadSession, UpstreamPage, read_pages
-from .reads import AttendanceRead, AttendanceRecords, DetailRead, EventsRead, OccurrenceRead, Outcome, SeriesRead
+from .reads import (
+    MAX_WINDOW_MEETINGS,
+    WINDOW_PAGE_SIZE,
+    AttendanceRead,
+    AttendanceRecords,
+    DetailRead,
+    EventsRead,
+    ListRead,
+    OccurrenceRead,
+    Outcome,
+    SeriesRead,
+    WindowRead,
+)
+from .search import loosely_matches
 from .wire import (
     MAX_SERIES_OCCURRENCES,
     ConfDetailResponse,
@@ -54,6 +67,8 @@ PARTICIPANT_PAGE_SIZE = 500
 MAX_PARTICIPANT_PAGES = 20
 MAX_PARTICIPANTS = PARTICIPANT_PAGE_SIZE * MAX_PARTICIPANT_PAGES
 """Reconciling attendance reads at most this many participants (20 pages)."""
+MeetingCallback = Callable[[int, int], Awaitable[None]]
+"""Told after each meeting's attendance is read: meetings done, and how many are being read."""
 SERIES_LIST_PAGE = 100
 """Meetings per list request when looking for a meeting ID's occurrences."""
 SERIES_IN_FLIGHT = 4
@@ -107,18 +122,132 @@ class MeetingService:
             recording = await optional(lambda: self._recording(conf_uuid), "recording")
         return DetailRead(response=response, recording=recording)
 
-    async def history(self, query: HistoryQuery) -> HistoryListResponse:
+    async def history(self, query: HistoryQuery, session: ReadSession | None = None) -> HistoryListResponse:
         """A page of ended meetings in a window (not cached: meetings end all the time).
 
         The recorded ones are remembered, so that their detail reads the recording at the same time.
+        `session` shares one answer's request slots among the pages it reads.
         """
         if query.query_all and not self.query_all:
             raise InvalidArgumentError(QUERY_ALL_REFUSED)
-        response = await self.client.history(query)
+        if session is None:
+            response = await self.client.history(query)
+        else:
+            async with session.slots:
+                response = await self.client.history(query)
+        self._remember_recorded(response)
+        return response
+
+    def _remember_recorded(self, response: HistoryListResponse) -> None:
         for meeting in response.data or []:
             if meeting.is_has_record_file and meeting.conf_uuid:
                 self.recorded[meeting.conf_uuid] = True
-        return response
+
+    async def meeting_list(
+        self, query: HistoryQuery, *, with_attendance: bool = False, on_meeting: MeetingCallback | None = None
+    ) -> ListRead:
+        """A page of the meeting list, the totals of its whole window, and (when asked) each row's attendance.
+
+        The page comes first (one request). When it holds the whole window, the totals come from it; otherwise
+        the rest of the window is read, up to MAX_WINDOW_MEETINGS, at the same time as the rows' attendance.
+        When a searchKey finds nothing literally, the window without it is read and matched loosely
+        (`search.loosely_matches`): the page is then cut from the meetings that matched.
+        """
+        first = await self.history(query)
+        searched: WindowRead | None = None
+        window: Outcome[WindowRead]
+        if query.search_key and not first.data and not first.count:
+            searched = await self.history_window(replace(query, search_key=None, offset=0, limit=WINDOW_PAGE_SIZE))
+            key = query.search_key
+            matched = [meeting for meeting in searched.meetings if loosely_matches(key, meeting)]
+            window = Outcome(WindowRead(matched, len(matched), searched.capped))
+            page = matched[query.offset : query.offset + query.limit]
+            first = first.model_copy(update={"offset": query.offset, "count": len(matched), "data": page})
+            self._remember_recorded(first)
+        conf_uuids = [m.conf_uuid for m in first.data or [] if m.conf_uuid] if with_attendance else []
+        if searched is not None:
+            attendance = await self.attendance_of(conf_uuids, on_meeting)
+        else:
+            window, attendance = await concurrently(
+                lambda: optional(lambda: self.history_window(query, first), "meeting list's window"),
+                lambda: self.attendance_of(conf_uuids, on_meeting),
+            )
+        return ListRead(page=first, window=window, searched=searched, attendance=attendance)
+
+    async def history_window(self, query: HistoryQuery, first: HistoryListResponse | None = None) -> WindowRead:
+        """Every meeting of the query's window, up to MAX_WINDOW_MEETINGS, in the query's order.
+
+        `first` is a page of the same query already read. When it holds the whole window, nothing more is
+        read; when it gave the window's count, only the rest is read, in requests of up to 500 sent at the
+        same time (one more round trip); otherwise the window is read from its start (`read_pages`).
+        """
+        if first is not None:
+            rows, count = list(first.data or []), first.count
+            if count is None or count < 0:
+                if query.offset == 0 and len(rows) < query.limit:
+                    return WindowRead(rows, len(rows))
+            elif query.offset == 0 and count <= len(rows):
+                return WindowRead(rows, count)
+            else:
+                return await self._window_around(query, rows, count)
+        session = self.client.read_session()
+
+        async def fetch(offset: int, limit: int) -> UpstreamPage[ConferenceInfo]:
+            page = await self.history(replace(query, offset=offset, limit=limit), session)
+            return UpstreamPage(page.data or [], page.count)
+
+        read = await read_pages(
+            fetch,
+            page_size=WINDOW_PAGE_SIZE,
+            max_pages=-(-MAX_WINDOW_MEETINGS // WINDOW_PAGE_SIZE),
+            max_items=MAX_WINDOW_MEETINGS,
+        )
+        return WindowRead(_each_once(read.items), read.reported_total, read.capped)
+
+    async def _window_around(self, query: HistoryQuery, rows: list[ConferenceInfo], count: int) -> WindowRead:
+        """The window of `count` meetings (up to the cap) around `rows`, the page read at `query.offset`."""
+        whole = min(count, MAX_WINDOW_MEETINGS)
+        start, end = min(query.offset, whole), min(query.offset + len(rows), whole)
+        gaps = [
+            (offset, min(offset + WINDOW_PAGE_SIZE, stop))
+            for begin, stop in ((0, start), (end, whole))
+            for offset in range(begin, stop, WINDOW_PAGE_SIZE)
+        ]
+        session = self.client.read_session()
+
+        def read(offset: int, stop: int) -> Callable[[], Awaitable[HistoryListResponse]]:
+            return lambda: self.history(replace(query, offset=offset, limit=stop - offset), session)
+
+        pages: list[HistoryListResponse] = await concurrently(*(read(*gap) for gap in gaps))
+        before = [m for (offset, _), page in zip(gaps, pages, strict=True) if offset < start for m in page.data or []]
+        after = [m for (offset, _), page in zip(gaps, pages, strict=True) if offset >= end for m in page.data or []]
+        meetings = _each_once([*before, *rows[: end - start], *after])[:MAX_WINDOW_MEETINGS]
+        return WindowRead(meetings, count, capped=count > MAX_WINDOW_MEETINGS)
+
+    async def attendance_of(
+        self, conf_uuids: list[str], on_meeting: MeetingCallback | None = None
+    ) -> dict[str, Outcome[AttendanceRead]]:
+        """The attendance of each meeting (`attendance`, cached), as many at a time as one answer's request slots.
+
+        A meeting whose attendance cannot be read gets the reason instead; the others still come.
+        """
+        found: dict[str, Outcome[AttendanceRead]] = {}
+        wanted = list(dict.fromkeys(conf_uuids))
+        slots = self.client.read_session().slots
+        done = 0
+
+        async def read(conf_uuid: str) -> None:
+            nonlocal done
+            async with slots:
+                found[conf_uuid] = await optional(lambda: self.attendance(conf_uuid), "attendance")
+            done += 1
+            if on_meeting is not None:
+                await on_meeting(done, len(wanted))
+
+        async with together() as tasks:
+            for conf_uuid in wanted:
+                tasks.start(partial(read, conf_uuid))
+        return {conf_uuid: found[conf_uuid] for conf_uuid in wanted}
 
     async def attendance(self, conf_uuid: str, on_page: PageCallback | None = None) -> AttendanceRead:
         """Every attendance record and, at the same time, the meeting with its whole participant list.
@@ -235,6 +364,19 @@ class MeetingService:
             fetch, page_size=PARTICIPANT_PAGE_SIZE, max_pages=MAX_PARTICIPANT_PAGES, max_items=MAX_PARTICIPANTS
         )
         return pages[0].conference_data, read.items, read.capped
+
+
+def _each_once(meetings: list[ConferenceInfo]) -> list[ConferenceInfo]:
+    """`meetings` with each confUUID once (pages read at different moments may overlap as meetings end)."""
+    seen: set[str] = set()
+    kept = []
+    for meeting in meetings:
+        if meeting.conf_uuid is not None:
+            if meeting.conf_uuid in seen:
+                continue
+            seen.add(meeting.conf_uuid)
+        kept.append(meeting)
+    return kept
 
 
 async def optional(read: Callable[[], Awaitable[T]], what: str) -> Outcome[T]:

@@ -1,10 +1,13 @@
-"""How a tool runs: the tool table's row type, the state every call shares, one error format, and the server.
+"""How a tool runs: the tool and prompt tables' row types, the state every call shares, one error format, the server.
 
 `MeetingServer` is the SDK's low-level `Server`, driven by the tool table: `tools/list` shows each
 row with the schemas `schemas.py` builds from its handler, and `tools/call` validates the arguments
-with the handler's own model, then calls the handler with them and the request context. It serves
-tools and nothing else: its capabilities are `tools` (the list never changes), a prompt or resource
-method gets -32601, and a tool name it does not have is a protocol error (-32602, "Unknown tool").
+with the handler's own model, then calls the handler with them and the request context. Given a
+prompt table, it also serves `prompts/list`, `prompts/get` (the prompt's one user message) and
+`completion/complete` (an argument's suggestions, read where needed through the shared state); only
+then are the `prompts` and `completions` capabilities declared. Its capabilities are otherwise `tools`
+(the list never changes); a resource method gets -32601; a tool or prompt name it does not have, or a
+prompt's missing or invalid argument, is a protocol error (-32602).
 
 A handler (in app.py) builds its request and calls `respond` with what the answer takes: the
 service read, the view and the rendering. `respond` turns the result into structured content plus
@@ -17,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, replace
 from functools import cache
@@ -32,8 +35,18 @@ from mcp.types import (
     INVALID_PARAMS,
     CallToolRequestParams,
     CallToolResult,
+    CompleteRequestParams,
+    CompleteResult,
+    Completion,
+    GetPromptRequestParams,
+    GetPromptResult,
+    ListPromptsResult,
     ListToolsResult,
     PaginatedRequestParams,
+    Prompt,
+    PromptArgument,
+    PromptMessage,
+    PromptReference,
     TextContent,
     Tool,
     ToolAnnotations,
@@ -42,7 +55,7 @@ from pydantic import BaseModel, ValidationError
 
 from .auth import NoCredentials, SignInPoster, TokenProvider, token_provider
 from .cache import ReadCache, credential_identity
-from .errors import MeetingError, NotFoundError
+from .errors import InvalidArgumentError, MeetingError, NotFoundError
 from .observe import RequestObserver
 from .schemas import arguments_model, input_schema, output_schema
 from .settings import Settings
@@ -88,6 +101,62 @@ class ToolSpec:
             idempotent_hint=True,
             open_world_hint=True,
         )
+
+
+Suggest = Callable[["ToolContext", str], Awaitable[list[str]]]
+"""An argument's completions: given the request context and what was typed so far, the values to offer."""
+
+
+@dataclass(frozen=True)
+class PromptArgumentSpec:
+    """One argument of a prompt: its name, what it is, whether it is required, and how it is completed."""
+
+    name: str
+    description: str
+    required: bool = False
+    suggest: Suggest | None = None
+    """The values `completion/complete` offers for it, if any."""
+
+
+@dataclass(frozen=True)
+class PromptSpec:
+    """One row of the prompt table: a prompt's name, title, description, arguments and message."""
+
+    name: str
+    title: str
+    description: str
+    arguments: tuple[PromptArgumentSpec, ...]
+    message: Callable[[Mapping[str, str]], str]
+    """The user message, from the arguments given (each a string, required ones present); an argument it
+    cannot use raises `InvalidArgumentError`."""
+
+    def definition(self) -> Prompt:
+        """The prompt as `prompts/list` shows it."""
+        return Prompt(
+            name=self.name,
+            title=self.title,
+            description=self.description,
+            arguments=[
+                PromptArgument(name=arg.name, description=arg.description, required=arg.required)
+                for arg in self.arguments
+            ],
+        )
+
+
+MIN_CONNECTIONS = 10
+"""The process's connections to the API at least; more when the concurrency setting needs them."""
+
+
+def connection_bound(concurrency: int) -> int:
+    """The process's pool of connections to the API: twice the concurrency setting, never fewer than 10.
+
+    A list answer with attendance reads two things (records, participant list) of `concurrency` meetings at once.
+    """
+    return max(MIN_CONNECTIONS, 2 * concurrency)
+
+
+MAX_COMPLETIONS = 100
+"""The most values one completion answer may carry (the protocol's limit)."""
 
 
 @dataclass(frozen=True)
@@ -253,7 +322,7 @@ def registered(tools: tuple[ToolSpec, ...]) -> tuple[RegisteredTool, ...]:
 
 
 class MeetingServer(Server[LazyState]):
-    """The SDK's low-level MCP server, serving the tools of a tool table and nothing else (see the module docstring)."""
+    """The SDK's low-level MCP server, serving a tool table and a prompt table (see the module docstring)."""
 
     def __init__(
         self,
@@ -261,12 +330,16 @@ class MeetingServer(Server[LazyState]):
         *,
         name: str,
         lifespan: Callable[[Server[LazyState]], AbstractAsyncContextManager[LazyState]],
+        prompts: Iterable[PromptSpec] = (),
         title: str | None = None,
         version: str = "",
         instructions: str | None = None,
     ) -> None:
         self.tools = {tool.spec.name: tool for tool in registered(tuple(tools))}
         """The served tools by name."""
+        self.prompts = {prompt.name: prompt for prompt in prompts}
+        """The served prompts by name: with none, the prompt and completion methods are not served."""
+        served = bool(self.prompts)
         super().__init__(
             name,
             version=version,
@@ -276,6 +349,9 @@ class MeetingServer(Server[LazyState]):
             get_tool_input_schema=self.input_schema,
             on_list_tools=self.list_tools,
             on_call_tool=self.call_tool,
+            on_list_prompts=self.list_prompts if served else None,
+            on_get_prompt=self.get_prompt if served else None,
+            on_completion=self.complete if served else None,
         )
         self.middleware.append(RequestObserver(self.tools))
 
@@ -295,10 +371,62 @@ class MeetingServer(Server[LazyState]):
             raise unknown_tool(params.name)
         return await tool.call(ctx, params.arguments or {})
 
+    async def list_prompts(self, ctx: ToolContext, params: PaginatedRequestParams | None) -> ListPromptsResult:
+        """Answer `prompts/list`: every prompt, in the table's order, on one page."""
+        return ListPromptsResult(prompts=[prompt.definition() for prompt in self.prompts.values()])
+
+    async def get_prompt(self, ctx: ToolContext, params: GetPromptRequestParams) -> GetPromptResult:
+        """Answer `prompts/get`: the prompt's user message, or -32602 for an unknown prompt or a bad argument."""
+        prompt = self.prompts.get(params.name)
+        if prompt is None:
+            raise _invalid(f"Unknown prompt: {_shown_name(params.name)}. Call prompts/list for the prompts.")
+        given = {key: value for key, value in (params.arguments or {}).items() if value.strip()}
+        known = {arg.name for arg in prompt.arguments}
+        missing = [arg.name for arg in prompt.arguments if arg.required and arg.name not in given]
+        unknown = sorted(_shown_name(key) for key in given if key not in known)
+        if missing or unknown:
+            problems = [f"missing {', '.join(missing)}"] if missing else []
+            problems += [f"no argument {', '.join(unknown)}"] if unknown else []
+            raise _invalid(f"Invalid arguments for prompt {prompt.name}: {'; '.join(problems)}.")
+        try:
+            text = prompt.message(given)
+        except InvalidArgumentError as exc:
+            raise _invalid(str(exc)) from None
+        return GetPromptResult(
+            description=prompt.description,
+            messages=[PromptMessage(role="user", content=TextContent(type="text", text=text))],
+        )
+
+    async def complete(self, ctx: ToolContext, params: CompleteRequestParams) -> CompleteResult:
+        """Answer `completion/complete`: a prompt argument's suggestions; none otherwise, or when a read fails."""
+        values: list[str] = []
+        ref = params.ref
+        prompt = self.prompts.get(ref.name) if isinstance(ref, PromptReference) else None
+        argument = next((a for a in prompt.arguments if a.name == params.argument.name), None) if prompt else None
+        if prompt is not None and argument is not None and argument.suggest is not None:
+            try:
+                values = await argument.suggest(ctx, params.argument.value)
+            except MeetingError as exc:
+                logger.info("No completions for %s.%s: %s", prompt.name, argument.name, exc)
+        return CompleteResult(
+            completion=Completion(
+                values=values[:MAX_COMPLETIONS], total=len(values), has_more=len(values) > MAX_COMPLETIONS
+            )
+        )
+
     async def run_stdio(self) -> None:
         """Serve MCP on stdin and stdout until stdin ends."""
         async with stdio_server() as (read_stream, write_stream):
             await self.run(read_stream, write_stream, self.create_initialization_options())
+
+
+def _invalid(message: str) -> MCPError:
+    return MCPError(code=INVALID_PARAMS, message=message)
+
+
+def _shown_name(name: str) -> str:
+    """A name the caller gave, echoed in an error: repr'd and cut, so it cannot pass for a message."""
+    return repr(name if len(name) <= MAX_NAME_SHOWN else name[:MAX_NAME_SHOWN] + "...")
 
 
 def output_model(fn: Callable[..., Any]) -> type[BaseModel] | None:
@@ -351,7 +479,12 @@ async def open_state(
     from .transport import create_http_client
 
     async with (
-        create_http_client(settings.base_url, timeout=settings.timeout, transport=transport) as http,
+        create_http_client(
+            settings.base_url,
+            timeout=settings.timeout,
+            transport=transport,
+            max_connections=connection_bound(settings.concurrency),
+        ) as http,
         open_fleet(settings) as fleet,
     ):
 

@@ -894,13 +894,41 @@ def _history(rng: random.Random, today: date, review_day: date, standups: list[d
     return meetings
 
 
+TOWN_HALL_UUID = "c7d2e9a14f6b11efb8d1fa163e5a9c05"
+TOWN_HALL_DAYS_AGO = 12
+"""The town hall is held this many days before the anchor day: inside the list's default 30-day window."""
+
+
+def town_hall_subject(day: date) -> str:
+    """The town hall's subject, hyphenated as people seldom type it: 'Town-hall Q4 2026'."""
+    return f"Town-hall Q{(day.month - 1) // 3 + 1} {day.year}"
+
+
+def _town_hall(today: date) -> SandboxMeeting:
+    """A recorded quarterly town hall, with its own random stream so that adding it changes no other meeting."""
+    rng = random.Random(20261204)  # noqa: S311 - sample data, not security
+    day = today - timedelta(days=TOWN_HALL_DAYS_AGO)
+    return _occurrence(
+        rng,
+        subject=town_hall_subject(day),
+        organizer="王伟",
+        zone_id="56",
+        start=_midnight(day) + timedelta(hours=7),
+        minutes=75,
+        invitees=_roster(rng),
+        record_auth=1,
+        conf_uuid=TOWN_HALL_UUID,
+    )
+
+
 def sample_meetings(now: datetime | None = None) -> dict[str, SandboxMeeting]:
     """The sandbox's meetings by confUUID for the UTC day of `now` (default today): the same for the same day.
 
     The docs example (2019), the 620-participant supply-chain review on the latest Tuesday, the
     London stand-up (every Monday and Wednesday, one confUUID per occurrence, `RECURRING_UUID`
-    about ten weeks back), a 10,000-record webinar, six months of history up to yesterday, and the
-    weekly quality huddle (eight Thursdays: a department missing some, a member joining as "iPhone").
+    about ten weeks back), a 10,000-record webinar, six months of history up to yesterday, the weekly
+    quality huddle (eight Thursdays: a department missing some, a member joining as "iPhone"), and a
+    hyphenated "Town-hall" twelve days back (a literal search for "town hall" misses it).
     """
     today = anchor_day(now)
     rng = random.Random(20261126)  # noqa: S311 - sample data, not security
@@ -916,6 +944,7 @@ def sample_meetings(now: datetime | None = None) -> dict[str, SandboxMeeting]:
     webinar = _webinar(rng, _latest(today, 3) - timedelta(weeks=1))
     history = _history(history_rng, today, review_day, held)
     meetings = [docs, large, *standups, webinar, *history, *_huddles(today)]
+    meetings.append(_town_hall(today))
     return {m.conference["confUUID"]: m for m in meetings}
 
 
