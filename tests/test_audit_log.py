@@ -14,7 +14,7 @@ from huawei_meeting_mcp import observe
 from huawei_meeting_mcp.redaction import AUDIT_LOGGER, JsonFormatter, SecretRedactor, configure_logging
 from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID
 from huawei_meeting_mcp.settings import ConfigError, load_settings
-from tests.helpers import LiveSandbox, http_server, leaked, run_server
+from tests.support import LiveSandbox, http_server, leaked, run_server
 
 pytestmark = pytest.mark.anyio
 DETAIL = "get_historical_meeting_detail"

@@ -28,7 +28,7 @@ from huawei_meeting_mcp.sandbox.data import (
     SandboxMeeting,
     from_api_time,
 )
-from tests.helpers import LiveSandbox, ServerRun, run_server, text_of
+from tests.support import LiveSandbox, ServerRun, run_server, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 

@@ -10,7 +10,7 @@ from starlette.types import Message, Receive, Scope, Send
 from huawei_meeting_mcp.http_server import HostOriginGuard, SlashlessMcpPath, host_rules, parse_authority
 from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID, LARGE_UUID
 from huawei_meeting_mcp.settings import ConfigError, Settings
-from tests.helpers import LiveSandbox, http_server, leaked, text_of
+from tests.support import LiveSandbox, http_server, leaked, text_of
 from tests.test_http_sockets import Gate
 
 pytestmark = pytest.mark.anyio

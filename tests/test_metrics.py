@@ -15,7 +15,7 @@ from mcp.shared.exceptions import MCPError
 from huawei_meeting_mcp import app, auth, client, metrics
 from huawei_meeting_mcp.sandbox import DEFAULT_APP_ID, DEFAULT_APP_KEY, DOCS_EXAMPLE_UUID, Sandbox
 from huawei_meeting_mcp.settings import ConfigError, Settings
-from tests.helpers import LiveSandbox, http_server
+from tests.support import LiveSandbox, http_server
 
 pytestmark = pytest.mark.anyio
 NAMES = app.TOOL_NAMES

@@ -8,7 +8,7 @@ from mcp import Client
 
 from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID
 from huawei_meeting_mcp.settings import ConfigError, Settings, load_settings
-from tests.helpers import LiveSandbox, http_server, text_of
+from tests.support import LiveSandbox, http_server, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 HTTP_TOKEN = "http-bearer-Rk2mW9qL5vT8xN3p"

@@ -12,7 +12,7 @@ from huawei_meeting_mcp.reads import AttendanceRead, AttendanceRecords, Occurren
 from huawei_meeting_mcp.view.paging import render_paged
 from huawei_meeting_mcp.view.series import SERIES_TEXT, build_series
 from huawei_meeting_mcp.wire import AttendanceRecord, ConferenceInfo, HistoryQuery, ParticipantInfo
-from tests.helpers import view_options
+from tests.support import view_options
 
 T0 = 1795482000000  # 2026-11-24T01:00:00Z
 MIN = 60_000

@@ -17,7 +17,7 @@ from mcp import Client
 from huawei_meeting_mcp import app, tracing
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, DOCS_EXAMPLE_UUID, LARGE_UUID
 from huawei_meeting_mcp.settings import Settings
-from tests.helpers import LiveSandbox, leaked, run_server
+from tests.support import LiveSandbox, leaked, run_server
 
 pytest.importorskip("opentelemetry.sdk", reason="the otel extra (opentelemetry-sdk) is not installed")
 pytest.importorskip("opentelemetry.instrumentation.httpx", reason="the otel extra is not installed")
