@@ -15,6 +15,7 @@ from contextlib import AsyncExitStack, ExitStack, asynccontextmanager
 from typing import Any
 
 import anyio
+import httpx
 import pytest
 from mcp import Client
 from mcp.types import CallToolResult
@@ -344,3 +345,33 @@ async def test_in_oauth_mode_each_person_signs_in_once_for_the_fleet_and_sees_on
     stored = redis_server.everything()
     assert sum(b":token:" in key for key in stored) == 2
     assert all(key.startswith(b"hwmcp:") and ttl > 0 for key, (ttl, _) in stored.items())
+
+
+async def test_readiness_says_degraded_while_redis_is_down_and_ready_once_it_is_back(
+    redis_server: RedisServer,
+) -> None:
+    sandbox = Sandbox(tokens=(), auth=AuthApi())
+    with serving(sandbox) as url:
+        env = LiveSandbox(sandbox, url).app_id_env(
+            HUAWEI_MEETING_REDIS_URL=redis_server.url,
+            HUAWEI_MEETING_STATE_KEY=KEY,
+            HUAWEI_MEETING_REDIS_PREFIX=PREFIX,
+        )
+        with http_server(env) as run:
+            async with httpx.AsyncClient() as raw:
+                ready = await raw.get(run.base + "/ready")
+                redis_server.kill()
+                degraded = await raw.get(run.base + "/ready")
+                async with Client(run.url) as client:  # answers still come, from this process alone
+                    served = await client.call_tool(TOOL, {"confUUID": DOCS_EXAMPLE_UUID})
+                redis_server.start()
+                back: list[str] = []
+                while len(back) < 100 and "ready" not in back:  # a bounded wait for Redis's retry pause to end
+                    back.append((await raw.get(run.base + "/ready")).json()["status"])
+                    await anyio.sleep(0.1)
+    assert (ready.status_code, ready.json()) == (200, {"status": "ready"})
+    assert degraded.status_code == 200
+    assert degraded.json()["status"] == "degraded"
+    assert "Redis" in degraded.json()["reason"]
+    assert succeeded([served])
+    assert "ready" in back, "once Redis answers again (its retry pause is a second), the replica is ready"

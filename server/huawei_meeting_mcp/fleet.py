@@ -38,6 +38,18 @@ class Fleet:
         """False while Redis cannot be reached (answers still come, from this process): readiness says degraded."""
         return self.store is None or self.store.healthy
 
+    async def reachable(self) -> bool:
+        """Whether Redis answers now (one GET of a key that never exists); True without Redis."""
+        if self.store is None:
+            return True
+        from .shared_state import StoreUnavailable
+
+        try:
+            await self.store.get(self.store.name("probe", "ready"))
+        except StoreUnavailable:
+            return False
+        return True
+
     def read_cache(self, identity: str) -> ReadCache:
         """The read cache of `identity` (in Redis too, when shared)."""
         if self.store is None:

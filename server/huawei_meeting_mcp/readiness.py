@@ -4,7 +4,10 @@ Ready means the shared state opens and a Huawei token is held or can be had: the
 hands one out, signing in first if it holds none (at most one sign-in at a time, and after a failed
 one not again before its back-off ends, so probes cannot hammer Huawei). A static access token counts
 as held: it is not checked against Huawei. In oauth mode each person signs in on their own first
-call, so there the state opening is what is checked. `/health` stays liveness only.
+call, so there the state opening is what is checked. With Redis configured (docs/scaling.md), a Redis
+that does not answer makes the server degraded: calls are still served, from this process alone, so the
+answer is 200 with `{"status": "degraded"}` and the reason, which a probe can alert on without taking the
+replica out. `/health` stays liveness only.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .errors import MeetingError, UpstreamError
-from .tool_server import LazyState
+from .tool_server import AppState, LazyState
 
 
 class Readiness:
@@ -26,6 +29,7 @@ class Readiness:
 
     def __init__(self, server: Server[Any]) -> None:
         self._state: LazyState | None = None
+        self._shared: AppState | None = None
         opened = server.lifespan
 
         @asynccontextmanager
@@ -45,6 +49,7 @@ class Readiness:
             return "the server is starting or stopping"
         try:
             shared = await self._state.get()
+            self._shared = shared
             if shared.people is None:
                 await shared.service.client.tokens.get_token()
         except UpstreamError as exc:  # Huawei's own words stay in the log, not in an answer anyone may fetch
@@ -58,5 +63,9 @@ class Readiness:
         """200 `{"status": "ready"}`, or 503 with the reason."""
         problem = await self.problem()
         if problem is None:
+            fleet = self._shared.fleet if self._shared is not None else None
+            if fleet is not None and not await fleet.reachable():
+                reason = "Redis does not answer: calls are served from this process alone until it does"
+                return JSONResponse({"status": "degraded", "reason": reason})
             return JSONResponse({"status": "ready"})
         return JSONResponse({"status": "unavailable", "reason": problem}, status_code=503, headers={"Retry-After": "5"})

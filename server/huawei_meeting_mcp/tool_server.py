@@ -167,6 +167,8 @@ class AppState:
     options: ViewOptions
     people: People | None = None
     """Oauth mode: a service per person; `service` then serves nobody (see `for_caller`)."""
+    fleet: Fleet | None = None
+    """The shared parts (Redis, when configured): readiness asks whether they are reachable."""
 
     def for_caller(self) -> AppState:
         """The state as the current request's caller sees it: in oauth mode, with their own service."""
@@ -507,11 +509,14 @@ async def open_state(
                 MeetingService(client(NoCredentials()), cache),
                 options,
                 people_of(settings, sign_ins, client, cache, fleet),
+                fleet,
             )
             return
         share = fleet.token_share(reader_identity(settings), settings.user_id or settings.account)
         yield AppState(
-            MeetingService(client(tokens or token_provider(settings, sign_ins, share=share)), cache), options
+            MeetingService(client(tokens or token_provider(settings, sign_ins, share=share)), cache),
+            options,
+            fleet=fleet,
         )
 
 
