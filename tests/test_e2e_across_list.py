@@ -162,3 +162,29 @@ async def test_find_the_town_hall_meeting(live_sandbox: LiveSandbox) -> None:
         m.conference["confUUID"] for m in sandbox.meetings.values() if m.mine and "All-hands" in m.conference["subject"]
     )
     assert sorted(row["confUUID"] for row in (hands.structured_content or {})["meetings"]) == all_hands
+
+
+async def test_of_li_nas_meetings_in_the_last_30_days_which_had_the_most_no_shows(live_sandbox: LiveSandbox) -> None:
+    sandbox = live_sandbox.sandbox
+    now = datetime.now(timezone.utc)
+    fields = ("subject", "scheduserName", "conferenceID")
+    hers = {
+        m.conference["confUUID"]: m
+        for m in sandbox.meetings.values()
+        if m.mine
+        and any("li na" in str(m.conference.get(field, "")).casefold() for field in fields)
+        and now - timedelta(days=30) <= from_api_time(m.conference["startTime"]) <= now
+        and m.conference.get("endTime")
+    }
+    absent = {uuid: raw_attendance(m)["absent"] for uuid, m in hers.items()}
+    most = max(absent.values())
+    assert len(hers) >= 2
+    async with run_server(live_sandbox.env()) as run:
+        listing = await run.call(TOOL_NAMES.list, {"searchKey": "Li Na", "withAttendance": True})
+        calls = len(run.results)
+    assert calls == 1
+    assert listing.is_error is False, text_of(listing)
+    rows = (listing.structured_content or {})["meetings"]
+    assert {row["confUUID"]: row["attendance"]["absent"] for row in rows} == absent
+    answered = {row["confUUID"] for row in rows if row["attendance"]["absent"] == most}
+    assert answered == {uuid for uuid, count in absent.items() if count == most}
