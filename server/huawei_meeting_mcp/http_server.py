@@ -230,15 +230,15 @@ class BearerTokenMiddleware:
         """Answer 401 to a request without the token; pass everything else to the app."""
         if scope["type"] == "http" and scope["path"] not in self._open_paths and not self.authorized(scope):
             auth_refused(scope)
-            response = JSONResponse(
-                {
-                    "error": "invalid_token",
-                    "error_description": "Send 'Authorization: Bearer <HUAWEI_MEETING_HTTP_TOKEN>'.",
-                },
-                status_code=401,
-                headers={"WWW-Authenticate": 'Bearer realm="huawei-meeting-mcp"'},
+            await _refuse(
+                401,
+                "invalid_token",
+                "Send 'Authorization: Bearer <HUAWEI_MEETING_HTTP_TOKEN>'.",
+                scope,
+                receive,
+                send,
+                {"WWW-Authenticate": 'Bearer realm="huawei-meeting-mcp"'},
             )
-            await response(scope, receive, send)
             return
         await self._app(scope, receive, send)
 
@@ -283,8 +283,17 @@ def _shown(values: list[str]) -> str:
     return ", ".join(ascii(value[:100]) for value in values[:2]) or "(none)"
 
 
-async def _refuse(status: int, error: str, description: str, scope: Scope, receive: Receive, send: Send) -> None:
-    response = JSONResponse({"error": error, "error_description": description}, status_code=status)
+async def _refuse(
+    status: int,
+    error: str,
+    description: str,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Answer with an OAuth-style JSON error body (`error`, `error_description`): every refusal reads alike."""
+    response = JSONResponse({"error": error, "error_description": description}, status_code=status, headers=headers)
     await response(scope, receive, send)
 
 
@@ -415,17 +424,23 @@ class HttpGuard:
             await self._app(scope, receive, send)
             return
         if scope["method"] != "POST":
-            await _refuse_method(scope, receive, send)
+            description = (
+                f"This server is stateless: POST each JSON-RPC message to {scope['path']}. "
+                "It opens no event stream (GET) and has no session to end (DELETE)."
+            )
+            await _refuse(405, "method_not_allowed", description, scope, receive, send, {"Allow": "POST"})
             return
         started = time.perf_counter()
         read = await read_body_within(receive, self._max_body, self._body_timeout)
         if read is None:
             logger.warning("Closed a request whose body did not arrive within %g s of its headers", self._body_timeout)
-            await _body_too_slow(self._body_timeout, scope, receive, send)
+            description = f"The request body did not arrive within {self._body_timeout:g} s of its headers."
+            await _refuse(408, "request_timeout", description, scope, receive, send, {"Connection": "close"})
             return
         if self.in_flight >= self._max_in_flight:
             logger.warning("Refused a request: %d are already in flight (the limit)", self.in_flight)
-            await _busy(self._max_in_flight, scope, receive, send)
+            description = f"{self._max_in_flight} requests are already in flight; retry in a second."
+            await _refuse(503, "busy", description, scope, receive, send, {"Retry-After": "1"})
             return
         body, messages = read
         self.in_flight += 1
@@ -449,48 +464,11 @@ class HttpGuard:
             self.in_flight -= 1
             logger.debug(
                 "POST %s -> %d (%s) in %.1f ms",
-                MCP_PATH,
+                self._path,
                 status,
                 "event stream" if stream else "json",
                 (time.perf_counter() - started) * 1000,
             )
-
-
-async def _refuse_method(scope: Scope, receive: Receive, send: Send) -> None:
-    response = JSONResponse(
-        {
-            "error": "method_not_allowed",
-            "error_description": f"This server is stateless: POST each JSON-RPC message to {scope['path']}. "
-            "It opens no event stream (GET) and has no session to end (DELETE).",
-        },
-        status_code=405,
-        headers={"Allow": "POST"},
-    )
-    await response(scope, receive, send)
-
-
-async def _busy(limit: int, scope: Scope, receive: Receive, send: Send) -> None:
-    response = JSONResponse(
-        {
-            "error": "busy",
-            "error_description": f"{limit} requests are already in flight; retry in a second.",
-        },
-        status_code=503,
-        headers={"Retry-After": "1"},
-    )
-    await response(scope, receive, send)
-
-
-async def _body_too_slow(seconds: float, scope: Scope, receive: Receive, send: Send) -> None:
-    response = JSONResponse(
-        {
-            "error": "request_timeout",
-            "error_description": f"The request body did not arrive within {seconds:g} s of its headers.",
-        },
-        status_code=408,
-        headers={"Connection": "close"},
-    )
-    await response(scope, receive, send)
 
 
 def build_app(
