@@ -23,7 +23,7 @@ from huawei_meeting_mcp.cli import build_parser, main
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, DOCS_EXAMPLE_UUID, LARGE_UUID
 from huawei_meeting_mcp.sandbox.app import CONF_DETAIL_PATH
 from huawei_meeting_mcp.settings import ENV_PREFIX
-from tests.support import LiveSandbox, console_script, leaked, run_server, text_of
+from tests.support import LiveSandbox, base_env, console_script, leaked, run_server, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -33,7 +33,7 @@ WRONG_TOKEN = "stbWRONG-token-for-check-000000000"
 
 def run_commands(*runs: tuple[list[str], dict[str, str]]) -> list[subprocess.CompletedProcess[str]]:
     """Run several `huawei-meeting-mcp ARGS` processes side by side (each with exactly its env); wait for all."""
-    base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "SYSTEMROOT"}}
+    base = base_env()
     processes = [
         subprocess.Popen(  # noqa: S603 - our own console script
             [console_script(), *args],
@@ -278,7 +278,7 @@ def _in_a_terminal(*args: str) -> tuple[subprocess.Popen[bytes], int]:
     """Start `huawei-meeting-mcp ARGS` with a pseudo-terminal as stdin, as when a person types the command."""
     pty = pytest.importorskip("pty")
     master, slave = pty.openpty()
-    base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "SYSTEMROOT"}}
+    base = base_env()
     process = subprocess.Popen(  # noqa: S603 - our own console script
         [console_script(), *args], stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=base
     )

@@ -19,7 +19,7 @@ import pytest
 
 from huawei_meeting_mcp.app import CLI_COMMANDS, TOOL_NAMES, tool_definitions
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, LARGE_UUID
-from tests.support import console_script
+from tests.support import base_env, console_script
 from tests.test_cli import run_commands
 
 INTERRUPTED = "huawei-meeting-mcp: interrupted (Ctrl-C)"
@@ -133,7 +133,7 @@ def test_the_demo_setting_works_like_the_option() -> None:
 class Terminal:
     """A command running in a pseudo-terminal, as when a person types it: output read as it comes."""
 
-    pid: int
+    process: subprocess.Popen[bytes]
     fd: int
     output: bytearray = field(default_factory=bytearray)
 
@@ -150,9 +150,9 @@ class Terminal:
         """Read to the end; the exit code and everything printed."""
         while self._read():
             pass
-        _, status = os.waitpid(self.pid, 0)
+        code = self.process.wait()
         os.close(self.fd)
-        return os.waitstatus_to_exitcode(status), self.output.decode(errors="replace")
+        return code, self.output.decode(errors="replace")
 
     def _read(self) -> bool:
         ready, _, _ = select.select([self.fd], [], [], 120)
@@ -165,25 +165,35 @@ class Terminal:
         return bool(chunk)
 
 
+BECOME_THE_COMMAND = (
+    "import fcntl, os, sys, termios; fcntl.ioctl(0, termios.TIOCSCTTY, 0); os.execv(sys.argv[1], sys.argv[1:])"
+)
+"""Run in the new session: take stdin's terminal as the controlling terminal, then exec the command."""
+
+
 @contextmanager
 def in_a_terminal(*args: str, env: dict[str, str]) -> Iterator[Terminal]:
     """Start the installed command in a new pseudo-terminal (its controlling terminal, like a shell's)."""
     pty = pytest.importorskip("pty")
-    script = console_script()
-    base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: nothing but exec
-        os.execve(script, [script, *args], {**base, **env})  # noqa: S606 - the command a person would type
-    terminal = Terminal(pid, fd)
+    fd, terminal_side = pty.openpty()
+    # Not pty.fork(): forking this multi-threaded process is unsafe. A small Python starts a session, takes the
+    # terminal as its controlling one (so that Ctrl-C reaches the command as SIGINT) and becomes the command.
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter, exec'ing the command a person would type
+        [sys.executable, "-c", BECOME_THE_COMMAND, console_script(), *args],
+        stdin=terminal_side,
+        stdout=terminal_side,
+        stderr=terminal_side,
+        env={**base_env(), **env},
+        start_new_session=True,
+    )
+    os.close(terminal_side)
+    terminal = Terminal(process, fd)
     try:
         yield terminal
     finally:
-        try:
-            os.kill(pid, 0)
-        except OSError:
-            pass
-        else:
-            os.kill(pid, 9)
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
 
 @contextmanager

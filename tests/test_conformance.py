@@ -24,7 +24,7 @@ from huawei_meeting_mcp.app import TOOLS
 from huawei_meeting_mcp.attendance_fold import aggregate
 from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID, LARGE_UUID, Sandbox
 from huawei_meeting_mcp.wire import AttendanceRecord
-from tests.support import LiveSandbox, console_script, http_server
+from tests.support import LiveSandbox, base_env, console_script, http_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -165,7 +165,7 @@ def test_the_conformance_suite_passes_every_scenario_for_what_the_server_offers(
 
 
 def _ts_client(clients: NodeClients, *args: str, env: dict[str, str]) -> dict[str, object]:
-    base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "SYSTEMROOT"}}
+    base = base_env()
     done = subprocess.run(  # noqa: S603 - pinned node running our own script
         [clients.node, str(TS_CLIENT), *args],
         env={

@@ -11,7 +11,7 @@ from huawei_meeting_mcp.app import TOOLS
 from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID, ERROR_CASES, LARGE_UUID, RECURRING_UUID
 from huawei_meeting_mcp.sandbox.app import CONF_DETAIL_PATH
 from huawei_meeting_mcp.view import TEXT_BUDGET
-from tests.support import LiveSandbox, console_script, leaked, run_server, text_of
+from tests.support import LiveSandbox, base_env, console_script, leaked, run_server, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
@@ -254,7 +254,7 @@ async def test_without_credentials_tools_list_and_calls_explain() -> None:
 def test_invalid_setting_stops_start_up_naming_the_variable(variable: str, value: str) -> None:
     done = subprocess.run(  # noqa: S603 - our own console script
         [console_script()],
-        env={variable: value, "PATH": "/usr/bin:/bin"},
+        env={**base_env(), variable: value, "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,
         timeout=60,

@@ -8,7 +8,6 @@ are servers built in this process, each with its own Redis client, HTTP client a
 from __future__ import annotations
 
 import base64
-import os
 import subprocess
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, ExitStack, asynccontextmanager
@@ -39,7 +38,7 @@ from huawei_meeting_mcp.shared_cache import SharedReadCache
 from huawei_meeting_mcp.shared_pacing import SharedPacer
 from huawei_meeting_mcp.shared_state import SealedStore, sealed_store
 from huawei_meeting_mcp.shared_tokens import TokenCapError, TokenLedger
-from tests.support import LiveSandbox, console_script, http_server, in_process
+from tests.support import LiveSandbox, base_env, console_script, http_server, in_process
 from tests.support.redis_server import RedisServer, redis_binary
 
 pytestmark = pytest.mark.anyio
@@ -296,7 +295,7 @@ def test_a_redis_url_needs_a_state_key_of_32_bytes() -> None:
 
 
 def test_a_redis_url_without_a_state_key_exits_2_naming_it() -> None:
-    env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
+    env = base_env()
     done = subprocess.run(  # noqa: S603 - our own console script
         [console_script(), "serve"],
         env={**env, "HUAWEI_MEETING_REDIS_URL": "redis://:hunter2secret@127.0.0.1:6379/0"},

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 
 import httpx
@@ -15,7 +14,7 @@ from mcp.shared.exceptions import MCPError
 from huawei_meeting_mcp.http_server import MAX_REQUEST_BODY, check_bind, host_rules, transport_security
 from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID
 from huawei_meeting_mcp.settings import ConfigError, Settings
-from tests.support import LiveSandbox, console_script, http_server, leaked, text_of
+from tests.support import LiveSandbox, base_env, console_script, http_server, leaked, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
@@ -103,7 +102,7 @@ async def test_bearer_token_origin_host_and_body_guards(live_sandbox: LiveSandbo
 def test_public_address_without_token_is_refused() -> None:
     done = subprocess.run(  # noqa: S603 - our own console script
         [console_script(), "--demo", "serve", "--transport", "http", "--host", "0.0.0.0", "--port", "0"],  # noqa: S104
-        env={"PATH": os.environ["PATH"]},
+        env=base_env(),
         capture_output=True,
         text=True,
         timeout=60,

@@ -18,7 +18,7 @@ import pytest
 from huawei_meeting_mcp.app import tool_definitions
 from huawei_meeting_mcp.cli import build_parser
 from huawei_meeting_mcp.settings import ENV_PREFIX, EXPECTED, Settings
-from tests.support import console_script
+from tests.support import base_env, console_script
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -155,7 +155,7 @@ def test_the_make_demo_sample_is_real_output() -> None:
 def test_the_check_sample_is_real_output() -> None:
     sample = next(block for block in blocks("text") if block.startswith("$ huawei-meeting-mcp"))
     command, *expected = sample.splitlines()
-    env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "SYSTEMROOT"}}
+    env = base_env()
     done = subprocess.run(  # noqa: S603 - our own console script
         [console_script(), *shlex.split(command.removeprefix("$ huawei-meeting-mcp"))],
         capture_output=True,

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from huawei_meeting_mcp.settings import ConfigError, load_settings
-from tests.support import console_script
+from tests.support import base_env, console_script
 
 APP_KEY = "k3y-Secret-Value-0123456789abcdef"
 PASSWORD = "Pa55word-Secret!"
@@ -125,7 +125,7 @@ def test_corp_id_longer_than_the_api_allows_is_refused(env: pytest.MonkeyPatch) 
 def test_ambiguous_credentials_stop_the_server_at_start_up() -> None:
     done = subprocess.run(  # noqa: S603 - our own console script
         [console_script()],
-        env={**TOKEN_ENV, **APP_ID_ENV, "PATH": "/usr/bin:/bin"},
+        env={**base_env(), **TOKEN_ENV, **APP_ID_ENV, "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,
         timeout=60,

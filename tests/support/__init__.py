@@ -13,7 +13,7 @@
 
 from tests.support.data import FIXTURES, docs_body, fixture_json, view_options
 from tests.support.inprocess import in_process
-from tests.support.launch import HttpRun, ServerRun, console_script, http_server, run_server
+from tests.support.launch import HttpRun, ServerRun, base_env, console_script, http_server, run_server
 from tests.support.leaks import SCAN, LeakScan, leaked
 from tests.support.results import text_of
 from tests.support.sandbox import LiveSandbox
@@ -27,6 +27,7 @@ __all__ = [
     "LeakScan",
     "LiveSandbox",
     "ServerRun",
+    "base_env",
     "console_script",
     "docs_body",
     "fixture_json",

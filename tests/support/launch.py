@@ -26,8 +26,9 @@ from mcp.types import CallToolResult
 from tests.support.leaks import SCAN, SECRET_SETTINGS
 from tests.support.results import everything_in
 
-PASSED_THROUGH = {"PATH", "HOME", "LANG", "SYSTEMROOT"}
-"""The only variables of ours a launched server sees, besides the ones a test gives it."""
+PASSED_THROUGH = {"PATH", "HOME", "LANG", "SYSTEMROOT", "COVERAGE_PROCESS_CONFIG"}
+"""The only variables of ours a launched server sees, besides the ones a test gives it (coverage's, under `--cov`,
+measures the launched command too)."""
 
 
 def console_script() -> str:
@@ -39,7 +40,7 @@ def console_script() -> str:
 
 
 def base_env() -> dict[str, str]:
-    """PATH, HOME, LANG (and SYSTEMROOT) from this process: the rest of a server's environment is explicit."""
+    """PATH, HOME, LANG (SYSTEMROOT, coverage's) from this process: the rest of a server's environment is explicit."""
     return {k: v for k, v in os.environ.items() if k in PASSED_THROUGH}
 
 
