@@ -8,6 +8,7 @@ import pytest
 from huawei_meeting_mcp.sandbox import Sandbox, serving
 from huawei_meeting_mcp.settings import ENV_PREFIX
 from tests.support import SCAN, LiveSandbox
+from tests.support.commands import InProcessCommand, in_process_command
 
 
 @pytest.fixture
@@ -46,3 +47,10 @@ def live_sandbox() -> Iterator[LiveSandbox]:
     # After the test, so that tokens the sandbox issued during it are included.
     SCAN.secrets.update(sandbox.secret_strings())
     SCAN.contacts.update(sandbox.contact_strings())
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Iterator[InProcessCommand]:
+    """`cli("list", "--demo", HUAWEI_MEETING_X="...")`: the command run as `main(argv)` in this process."""
+    with in_process_command(capsys, monkeypatch) as run:
+        yield run

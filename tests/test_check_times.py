@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, cast
@@ -15,7 +14,7 @@ from huawei_meeting_mcp.client import MeetingClient
 from huawei_meeting_mcp.errors import PermissionDeniedError
 from huawei_meeting_mcp.settings import Settings
 from huawei_meeting_mcp.wire import AttendancePage, AttendanceQuery, HistoryListResponse, HistoryQuery
-from tests.test_cli import Outcome, cli  # noqa: F401 - the `cli` fixture: run the command in this process
+from tests.support.commands import InProcessCommand
 
 pytestmark = pytest.mark.anyio
 
@@ -81,7 +80,7 @@ async def test_when_the_answers_cannot_tell_check_says_so(answers: RecordedAnswe
 
 
 def test_check_shows_the_sandbox_meeting_both_ways_and_flags_a_wrong_setting(
-    cli: Callable[..., Outcome],  # noqa: F811 - the fixture imported above
+    cli: InProcessCommand,
 ) -> None:
     right, wrong = cli("--demo", "check"), cli("--demo", "check", HUAWEI_MEETING_API_TIMES="local")
     assert right.code == wrong.code == 0

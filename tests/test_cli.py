@@ -3,54 +3,29 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
 import socket
 import subprocess
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import anyio
 import pytest
-from mcp.types import Tool
+from mcp.types import CallToolResult, Tool
 
 from huawei_meeting_mcp import __version__
 from huawei_meeting_mcp.app import tool_definitions
 from huawei_meeting_mcp.check import PROBE_CONF_UUID
-from huawei_meeting_mcp.cli import build_parser, main
+from huawei_meeting_mcp.cli import build_parser
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, DOCS_EXAMPLE_UUID, LARGE_UUID
 from huawei_meeting_mcp.sandbox.app import CONF_DETAIL_PATH
-from huawei_meeting_mcp.settings import ENV_PREFIX
 from tests.support import LiveSandbox, base_env, console_script, leaked, run_server, text_of
+from tests.support.commands import InProcessCommand, run_commands
 
 pytestmark = pytest.mark.anyio
 
 TOOL = "get_historical_meeting_detail"
 WRONG_TOKEN = "stbWRONG-token-for-check-000000000"
-
-
-def run_commands(*runs: tuple[list[str], dict[str, str]]) -> list[subprocess.CompletedProcess[str]]:
-    """Run several `huawei-meeting-mcp ARGS` processes side by side (each with exactly its env); wait for all."""
-    base = base_env()
-    processes = [
-        subprocess.Popen(  # noqa: S603 - our own console script
-            [console_script(), *args],
-            env={**base, **env},
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-        )
-        for args, env in runs
-    ]
-    done = []
-    for process in processes:
-        out, err = process.communicate(timeout=120)
-        done.append(subprocess.CompletedProcess(process.args, process.returncode, out, err))
-    return done
 
 
 def closed_loopback_port() -> int:
@@ -61,43 +36,41 @@ def closed_loopback_port() -> int:
     return port
 
 
-def test_check_diagnoses_each_way_it_can_go(live_sandbox: LiveSandbox) -> None:
+def test_check_diagnoses_each_way_it_can_go(live_sandbox: LiveSandbox, cli: InProcessCommand) -> None:
     url = live_sandbox.url
-    working, no_credentials, wrong_token, unreachable = run_commands(
-        (["check"], live_sandbox.env()),
-        (["check"], {"HUAWEI_MEETING_BASE_URL": url}),
-        (["check"], live_sandbox.env(HUAWEI_MEETING_ACCESS_TOKEN=WRONG_TOKEN)),
-        (["check"], live_sandbox.env(HUAWEI_MEETING_BASE_URL=f"http://127.0.0.1:{closed_loopback_port()}")),
-    )
+    working = cli("check", **live_sandbox.env())
+    no_credentials = cli("check", HUAWEI_MEETING_BASE_URL=url)
+    wrong_token = cli("check", **live_sandbox.env(HUAWEI_MEETING_ACCESS_TOKEN=WRONG_TOKEN))
+    unreachable = cli("check", **live_sandbox.env(HUAWEI_MEETING_BASE_URL=f"http://127.0.0.1:{closed_loopback_port()}"))
 
-    assert working.returncode == 0, working.stdout + working.stderr
-    assert re.search(rf"^  HUAWEI_MEETING_BASE_URL +{re.escape(url)}  \[set\]$", working.stdout, re.MULTILINE)
-    assert re.search(r"^  HUAWEI_MEETING_ACCESS_TOKEN +\*+ \(secret, set\)  \[set\]$", working.stdout, re.MULTILINE)
-    assert re.search(r"^  HUAWEI_MEETING_TIMEOUT +10\.0  \[default\]$", working.stdout, re.MULTILINE)
-    assert "not found" in working.stdout
-    assert working.stdout.rstrip().endswith("with these settings.")
-    assert working.stdout.rstrip().splitlines()[-1].startswith("OK:")
+    assert working.code == 0, working.out + working.err
+    assert re.search(rf"^  HUAWEI_MEETING_BASE_URL +{re.escape(url)}  \[set\]$", working.out, re.MULTILINE)
+    assert re.search(r"^  HUAWEI_MEETING_ACCESS_TOKEN +\*+ \(secret, set\)  \[set\]$", working.out, re.MULTILINE)
+    assert re.search(r"^  HUAWEI_MEETING_TIMEOUT +10\.0  \[default\]$", working.out, re.MULTILINE)
+    assert "not found" in working.out
+    assert working.out.rstrip().endswith("with these settings.")
+    assert working.out.rstrip().splitlines()[-1].startswith("OK:")
 
-    assert no_credentials.returncode == 1
-    assert "FAILED: No Huawei Cloud Meeting credentials are configured" in no_credentials.stdout
-    assert "set HUAWEI_MEETING_APP_ID and HUAWEI_MEETING_APP_KEY (recommended)" in no_credentials.stdout
+    assert no_credentials.code == 1
+    assert "FAILED: No Huawei Cloud Meeting credentials are configured" in no_credentials.out
+    assert "set HUAWEI_MEETING_APP_ID and HUAWEI_MEETING_APP_KEY (recommended)" in no_credentials.out
 
-    assert wrong_token.returncode == 1
-    assert "FAILED: Huawei rejected the access token. (HTTP 401, USG.000000004" in wrong_token.stdout
-    assert "set a fresh one, or better switch to App ID sign-in" in wrong_token.stdout
+    assert wrong_token.code == 1
+    assert "FAILED: Huawei rejected the access token. (HTTP 401, USG.000000004" in wrong_token.out
+    assert "set a fresh one, or better switch to App ID sign-in" in wrong_token.out
 
-    assert unreachable.returncode == 1
-    assert "could not be reached. Could not connect to the Huawei Cloud Meeting API" in unreachable.stdout
-    assert "the connection was refused" in unreachable.stdout
-    assert "The request did not reach Huawei" in unreachable.stdout
-    assert "X-Request-ID" not in unreachable.stdout
-    assert "check the host and port in HUAWEI_MEETING_BASE_URL" in unreachable.stdout
+    assert unreachable.code == 1
+    assert "could not be reached. Could not connect to the Huawei Cloud Meeting API" in unreachable.out
+    assert "the connection was refused" in unreachable.out
+    assert "The request did not reach Huawei" in unreachable.out
+    assert "X-Request-ID" not in unreachable.out
+    assert "check the host and port in HUAWEI_MEETING_BASE_URL" in unreachable.out
 
     probes = live_sandbox.requests_to(CONF_DETAIL_PATH)
     assert [(r.path, r.query) for r in probes] == [
         (CONF_DETAIL_PATH, {"confUUID": PROBE_CONF_UUID, "offset": "0", "limit": "1"})
     ] * 2, "one probe each from the working and the wrong-token check, nothing retried"
-    everything = "".join(r.stdout + r.stderr for r in (working, no_credentials, wrong_token, unreachable))
+    everything = "".join(r.out + r.err for r in (working, no_credentials, wrong_token, unreachable))
     assert leaked(everything, [DEFAULT_TOKEN, WRONG_TOKEN]) == []
 
 
@@ -110,69 +83,40 @@ TOOL_RUNS: list[tuple[list[str], dict[str, Any]]] = [
 ]
 
 
-async def test_tool_commands_print_what_the_assistant_gets(live_sandbox: LiveSandbox) -> None:
+def test_tool_commands_print_what_the_assistant_gets(live_sandbox: LiveSandbox, cli: InProcessCommand) -> None:
     env = live_sandbox.env()
-    runs = [(["detail", *args], env) for args, _ in TOOL_RUNS] + [
-        (["detail", DOCS_EXAMPLE_UUID, "--json"], env),
-        (["detail", "sandbox-error-forbidden"], env),
-    ]
-    done = await anyio.to_thread.run_sync(lambda: run_commands(*runs))
-    async with run_server(env) as run:
-        expected = [await run.call(TOOL, arguments) for _, arguments in TOOL_RUNS]
-        forbidden = await run.call(TOOL, {"confUUID": "sandbox-error-forbidden"})
-    plain, filtered, as_json, failed = done
+    plain, filtered = (cli("detail", *args, **env) for args, _ in TOOL_RUNS)
+    as_json = cli("detail", DOCS_EXAMPLE_UUID, "--json", **env)
+    failed = cli("detail", "sandbox-error-forbidden", **env)
+
+    async def over_stdio() -> tuple[list[CallToolResult], CallToolResult]:
+        async with run_server(env) as run:
+            return [await run.call(TOOL, arguments) for _, arguments in TOOL_RUNS], await run.call(
+                TOOL, {"confUUID": "sandbox-error-forbidden"}
+            )
+
+    expected, forbidden = anyio.run(over_stdio)
 
     for command, result in zip((plain, filtered), expected, strict=True):
-        assert command.returncode == 0, command.stderr
-        said, meant = command.stdout.splitlines(), text_of(result).splitlines()
+        assert command.code == 0, command.err
+        said, meant = command.out.splitlines(), text_of(result).splitlines()
         assert len(said) == len(meant)
         for person, model in zip(said, meant, strict=True):
             if "remain:" in model or "\\u" in model or "_historical_meeting" in model:
                 continue
             assert person == model, "only next calls and escaped values differ"
-        assert "get_historical_meeting" not in command.stdout
-        assert "\\u00" not in command.stdout
-    assert json.loads(as_json.stdout) == expected[0].structured_content
+        assert "get_historical_meeting" not in command.out
+        assert "\\u00" not in command.out
+    assert json.loads(as_json.out) == expected[0].structured_content
 
-    assert failed.returncode == 1
-    assert failed.stdout == ""
+    assert failed.code == 1
+    assert failed.out == ""
     without_id = "[X-Request-ID:"
-    assert failed.stderr.split(without_id)[0] == text_of(forbidden).split(without_id)[0]
-    assert "may not view this meeting" in failed.stderr
+    assert failed.err.split(without_id)[0] == text_of(forbidden).split(without_id)[0]
+    assert "may not view this meeting" in failed.err
 
 
-@dataclass
-class Outcome:
-    """What one in-process run of the command printed, and its exit code."""
-
-    code: int
-    out: str
-    err: str
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Outcome]]:
-    """Run `main(argv)` in this process with only the given HUAWEI_MEETING_* variables; restores logging after."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-
-    def run(*argv: str, **env: str) -> Outcome:
-        for name in [n for n in os.environ if n.startswith(ENV_PREFIX)]:
-            monkeypatch.delenv(name)
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        capsys.readouterr()
-        with pytest.raises(SystemExit) as exited:
-            main(list(argv))
-        out, err = capsys.readouterr()
-        return Outcome(code=int(exited.value.code or 0), out=out, err=err)
-
-    yield run
-    root.handlers[:] = handlers
-    root.setLevel(level)
-
-
-def test_help_and_version(cli: Callable[..., Outcome]) -> None:
+def test_help_and_version(cli: InProcessCommand) -> None:
     top, detail, check, version = cli("--help"), cli("detail", "--help"), cli("check", "--help"), cli("--version")
     assert top.code == detail.code == check.code == version.code == 0
     for command in ("serve", "check", "detail", "sandbox"):
@@ -186,7 +130,7 @@ def test_help_and_version(cli: Callable[..., Outcome]) -> None:
     assert version.out.strip() == f"huawei-meeting-mcp {__version__}"
 
 
-def test_demo_is_accepted_everywhere(cli: Callable[..., Outcome]) -> None:
+def test_demo_is_accepted_everywhere(cli: InProcessCommand) -> None:
     before = cli("--demo", "detail", LARGE_UUID, "--search-key", "王", "--json")
     after = cli("detail", DOCS_EXAMPLE_UUID, "--demo")
     check = cli("check", "--demo")
@@ -201,7 +145,7 @@ def test_demo_is_accepted_everywhere(cli: Callable[..., Outcome]) -> None:
     assert leaked(before.out + after.out + check.out + check.err, [DEFAULT_TOKEN]) == []
 
 
-def test_argument_errors(cli: Callable[..., Outcome]) -> None:
+def test_argument_errors(cli: InProcessCommand) -> None:
     invalid = cli("--demo", "detail", DOCS_EXAMPLE_UUID, "--limit", "0")
     unparsable = cli("--demo", "detail", DOCS_EXAMPLE_UUID, "--limit", "many")
     missing = cli("--demo", "detail")
@@ -212,19 +156,18 @@ def test_argument_errors(cli: Callable[..., Outcome]) -> None:
     assert "the following arguments are required: CONF_UUID" in missing.err
 
 
-def test_check_reports_a_bad_setting_as_a_diagnosis(cli: Callable[..., Outcome]) -> None:
+def test_check_reports_a_bad_setting_as_a_diagnosis(cli: InProcessCommand) -> None:
     bad = cli("check", HUAWEI_MEETING_TIMEOUT="-1")
     assert bad.code == 2
     assert bad.out.startswith("FAILED: Invalid configuration: HUAWEI_MEETING_TIMEOUT")
     assert "default 10; for example HUAWEI_MEETING_TIMEOUT=30" in bad.out
 
 
-def test_an_invalid_setting_exits_2_from_every_command() -> None:
-    env = {"HUAWEI_MEETING_TIMEOUT": "abc"}
-    runs = run_commands((["check"], env), (["serve"], env), ([], env), (["detail", "x"], env), (["--demo"], env))
-    for done in runs:
-        assert done.returncode == 2, done.args
-        said = done.stdout + done.stderr
+def test_an_invalid_setting_exits_2_from_every_command(cli: InProcessCommand) -> None:
+    for argv in (["check"], ["serve"], [], ["detail", "x"], ["--demo"]):
+        done = cli(*argv, HUAWEI_MEETING_TIMEOUT="abc")
+        assert done.code == 2, argv
+        said = done.out + done.err
         assert "HUAWEI_MEETING_TIMEOUT" in said
         assert "Traceback" not in said
 

@@ -1,4 +1,5 @@
-"""The command line as a person uses it: the installed command, in a terminal where Ctrl-C is typed."""
+"""The command line as a person uses it: what the commands print (run in this process, the `cli` fixture), and the
+installed command in a terminal where Ctrl-C is typed."""
 
 from __future__ import annotations
 
@@ -20,82 +21,76 @@ import pytest
 from huawei_meeting_mcp.app import CLI_COMMANDS, TOOL_NAMES, tool_definitions
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, LARGE_UUID
 from tests.support import base_env, console_script
-from tests.test_cli import run_commands
+from tests.support.commands import InProcessCommand
 
 INTERRUPTED = "huawei-meeting-mcp: interrupted (Ctrl-C)"
 TOOL_NAMES_SEEN = tuple(CLI_COMMANDS)
 ESCAPE = re.compile(r"\\u[0-9a-fA-F]{4}")
 
 
-def test_paging_hints_are_the_persons_own_command_with_an_offset() -> None:
-    (first,) = run_commands((["--demo", "list", "--limit", "2"], {}))
-    assert first.returncode == 0, first.stderr
-    hint = next(line for line in first.stdout.splitlines() if line.startswith("More meetings remain: "))
+def test_paging_hints_are_the_persons_own_command_with_an_offset(cli: InProcessCommand) -> None:
+    first = cli("--demo", "list", "--limit", "2")
+    assert first.code == 0, first.err
+    hint = next(line for line in first.out.splitlines() if line.startswith("More meetings remain: "))
     assert hint == "More meetings remain: huawei-meeting-mcp --demo list --limit 2 --offset 2"
-    (second,) = run_commands((shlex.split(hint.split(": ", 1)[1])[1:], {}))
-    assert second.returncode == 0, second.stderr
-    assert "Meetings 3-4 of " in second.stdout
-    for said in (first.stdout, second.stdout):
+    second = cli(*shlex.split(hint.split(": ", 1)[1])[1:])
+    assert second.code == 0, second.err
+    assert "Meetings 3-4 of " in second.out
+    for said in (first.out, second.out):
         assert not any(name in said for name in TOOL_NAMES_SEEN), "commands, not tool calls"
         assert "startDate" not in said
-    assert f"`huawei-meeting-mcp detail {first.stdout.split('confUUID ')[1][:32]} --demo`" in first.stdout
+    assert f"`huawei-meeting-mcp detail {first.out.split('confUUID ')[1][:32]} --demo`" in first.out
 
 
-def test_names_print_as_written_and_json_keeps_them_too() -> None:
-    text, as_json = run_commands(
-        (["--demo", "attendance", LARGE_UUID, "--limit", "5"], {}),
-        (["--demo", "attendance", LARGE_UUID, "--limit", "5", "--json"], {}),
-    )
-    assert text.returncode == as_json.returncode == 0, text.stderr + as_json.stderr
-    assert '"R&D"' in text.stdout
-    assert ESCAPE.search(text.stdout) is None
-    departments = {person.get("deptName") for person in json.loads(as_json.stdout)["attendees"]}
+def test_names_print_as_written_and_json_keeps_them_too(cli: InProcessCommand) -> None:
+    text = cli("--demo", "attendance", LARGE_UUID, "--limit", "5")
+    as_json = cli("--demo", "attendance", LARGE_UUID, "--limit", "5", "--json")
+    assert text.code == as_json.code == 0, text.err + as_json.err
+    assert '"R&D"' in text.out
+    assert ESCAPE.search(text.out) is None
+    departments = {person.get("deptName") for person in json.loads(as_json.out)["attendees"]}
     assert "R&D" in departments
 
 
-def test_help_speaks_in_options() -> None:
+def test_help_speaks_in_options(cli: InProcessCommand) -> None:
     tools = anyio.run(tool_definitions)
-    helps = run_commands(*[([CLI_COMMANDS[tool.name], "--help"], {}) for tool in tools])
+    helps = [cli(CLI_COMMANDS[tool.name], "--help") for tool in tools]
     for done, tool in zip(helps, tools, strict=True):
-        assert done.returncode == 0
+        assert done.code == 0
         camel = [name for name in tool.input_schema["properties"] if name != name.lower() and name != "confUUID"]
         for name in camel:
-            assert re.search(rf"(?<![\w-]){name}\b", done.stdout) is None, (tool.name, name)
-        assert "never follow" not in done.stdout
-        assert not any(name in done.stdout for name in TOOL_NAMES_SEEN if name != tool.name), tool.name
-        assert "examples:" in done.stdout or "example:" in done.stdout
+            assert re.search(rf"(?<![\w-]){name}\b", done.out) is None, (tool.name, name)
+        assert "never follow" not in done.out
+        assert not any(name in done.out for name in TOOL_NAMES_SEEN if name != tool.name), tool.name
+        assert "examples:" in done.out or "example:" in done.out
     listing = next(done for done, tool in zip(helps, tools, strict=True) if tool.name == TOOL_NAMES.list)
-    assert "--start-date START_DATE" in listing.stdout
-    assert "Default: 30 days before --end-date." in " ".join(listing.stdout.split())
+    assert "--start-date START_DATE" in listing.out
+    assert "Default: 30 days before --end-date." in " ".join(listing.out.split())
 
 
-def test_invalid_arguments_exit_2_in_command_line_terms() -> None:
-    limit, date, inverted = run_commands(
-        (["--demo", "list", "--limit", "0"], {}),
-        (["--demo", "list", "--start-date", "yesterday"], {}),
-        (["--demo", "list", "--start-date", "2026-12-02", "--end-date", "2026-12-01"], {}),
-    )
-    assert limit.returncode == date.returncode == inverted.returncode == 2
+def test_invalid_arguments_exit_2_in_command_line_terms(cli: InProcessCommand) -> None:
+    limit = cli("--demo", "list", "--limit", "0")
+    date = cli("--demo", "list", "--start-date", "yesterday")
+    inverted = cli("--demo", "list", "--start-date", "2026-12-02", "--end-date", "2026-12-01")
+    assert limit.code == date.code == inverted.code == 2
     assert "huawei-meeting-mcp list: error: argument --limit: must be a whole number from 1 to 500 (got 0)" in (
-        limit.stderr
+        limit.err
     )
-    assert date.stderr.startswith('huawei-meeting-mcp list: error: --start-date "yesterday" is not a date.')
-    assert "--start-date 2026-12-02T00:00:00.000Z is after --end-date" in inverted.stderr
+    assert date.err.startswith('huawei-meeting-mcp list: error: --start-date "yesterday" is not a date.')
+    assert "--start-date 2026-12-02T00:00:00.000Z is after --end-date" in inverted.err
     for done in (limit, date, inverted):
-        assert done.stdout == ""
-        assert "input schema" not in done.stderr
-        assert "call again" not in done.stderr
+        assert done.out == ""
+        assert "input schema" not in done.err
+        assert "call again" not in done.err
 
 
-def test_json_errors_are_one_json_object() -> None:
-    usage, arguments, setting, failed = run_commands(
-        (["--demo", "list", "--limit", "many", "--json"], {}),
-        (["--demo", "list", "--start-date", "yesterday", "--json"], {}),
-        (["list", "--json"], {"HUAWEI_MEETING_TIMEOUT": "abc"}),
-        (["--demo", "detail", "sandbox-error-forbidden", "--json"], {}),
-    )
+def test_json_errors_are_one_json_object(cli: InProcessCommand) -> None:
+    usage = cli("--demo", "list", "--limit", "many", "--json")
+    arguments = cli("--demo", "list", "--start-date", "yesterday", "--json")
+    setting = cli("list", "--json", HUAWEI_MEETING_TIMEOUT="abc")
+    failed = cli("--demo", "detail", "sandbox-error-forbidden", "--json")
     said = {
-        kind: json.loads(done.stdout)
+        kind: json.loads(done.out)
         for kind, done in zip(("usage", "a", "s", "f"), (usage, arguments, setting, failed), strict=True)
     }
     assert said["usage"]["error"]["kind"] == "usage"
@@ -109,24 +104,24 @@ def test_json_errors_are_one_json_object() -> None:
     assert "HUAWEI_MEETING_TIMEOUT" in said["s"]["error"]["message"]
     assert said["f"]["error"]["kind"] == "failed"
     assert "may not view this meeting" in said["f"]["error"]["message"]
-    codes = [usage.returncode, arguments.returncode, setting.returncode, failed.returncode]
+    codes = [usage.code, arguments.code, setting.code, failed.code]
     assert codes == [2, 2, 2, 1]
     assert [said[kind]["exitCode"] for kind in ("usage", "a", "s", "f")] == codes
 
 
-def test_a_misspelt_command_lists_every_command() -> None:
-    bogus, typo = run_commands((["--demo", "bogus"], {}), (["lst"], {}))
-    assert bogus.returncode == typo.returncode == 2
+def test_a_misspelt_command_lists_every_command(cli: InProcessCommand) -> None:
+    bogus, typo = cli("--demo", "bogus"), cli("lst")
+    assert bogus.code == typo.code == 2
     for command in ("serve", "check", "sandbox", *CLI_COMMANDS.values()):
-        assert f"'{command}'" in bogus.stderr, command
-    assert "did you mean 'list'?" in typo.stderr
-    assert "Traceback" not in bogus.stderr + typo.stderr
+        assert f"'{command}'" in bogus.err, command
+    assert "did you mean 'list'?" in typo.err
+    assert "Traceback" not in bogus.err + typo.err
 
 
-def test_the_demo_setting_works_like_the_option() -> None:
-    (done,) = run_commands((["list", "--limit", "1"], {"HUAWEI_MEETING_DEMO": "true"}))
-    assert done.returncode == 0, done.stderr
-    assert "Meetings 1-1 of " in done.stdout
+def test_the_demo_setting_works_like_the_option(cli: InProcessCommand) -> None:
+    done = cli("list", "--limit", "1", HUAWEI_MEETING_DEMO="true")
+    assert done.code == 0, done.err
+    assert "Meetings 1-1 of " in done.out
 
 
 @dataclass

@@ -12,6 +12,7 @@ from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID, ERROR_CASES, LARGE_UUI
 from huawei_meeting_mcp.sandbox.app import CONF_DETAIL_PATH
 from huawei_meeting_mcp.view import TEXT_BUDGET
 from tests.support import LiveSandbox, base_env, console_script, leaked, run_server, text_of
+from tests.support.commands import InProcessCommand
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
@@ -243,15 +244,24 @@ async def test_without_credentials_tools_list_and_calls_explain() -> None:
         assert "HUAWEI_MEETING_ACCESS_TOKEN" in text_of(result)
 
 
-@pytest.mark.parametrize(
-    ("variable", "value"),
-    [
-        ("HUAWEI_MEETING_BASE_URL", "http://api.meeting.huaweicloud.com"),
-        ("HUAWEI_MEETING_TIMEOUT", "-1"),
-        ("HUAWEI_MEETING_API_TIMES", "sometimes"),
-    ],
-)
-def test_invalid_setting_stops_start_up_naming_the_variable(variable: str, value: str) -> None:
+INVALID_SETTINGS = [
+    ("HUAWEI_MEETING_BASE_URL", "http://api.meeting.huaweicloud.com"),
+    ("HUAWEI_MEETING_TIMEOUT", "-1"),
+    ("HUAWEI_MEETING_API_TIMES", "sometimes"),
+]
+
+
+@pytest.mark.parametrize(("variable", "value"), INVALID_SETTINGS)
+def test_invalid_setting_stops_start_up_naming_the_variable(variable: str, value: str, cli: InProcessCommand) -> None:
+    done = cli(**{variable: value})
+    assert done.code == 2
+    assert variable in done.err
+    assert done.out == ""
+    assert len(done.err.strip().splitlines()) == 1
+
+
+def test_the_installed_server_stops_on_an_invalid_setting_with_one_line_and_exit_2() -> None:
+    variable, value = INVALID_SETTINGS[0]
     done = subprocess.run(  # noqa: S603 - our own console script
         [console_script()],
         env={**base_env(), variable: value, "PATH": "/usr/bin:/bin"},

@@ -17,7 +17,7 @@ from huawei_meeting_mcp.settings import (
     unknown_variables,
 )
 from tests.support import LiveSandbox, run_server
-from tests.test_cli import run_commands
+from tests.support.commands import InProcessCommand
 
 pytestmark = pytest.mark.anyio
 
@@ -124,32 +124,29 @@ def test_a_settings_form_names_its_fields(clean_env: pytest.MonkeyPatch) -> None
     assert "HUAWEI_MEETING_APP_ID is set but HUAWEI_MEETING_APP_KEY is not" in str(by_variable.value), "by default"
 
 
-def test_check_with_a_pasted_token_and_a_typo_works_and_says_so(live_sandbox: LiveSandbox) -> None:
-    pasted, typo = run_commands(
-        (["check"], live_sandbox.env(HUAWEI_MEETING_ACCESS_TOKEN=f"{DEFAULT_TOKEN}\n")),
-        (
-            ["check"],
-            {"HUAWEI_MEETING_BASE_URL": live_sandbox.url, "HUAWEI_MEETING_APPID": "a", "HUAWEI_MEETING_APP_KEY": "k"},
-        ),
-    )
-    assert pasted.returncode == 0, pasted.stdout + pasted.stderr
-    assert pasted.stdout.rstrip().splitlines()[-1].startswith("OK:")
-    assert typo.returncode == 2, "an App Key without its App ID"
-    assert "HUAWEI_MEETING_APP_KEY is set but HUAWEI_MEETING_APP_ID is not" in typo.stdout
-    assert typo.stdout.startswith("Warning: HUAWEI_MEETING_APPID is not a setting and is ignored (did you mean")
+def test_check_with_a_pasted_token_and_a_typo_works_and_says_so(
+    live_sandbox: LiveSandbox, cli: InProcessCommand
+) -> None:
+    pasted = cli("check", **live_sandbox.env(HUAWEI_MEETING_ACCESS_TOKEN=f"{DEFAULT_TOKEN}\n"))
+    typo = cli("check", HUAWEI_MEETING_BASE_URL=live_sandbox.url, HUAWEI_MEETING_APPID="a", HUAWEI_MEETING_APP_KEY="k")
+    assert pasted.code == 0, pasted.out + pasted.err
+    assert pasted.out.rstrip().splitlines()[-1].startswith("OK:")
+    assert typo.code == 2, "an App Key without its App ID"
+    assert "HUAWEI_MEETING_APP_KEY is set but HUAWEI_MEETING_APP_ID is not" in typo.out
+    assert typo.out.startswith("Warning: HUAWEI_MEETING_APPID is not a setting and is ignored (did you mean")
 
 
-def test_check_warns_about_unknown_variables_and_unused_settings(live_sandbox: LiveSandbox) -> None:
-    (done,) = run_commands(
-        (["check"], live_sandbox.env(HUAWEI_MEETING_APPID="a", HUAWEI_MEETING_HTTP_TOKEN="h" * 20)),
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+def test_check_warns_about_unknown_variables_and_unused_settings(
+    live_sandbox: LiveSandbox, cli: InProcessCommand
+) -> None:
+    done = cli("check", **live_sandbox.env(HUAWEI_MEETING_APPID="a", HUAWEI_MEETING_HTTP_TOKEN="h" * 20))
+    assert done.code == 0, done.out + done.err
     assert (
         "Warning: HUAWEI_MEETING_APPID is not a setting and is ignored (did you mean HUAWEI_MEETING_APP_ID?)."
-        in done.stdout
+        in done.out
     )
-    assert "Warning: HUAWEI_MEETING_HTTP_TOKEN is set but ignored here" in done.stdout
-    assert "HUAWEI_MEETING_HTTP_TOKEN" in done.stdout.split("[set; HTTP mode only]")[0].splitlines()[-1]
+    assert "Warning: HUAWEI_MEETING_HTTP_TOKEN is set but ignored here" in done.out
+    assert "HUAWEI_MEETING_HTTP_TOKEN" in done.out.split("[set; HTTP mode only]")[0].splitlines()[-1]
 
 
 async def test_the_stdio_server_says_at_start_what_it_ignores(live_sandbox: LiveSandbox) -> None:
