@@ -60,12 +60,13 @@ def test_the_sdist_carries_the_license_and_what_the_tests_read(sdist: Path) -> N
 
 
 def test_the_sdists_tests_run(sdist: Path) -> None:
-    collected = _pytest_in(sdist, "--collect-only", "-q")
-    assert collected.returncode == 0, collected.stdout[-3000:] + collected.stderr[-3000:]
-    assert re.search(r"^\d+ tests collected", collected.stdout, re.MULTILINE), collected.stdout[-500:]
-    ran = _pytest_in(sdist, "-q", "tests/test_server_json.py", "tests/test_manifest.py", "tests/test_readme.py")
+    # One run: every test file is collected (imported), and two that read the sdist's own docs and data run.
+    ran = _pytest_in(sdist, "-q", "tests", "-k", "test_server_json.py or test_manifest.py")
     assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-3000:]
-    assert " passed" in ran.stdout
+    counts = re.search(r"^(\d+) passed, (\d+) deselected", ran.stdout, re.MULTILINE)
+    assert counts, ran.stdout[-500:]
+    assert int(counts[1]) >= 10, "the two files' tests ran"
+    assert int(counts[2]) > 1000, "every other test was collected"
 
 
 def _pytest_in(directory: Path, *args: str) -> subprocess.CompletedProcess[str]:
