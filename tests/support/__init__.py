@@ -12,7 +12,7 @@
 """
 
 from tests.support.data import FIXTURES, docs_body, fixture_json, view_options
-from tests.support.inprocess import in_process
+from tests.support.inprocess import SwitchableUpstream, SyncClient, in_process, in_process_sync
 from tests.support.launch import HttpRun, ServerRun, base_env, console_script, http_server, run_server
 from tests.support.leaks import SCAN, LeakScan, leaked
 from tests.support.results import text_of
@@ -27,12 +27,15 @@ __all__ = [
     "LeakScan",
     "LiveSandbox",
     "ServerRun",
+    "SwitchableUpstream",
+    "SyncClient",
     "base_env",
     "console_script",
     "docs_body",
     "fixture_json",
     "http_server",
     "in_process",
+    "in_process_sync",
     "leaked",
     "run_server",
     "text_of",
