@@ -4,9 +4,11 @@ API answers never crash the view or break the output budget."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
-import anyio
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,7 +22,7 @@ from huawei_meeting_mcp.view import TEXT_BUDGET
 from huawei_meeting_mcp.view.detail import DETAIL_TEXT, build_detail
 from huawei_meeting_mcp.view.paging import render_paged
 from huawei_meeting_mcp.wire import ConfDetailResponse, ConferenceInfo, DetailQuery, ParticipantInfo
-from tests.support import in_process, view_options
+from tests.support import SyncClient, in_process_sync, view_options
 
 TOOL = TOOL_NAMES.detail
 
@@ -80,25 +82,40 @@ def _valid_upstream_request(path: str, query: dict[str, str]) -> bool:
     return _valid_page(query) and 1 <= len(query["confUUID"]) <= 64
 
 
+@dataclass
+class Served:
+    """One sandbox and one in-process server on it, for every example (nothing cached: each call reads again)."""
+
+    sandbox: Sandbox
+    client: SyncClient
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[Served]:
+    """The module's sandbox and server (see `in_process_sync`)."""
+    sandbox = Sandbox()
+    with in_process_sync(sandbox, tokens=StaticToken(DEFAULT_TOKEN), cache_ttl=0) as client:
+        yield Served(sandbox, client)
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(batch=st.lists(tool_calls, min_size=1, max_size=8))
-def test_random_tool_inputs_never_crash_or_reach_the_api_invalid(batch: list[tuple[str, dict[str, Any]]]) -> None:
-    sandbox = Sandbox()
-
-    async def go() -> None:
-        async with in_process(sandbox, tokens=StaticToken(DEFAULT_TOKEN)) as client:
-            for tool, arguments in batch:
-                result = await client.call_tool(tool, arguments)
-                text = "\n".join(getattr(block, "text", "") for block in result.content)
-                assert text, "every result says something"
-                assert len(text) < TEXT_BUDGET
-                if result.is_error:
-                    assert "Invalid arguments" in text or "[X-Request-ID" in text, text
-                    assert INTERNAL_ERROR not in text, text
-            healthy = await client.call_tool(TOOL, {"confUUID": DOCS_EXAMPLE_UUID})
-            assert healthy.is_error is False
-
-    anyio.run(go)
+def test_random_tool_inputs_never_crash_or_reach_the_api_invalid(
+    served: Served, batch: list[tuple[str, dict[str, Any]]]
+) -> None:
+    sandbox, client = served.sandbox, served.client
+    sandbox.requests.clear()
+    for tool, arguments in batch:
+        result = client.call_tool(tool, arguments)
+        text = "\n".join(getattr(block, "text", "") for block in result.content)
+        assert text, "every result says something"
+        assert len(text) < TEXT_BUDGET
+        if result.is_error:
+            assert "Invalid arguments" in text or "[X-Request-ID" in text, text
+            assert INTERNAL_ERROR not in text, text
+    healthy = client.call_tool(TOOL, {"confUUID": DOCS_EXAMPLE_UUID})
+    assert healthy.is_error is False, "the server keeps serving"
+    assert sandbox.requests, "the healthy call at least reached the API"
     assert all(_valid_upstream_request(r.path, r.query) for r in sandbox.requests)
     assert all(r.headers.get("x-type") in {"0", "2"} for r in sandbox.requests if r.path == CONF_DETAIL_PATH)
 
