@@ -52,8 +52,9 @@ manifest:
 	fi
 
 # On PYTEST_WORKERS processes (pytest-xdist; 0 runs them in this one), a test file per process at a time so that
-# a file's module-scoped builds happen once; `make pytest` reports line coverage of the package.
-PYTEST_WORKERS ?= 2
+# a file's module-scoped builds happen once; `make pytest` reports line coverage of the package. Twice as many
+# processes as cores: a third of the time a test waits for a server it started (its start-up, its back-off).
+PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) * 2 )))
 PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --dist loadfile
 
 # Real services some tests start on loopback: Debian's redis-server (tests/test_fleet.py) and nginx
