@@ -76,8 +76,12 @@ test-services:
 		[ -z "$$made" ] || rm -f $$policy; \
 	}
 
+# Under CI=true, where every test must run (none skips for a missing redis-server, nginx or Node), line coverage may
+# not fall below COVERAGE_FLOOR percent; elsewhere it is reported only.
+COVERAGE_FLOOR := 97.5
 pytest: $(STAMP) test-services
-	$(BIN)/pytest $(PYTEST_PARALLEL) --cov=huawei_meeting_mcp --cov-report=term
+	$(BIN)/pytest $(PYTEST_PARALLEL) --cov=huawei_meeting_mcp --cov-report=term \
+		$(if $(filter true,$(CI)),--cov-fail-under=$(COVERAGE_FLOOR))
 
 # dist/huawei-meeting-mcp-<version>.mcpb: one bundle for every platform (README, "Claude Desktop").
 bundle: $(STAMP)
