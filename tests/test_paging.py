@@ -162,4 +162,27 @@ def test_a_hostile_search_key_is_echoed_sanitised_in_text_and_structured_content
     for raw in ("\u202e", "\u2028", "<img", "![", "attacker.example"):
         assert raw not in text, raw
         assert raw not in detail.model_dump_json(), raw
-    assert 'searchKey="Q3 Note: x a (link hidden)"' in text
+    # The searchKey shown is not the one given, so no call written from it would be the caller's: the offset only.
+    assert "get_historical_meeting_detail(" not in text
+    assert "More participants remain: the next page starts at offset 1" in text
+
+
+@pytest.mark.parametrize(
+    ("given", "exact"),
+    [("Munich", True), ("  Munich   Office ", True), ("\u200b\u202e", False), ("Munich\u200b", False)],
+)
+def test_a_next_call_is_written_only_when_every_echoed_argument_is_the_one_given(given: str, exact: bool) -> None:
+    query = DetailQuery(conf_uuid="9a0fa6d10a5b11eaae5e191763c22c0e", limit=1, search_key=given)
+    body = docs_body()
+    body["data"]["count"] = 50
+    detail = build_detail(DetailRead(ConfDetailResponse.model_validate(body), Outcome()), query, view_options())
+    _, text = render_paged(detail, DETAIL_TEXT, 1, TOOL_NAMES)
+    more = next(line for line in text.splitlines() if line.startswith("More participants remain"))
+    if exact:
+        assert more.startswith("More participants remain: call get_historical_meeting_detail(")
+        assert f"searchKey={json.dumps(' '.join(given.split()))}" in more
+    else:
+        assert more == "More participants remain: the next page starts at offset 1", (
+            "never a call that pages unfiltered"
+        )
+    assert detail.page.nextOffset == 1, "the structured content says where the next page starts either way"

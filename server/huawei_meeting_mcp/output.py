@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, ClassVar, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from .wire import SortType
 
@@ -69,6 +69,21 @@ class PagedAnswer(OutputModel):
 
     page: Page = Field(description="Which part of the whole list this answer holds, and how to get the next page.")
     notes: list[str] = Field(default_factory=list, description="Caveats about this answer, and next steps.")
+    _arguments_as_given: bool = PrivateAttr(default=True)
+
+    @property
+    def arguments_as_given(self) -> bool:
+        """False when an argument this answer echoes is shown cleaned (`view.clean.Echoes`).
+
+        A next call written from the echoed values would then not be the caller's call (a searchKey that cleaned
+        to nothing would page unfiltered), so the text suggests none and gives the next offset only.
+        """
+        return self._arguments_as_given
+
+    def echoing(self: PagedT, as_given: bool) -> PagedT:
+        """Record whether the arguments the answer echoes are the ones given; returns the answer."""
+        self._arguments_as_given = as_given
+        return self
 
     def items_field(self) -> str:
         """The name of the field that holds this page's items."""

@@ -73,7 +73,8 @@ class SyncClient:
 
     def call_tool(self, name: str, arguments: dict[str, Any]) -> CallToolResult:
         """`client.call_tool`, waited for."""
-        return self.portal.call(self.client.call_tool, name, arguments)
+        result: CallToolResult = self.portal.call(self.client.call_tool, name, arguments)
+        return result
 
 
 @contextmanager

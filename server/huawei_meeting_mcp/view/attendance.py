@@ -21,7 +21,7 @@ from ..output import (
 from ..people import is_room
 from ..reads import AttendanceRead, AttendanceRecords
 from ..wire import AttendanceQuery, ParticipantInfo
-from .clean import LONG, Scrub, code, echoed
+from .clean import LONG, Echoes, Scrub, code
 from .detail import participant, participant_line
 from .options import ToolNames, ViewOptions
 from .paging import AnswerText, NextCall, call_text
@@ -301,7 +301,8 @@ def build_attendance(
                 f"No name contains the searchKey, but {in_department} of the attendees and invitees have it in their "
                 "department: ask again with department instead of searchKey."
             )
-    conf_uuid = echoed(query.conf_uuid, "confUUID", notes, 64) or ""
+    echo = Echoes(notes)
+    conf_uuid = echo(query.conf_uuid, "confUUID", 64) or ""
     if query.limit == 0:
         again = call_text(options.tools.attendance, {"confUUID": conf_uuid, "limit": 50})
         who = "attendees" if show == "attendees" else show
@@ -315,9 +316,9 @@ def build_attendance(
         timeZone=times.zone if times else None,
         start=times.start if times else None,
         end=times.end if times else None,
-        searchKey=echoed(query.search_key, "searchKey", notes),
+        searchKey=echo(query.search_key, "searchKey"),
         kind=kind,
-        department=echoed(department, "department", notes),
+        department=echo(department, "department"),
         recordsRead=len(fetched.records),
         recordsReported=fetched.reported_total,
         pagesRead=fetched.pages,
@@ -332,7 +333,7 @@ def build_attendance(
         notes=notes,
     )
     scrub.note(result.notes)
-    return result
+    return result.echoing(echo.as_given)
 
 
 # --- text rendering -------------------------------------------------------------------------

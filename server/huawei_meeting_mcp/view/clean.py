@@ -42,6 +42,22 @@ def echoed(value: str | None, name: str, notes: list[str], limit: int = SHORT) -
     return shown
 
 
+class Echoes:
+    """The caller's arguments one answer echoes (each through `echoed`), and whether all were shown as given."""
+
+    def __init__(self, notes: list[str]) -> None:
+        self.notes = notes
+        self.as_given = True
+        """False once a value was shown cleaned: then no exact next call can be written from the echoed values."""
+
+    def __call__(self, value: str | None, name: str, limit: int = SHORT) -> str | None:
+        """`value` as the answer echoes it (see `echoed`)."""
+        shown = echoed(value, name, self.notes, limit)
+        if value is not None and shown != " ".join(value.split()):
+            self.as_given = False
+        return shown
+
+
 class Scrub(Sanitiser):
     """The sanitiser of one answer (`text.Sanitiser`), which adds to the answer's notes what it masked.
 

@@ -18,7 +18,7 @@ from ..output import (
 from ..reads import DetailRead, Outcome
 from ..timezones import parse_api_time
 from ..wire import ConferenceInfo, CycleParams, DetailQuery, ParticipantInfo, RecordingInfo
-from .clean import LONG, Scrub, code, echoed
+from .clean import LONG, Echoes, Scrub, code
 from .options import ToolNames, ViewOptions
 from .paging import AnswerText, NextCall
 from .times import MeetingTimes, at_epoch_ms, meeting_times, moment
@@ -232,8 +232,9 @@ def build_detail(
     people = [participant(p, scrub) for p in (page.data if page and page.data else [])]
     series = _occurrences(conf, times, now)
     notes.append(PARTICIPANT_LIST_NOTE.format(attendance=options.tools.attendance))
+    echo = Echoes(notes)
     detail = MeetingDetail(
-        confUUID=echoed(query.conf_uuid, "confUUID", notes, 64) or "",
+        confUUID=echo(query.conf_uuid, "confUUID", 64) or "",
         conferenceID=code(conf.conference_id, 32),
         subject=scrub(conf.subject, LONG),
         scheduserName=scrub(conf.scheduser_name),
@@ -256,7 +257,7 @@ def build_detail(
         occurrencesLater=series.later if series else None,
         occurrencesInFuture=series.future if series else None,
         participantType=query.participant_type,
-        searchKey=echoed(query.search_key, "searchKey", notes),
+        searchKey=echo(query.search_key, "searchKey"),
         participants=people,
         page=Page.of(
             query.offset,
@@ -267,7 +268,7 @@ def build_detail(
         notes=notes,
     )
     scrub.note(detail.notes)
-    return detail
+    return detail.echoing(echo.as_given)
 
 
 # --- text rendering -------------------------------------------------------------------------

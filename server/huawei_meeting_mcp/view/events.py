@@ -12,7 +12,7 @@ from datetime import tzinfo
 from ..output import MeetingEvent, MeetingEvents, Page
 from ..reads import EventsRead
 from ..wire import ControlQuery, ControlRecord
-from .clean import LONG, Scrub, code, echoed
+from .clean import LONG, Echoes, Scrub, code
 from .options import ToolNames, ViewOptions
 from .paging import AnswerText, NextCall
 from .times import at_epoch_ms, meeting_times_if_read
@@ -50,8 +50,9 @@ def build_events(read: EventsRead, query: ControlQuery, options: ViewOptions) ->
         "Events are Huawei's control records, worded in the language the server asks for "
         "(HUAWEI_MEETING_LANGUAGE); who joined and left is in the attendance answer instead."
     )
+    echo = Echoes(notes)
     result = MeetingEvents(
-        confUUID=echoed(query.conf_uuid, "confUUID", notes, 64) or "",
+        confUUID=echo(query.conf_uuid, "confUUID", 64) or "",
         conferenceID=code(conf.conference_id, 32) if conf else None,
         subject=scrub(conf.subject, LONG) if conf else None,
         timeZone=times.zone if times else None,
@@ -60,7 +61,7 @@ def build_events(read: EventsRead, query: ControlQuery, options: ViewOptions) ->
         notes=notes,
     )
     scrub.note(result.notes)
-    return result
+    return result.echoing(echo.as_given)
 
 
 def event_line(event: MeetingEvent) -> str:

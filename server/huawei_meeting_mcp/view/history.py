@@ -12,7 +12,7 @@ from ..output import MeetingList, MeetingRow, Page, RangeEnd, RepeatedMeetingID,
 from ..reads import AttendanceRead, ListRead, Outcome, WindowRead
 from ..wire import AttendanceQuery, ConferenceInfo, HistoryListResponse, HistoryQuery
 from .attendance import build_attendance
-from .clean import LONG, Scrub, code, echoed
+from .clean import LONG, Echoes, Scrub, code
 from .options import ToolNames, ViewOptions
 from .paging import AnswerText, NextCall, call_text
 from .times import meeting_times
@@ -194,10 +194,11 @@ def build_history(
             "the API may have sent something unexpected."
         )
     scrub.note(notes)
+    echo = Echoes(notes)
     return MeetingList(
         startDate=_range_end(window.start, window.start_defaulted),
         endDate=_range_end(window.end, window.end_defaulted),
-        searchKey=echoed(query.search_key, "searchKey", notes),
+        searchKey=echo(query.search_key, "searchKey"),
         sortType=query.sort_type,
         queryAll=query.query_all,
         timesReadAs=options.api_times,
@@ -208,7 +209,7 @@ def build_history(
         repeatedMeetingIDs=RepeatedMeetingID.among(rows),
         page=page,
         notes=notes,
-    )
+    ).echoing(echo.as_given)
 
 
 # --- text rendering -------------------------------------------------------------------------

@@ -107,7 +107,8 @@ def render_paged(
 
     def frame(candidate: PagedT) -> tuple[list[str], list[str]]:
         head = [*spec.header(candidate), page_heading(spec.noun, candidate.page, spec.qualifier(candidate))]
-        more = more_line(spec.noun, candidate.page, spec.next_call(candidate, limit, tools))
+        call = spec.next_call(candidate, limit, tools) if candidate.arguments_as_given else None
+        more = more_line(spec.noun, candidate.page, call)
         notes = [f"Note: {note}" for note in dict.fromkeys(candidate.notes)]
         if len(notes) > MAX_NOTES:
             notes[MAX_NOTES:] = [f"Note: {len(notes) - MAX_NOTES} more notes like these were left out."]
