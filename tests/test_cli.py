@@ -263,3 +263,35 @@ def test_stdio_server_without_a_terminal_prints_no_hint() -> None:
     assert done.returncode == 0
     assert done.stdout == ""
     assert "serving MCP on stdio" not in done.stderr
+
+
+def test_check_in_oauth_mode_reads_the_issuer_and_signs_in_with_the_app_id_as_the_enterprise(
+    live_sandbox: LiveSandbox, cli: InProcessCommand
+) -> None:
+    from tests.test_e2e_oauth import local_issuer
+
+    oauth = {"HUAWEI_MEETING_HTTP_AUTH": "oauth", "HUAWEI_MEETING_HTTP_PUBLIC_URL": "https://mcp.example.com/mcp"}
+    with local_issuer() as issuer:
+        working = cli("check", **live_sandbox.app_id_env(**oauth, HUAWEI_MEETING_OAUTH_ISSUER=issuer))
+    nowhere = f"http://127.0.0.1:{closed_loopback_port()}"
+    unreachable = cli("check", **live_sandbox.app_id_env(**oauth, HUAWEI_MEETING_OAUTH_ISSUER=nowhere))
+    incomplete = cli(
+        "check", **live_sandbox.app_id_env(HUAWEI_MEETING_HTTP_AUTH="oauth", HUAWEI_MEETING_OAUTH_ISSUER=issuer)
+    )
+
+    assert working.code == 0, working.out + working.err
+    assert f"Issuer: ok ({issuer} publishes 1 usable signing keys)" in working.out
+    assert "Access token: ok (signed in with the App ID as the enterprise; each person signs in as themselves)" in (
+        working.out
+    )
+    assert working.out.rstrip().splitlines()[-1].startswith("OK:")
+    assert live_sandbox.sandbox.auth.app_sign_ins == {"": 1}, "one sign-in, as no person"
+
+    assert unreachable.code == 1
+    assert "Issuer: FAILED" in unreachable.out
+    assert f"could not be read (ConnectError from {nowhere}). Check HUAWEI_MEETING_OAUTH_ISSUER." in unreachable.out
+
+    assert incomplete.code == 2
+    assert incomplete.out.startswith("FAILED: HUAWEI_MEETING_HTTP_AUTH=oauth needs HUAWEI_MEETING_HTTP_PUBLIC_URL")
+    for done in (working, unreachable, incomplete):
+        assert "Traceback" not in done.out + done.err

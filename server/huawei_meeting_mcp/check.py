@@ -25,6 +25,7 @@ from . import __version__
 from .auth import StaticToken
 from .client import MeetingClient
 from .errors import MeetingError, NotFoundError, UpstreamConnectionError
+from .oauth import IssuerKeys, KeysUnavailable
 from .settings import DEMO_IGNORES, ENV_PREFIX, HTTP_ONLY, Settings
 from .text import clean_text, quoted
 from .timezones import iso_local, iso_utc, parse_api_time, zone_for
@@ -182,11 +183,14 @@ async def run_check(
     state: AbstractAsyncContextManager[AppState],
     sandbox: str | None = None,
     warnings: list[str] | None = None,
+    issuer: IssuerKeys | None = None,
 ) -> CheckReport:
     """Show `settings`, get a token through `state`'s client, probe the API once, and diagnose.
 
     `sandbox` names the in-process sandbox that `--demo` answers from, in place of the base URL;
     `warnings` are what the command line found unused (unknown variables, settings this mode ignores).
+    In oauth mode `issuer` is the identity provider whose signing keys are read first, and `state` signs in
+    with the App ID as the enterprise (no user ID): each person signs in as themselves only when they call.
     """
     where = sandbox or settings.base_url
     report = CheckReport(
@@ -194,6 +198,13 @@ async def run_check(
     )
     if warnings:
         report.lines += [f"Warning: {warning}." for warning in warnings] + [""]
+    if issuer is not None:
+        try:
+            keys = await issuer.read()
+        except KeysUnavailable as exc:
+            report.lines += ["Issuer: FAILED", "", f"FAILED: {exc} ({exc.reason}). Check {ENV_PREFIX}OAUTH_ISSUER."]
+            return report
+        report.lines.append(f"Issuer: ok ({issuer.issuer} publishes {keys} usable signing keys)")
     async with state as app:
         tokens = app.service.client.tokens
         try:
@@ -204,6 +215,8 @@ async def run_check(
         how = "HUAWEI_MEETING_ACCESS_TOKEN, used as given" if isinstance(tokens, StaticToken) else "signed in"
         if sandbox:
             how = "the sandbox's own token"
+        if issuer is not None:
+            how = "signed in with the App ID as the enterprise; each person signs in as themselves"
         report.lines.append(f"Access token: ok ({how})")
         try:
             await app.service.client.conf_detail(DetailQuery(conf_uuid=PROBE_CONF_UUID, limit=1))

@@ -422,11 +422,20 @@ def run_check_command(args: argparse.Namespace) -> None:
     wired = upstream(settings, demo)
     from .check import SANDBOX_NAME, run_check
     from .client import RetryPolicy
+    from .oauth import IssuerKeys, oauth_config
 
-    state = open_state(wired.settings, TOOL_NAMES, transport=wired.transport, tokens=wired.tokens, retry=RetryPolicy(0))
+    probing, issuer = wired.settings, None
+    if settings.http_auth == "oauth" and not demo:
+        try:
+            issuer = IssuerKeys(oauth_config(settings).issuer)
+        except ConfigError as exc:
+            sys.stdout.write(f"FAILED: {exc}\n")
+            raise SystemExit(EXIT_INVALID) from None
+        probing = settings.model_copy(update={"http_auth": "token"})  # one App ID sign-in, as the enterprise
+    state = open_state(probing, TOOL_NAMES, transport=wired.transport, tokens=wired.tokens, retry=RetryPolicy(0))
     where = SANDBOX_NAME if demo else None
     warnings = setting_warnings(settings, http=False, demo=demo)
-    report = anyio.run(run_check, wired.settings, state, where, warnings)
+    report = anyio.run(run_check, wired.settings, state, where, warnings, issuer)
     sys.stdout.write(report.text())
     raise SystemExit(0 if report.ok else EXIT_FAILED)
 

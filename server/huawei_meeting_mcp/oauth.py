@@ -186,7 +186,11 @@ class TokenRefused(Exception):
 
 
 class KeysUnavailable(TokenRefused):
-    """The issuer's metadata or key set could not be read."""
+    """The issuer's metadata or key set could not be read; `reason` says what failed (for `check`)."""
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass
@@ -224,6 +228,13 @@ class IssuerKeys:
         self._last_attempt = float("-inf")
         self.fetches = 0
         """Key-set fetches made (metadata fetches not counted), for tests."""
+
+    async def read(self) -> int:
+        """Read the signing keys now (what `check` does); how many usable keys the issuer publishes.
+
+        Raises KeysUnavailable, whose `reason` says what failed, when they cannot be read.
+        """
+        return len((await self._refresh(force=False)).keys)
 
     async def jwk(self, kid: str | None) -> dict[str, Any]:
         """The JWK for `kid` (None: the set's only key); TokenRefused if the issuer has no such key."""
@@ -266,7 +277,8 @@ class IssuerKeys:
                 logger.warning("Reading the issuer's signing keys failed: %s", type(exc).__name__)
                 if current is not None:
                     return current
-                raise KeysUnavailable("the issuer's signing keys could not be read") from None
+                reason = str(exc) if isinstance(exc, ValueError) else f"{type(exc).__name__} from {self.issuer}"
+                raise KeysUnavailable("the issuer's signing keys could not be read", reason) from None
             self.fetches += 1
             self._set = _KeySet(usable_keys(document), now)
             logger.info("Read %d signing keys from the issuer", len(self._set.keys))
@@ -274,9 +286,13 @@ class IssuerKeys:
 
     async def _discover(self, http: httpx.AsyncClient) -> str:
         """The issuer's `jwks_uri`, from its RFC 8414 metadata or, failing that, its OpenID configuration."""
+        unreachable: httpx.TransportError | None = None
         for url in metadata_urls(self.issuer):
             try:
                 metadata = await _get_json(http, url)
+            except httpx.TransportError as exc:
+                unreachable = exc
+                continue
             except (httpx.HTTPError, ValueError):
                 continue
             if not isinstance(metadata, dict) or metadata.get("issuer") != self.issuer:
@@ -285,6 +301,8 @@ class IssuerKeys:
             if not isinstance(jwks_uri, str) or not _fetchable(jwks_uri):
                 raise ValueError("the metadata has no usable jwks_uri")
             return jwks_uri
+        if unreachable is not None:
+            raise unreachable  # not a missing document: the issuer did not answer
         raise ValueError("no authorization server metadata found")
 
 
