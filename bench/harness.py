@@ -39,7 +39,7 @@ HAS_PROC = Path("/proc/self/status").exists()
 
 @dataclass(frozen=True)
 class Plan:
-    """How many repetitions each row makes, and how slow the slow upstream of rows 7 to 9 is."""
+    """How many repetitions each row makes, how much data it reads, and how slow the slow upstream of rows 7 to 9 is."""
 
     cold_starts: int = 20
     calls: int = 300
@@ -54,6 +54,16 @@ class Plan:
     sanitiser_rounds: int = 5
     latency_s: float = 0.100
     """Added to every upstream request in rows 7 to 9: a Huawei round trip from abroad."""
+    webinar_people: int = 2_000
+    """People in the bench's webinar (rows 7 to 10)."""
+    webinar_records: int = 10_000
+    """Attendance records of the webinar: a multiple of `webinar_people` (each person joins that many times)."""
+    cache_webinars: int = 5
+    """Webinars whose attendance row 10 reads, to fill the cache past its bound."""
+    hostile_records_per_page: int = 30_000
+    """Records in every attendance page the hostile upstream sends, whatever limit was asked for."""
+    sanitiser_strings: int = 70_000
+    """Strings the sanitiser row runs each step over: as many as a 10,000-record answer has."""
 
 
 FULL = Plan()
@@ -82,8 +92,16 @@ SMOKE = Plan(
     first_page_rounds=1,
     sanitiser_rounds=1,
     latency_s=0.005,
+    webinar_people=250,
+    webinar_records=750,
+    cache_webinars=2,
+    hostile_records_per_page=2_500,
+    sanitiser_strings=3_000,
 )
-"""The fewest repetitions that still run every step of every row (tests/test_bench.py): numbers, not measurements."""
+"""The fewest repetitions and the least data that still run every step of every row (tests/test_bench.py).
+
+Numbers, not measurements: the webinar still spans two attendance pages and two calls of row 8, and the hostile
+pages still reach the server's cap on records read."""
 
 
 @dataclass

@@ -23,15 +23,16 @@ STEP = "cache-memory"
 
 
 async def measure(bench: Context) -> list[Row]:
-    """RSS after the attendance of five 10,000-record webinars (past the byte bound), cache on and off."""
+    """RSS after reading the attendance of the plan's webinars (in full, five: past the bound), cache on and off."""
     if not HAS_PROC:
         return [Row("cache_memory", "10 cache memory at its bound", "n/a (no /proc)", "", "", "", "n/a")]
+    plan = bench.plan
     sizes: dict[str, dict[str, int]] = {}
     for kind, extra in (("old", OLD), ("new", NEW)):
         sandbox = Sandbox()
-        uuids = [f"{WEBINAR_UUID[:-2]}{i:02d}" for i in range(5)]
+        uuids = [f"{WEBINAR_UUID[:-2]}{i:02d}" for i in range(plan.cache_webinars)]
         for uuid in uuids:
-            add_webinar(sandbox, uuid)
+            add_webinar(sandbox, plan, uuid)
         with loopback(sandbox) as live:
             params = ours_stdio(live, **extra)
             async with connect(params, bench.errlog) as ours:
@@ -48,7 +49,7 @@ async def measure(bench: Context) -> list[Row]:
         Row(
             "cache_memory",
             f"10 cache memory at its bound ({MAX_CACHED_BYTES / MB:.0f} MB)",
-            f"{sizes['new']['filled_bytes'] / MB:.1f} MB (+{grown['new'] / MB:.1f} MB after 5 webinars)",
+            f"{sizes['new']['filled_bytes'] / MB:.1f} MB (+{grown['new'] / MB:.1f} MB after {len(uuids)} webinars)",
             f"no cache: {sizes['old']['filled_bytes'] / MB:.1f} MB (+{grown['old'] / MB:.1f} MB)",
             f"cache holds ~{held / MB:.1f} MB",
             f"<= {bound_bytes / MB:.0f} MB (the bound)",

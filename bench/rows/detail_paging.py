@@ -17,7 +17,7 @@ async def measure(bench: Context) -> list[Row]:
     """Requests and wall time of each pass; the second should be answered from the cache."""
     results: dict[str, dict[str, Any]] = {}
     for kind, extra in (("old", OLD), ("new", NEW)):
-        with slow_sandbox(bench.plan.latency_s) as live:
+        with slow_sandbox(bench.plan) as live:
             async with connect(ours_stdio(live, **extra), bench.errlog) as ours:
                 await ours.list_tools()
                 passes = []

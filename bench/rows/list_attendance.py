@@ -32,7 +32,7 @@ async def measure(bench: Context) -> list[Row]:
     arguments = {**window(), "limit": MAX_ATTENDANCE_ROWS, "withAttendance": True}
     for kind, extra in (("old", OLD), ("new", NEW)):
         log: list[Exchange] = []
-        with slow_sandbox(latency, log) as live:
+        with slow_sandbox(bench.plan, log) as live:
             async with connect(ours_stdio(live, **extra), bench.errlog) as ours:
                 await ours.list_tools()
                 await call_ok(ours, {"confUUID": DOCS_EXAMPLE_UUID, "limit": 1})  # signs in, opens a connection
