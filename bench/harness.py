@@ -298,7 +298,7 @@ async def http_server(command: list[str], env: dict[str, str], port: int, errlog
                         await http.get("/health")
                         up = True
                     except httpx.TransportError:
-                        await anyio.sleep(0.1)
+                        await anyio.sleep(0.02)
         yield process.pid if up else None
     finally:
         if process.returncode is None:

@@ -30,6 +30,18 @@ from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, DOCS_EXAMPLE_UUID
 from huawei_meeting_mcp.wire import MAX_ATTENDANCE_RECORDS
 
 STEP = "hostile-memory"
+SHUTDOWN_POLL_S = 0.05
+"""How often the hostile upstream's thread looks for the request to stop (the standard library's default is 0.5 s)."""
+
+
+class LoopbackServer(ThreadingHTTPServer):
+    """A threading HTTP server with a listen backlog for the server's reads in flight.
+
+    Each answer closes its connection (HTTP/1.0), so every read in flight opens one; with the standard library's
+    backlog of 5 a burst of them overflows it, and the dropped connection is tried again a second later.
+    """
+
+    request_queue_size = 128
 
 
 def hostile_bodies(records_per_page: int) -> dict[str, bytes]:
@@ -68,8 +80,8 @@ async def hostile_upstream(records_per_page: int) -> AsyncIterator[str]:
         def log_message(self, format: str, *args: Any) -> None:
             return
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    server = LoopbackServer(("127.0.0.1", 0), Answer)
+    thread = threading.Thread(target=server.serve_forever, args=(SHUTDOWN_POLL_S,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
