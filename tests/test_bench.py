@@ -67,7 +67,7 @@ def numbers_in(value: Any) -> list[float]:
 @pytest.mark.slow
 @pytest.mark.e2e
 @pytest.mark.anyio
-async def test_every_row_reports_numbers(tmp_path: Path) -> None:
+async def test_every_row_reports_numbers(tmp_path: Path, clean_env: pytest.MonkeyPatch) -> None:
     finished: list[str] = []
     with (tmp_path / "servers.log").open("w+", encoding="utf-8") as errlog:
         rows = await run(SMOKE, STEPS, errlog, finished.append)

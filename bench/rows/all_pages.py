@@ -6,7 +6,7 @@ from typing import Any
 
 from mcp import Client
 
-from bench.harness import Context, Row, attendance_ok, connect, ours_stdio, secs, timed, verdict
+from bench.harness import Context, Row, attendance_ok, ours_client, secs, timed, verdict
 from bench.slow_sandbox import NEW, OLD, WEBINAR_UUID, per_request, slow_sandbox
 from huawei_meeting_mcp.client import ATTENDANCE_PATH, CONF_DETAIL_PATH
 from huawei_meeting_mcp.wire import ATTENDANCE_PAGE_SIZE
@@ -32,7 +32,7 @@ async def measure(bench: Context) -> list[Row]:
     results: dict[str, dict[str, Any]] = {}
     for kind, extra in (("old", OLD), ("new", NEW)):
         with slow_sandbox(plan) as live:
-            async with connect(ours_stdio(live, **extra), bench.errlog) as ours:
+            async with ours_client(bench, live, **extra) as ours:
                 await ours.list_tools()
                 hits = live.sandbox.hits
                 before = {path: hits[path] for path in (ATTENDANCE_PATH, CONF_DETAIL_PATH)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from bench.harness import Context, Row, call_ok, connect, ours_stdio, secs, verdict
+from bench.harness import Context, Row, call_ok, ours_client, secs, verdict
 from bench.slow_sandbox import NEW, OLD, slow_sandbox
 from huawei_meeting_mcp.client import CONF_DETAIL_PATH
 from huawei_meeting_mcp.sandbox import LARGE_UUID
@@ -18,7 +18,7 @@ async def measure(bench: Context) -> list[Row]:
     results: dict[str, dict[str, Any]] = {}
     for kind, extra in (("old", OLD), ("new", NEW)):
         with slow_sandbox(bench.plan) as live:
-            async with connect(ours_stdio(live, **extra), bench.errlog) as ours:
+            async with ours_client(bench, live, **extra) as ours:
                 await ours.list_tools()
                 passes = []
                 for _ in range(2):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 
-from bench.harness import Context, Row, attendance_ok, call_ok, connect, ours_stdio, secs, timed, verdict
+from bench.harness import Context, Row, attendance_ok, call_ok, ours_client, secs, timed, verdict
 from bench.slow_sandbox import (
     NEW,
     OLD,
@@ -36,7 +36,7 @@ async def measure(bench: Context) -> list[Row]:
         for kind, extra in SIDES:
             log: list[Exchange] = []
             with slow_sandbox(bench.plan, log) as live:
-                async with connect(ours_stdio(live, **extra), bench.errlog) as ours:
+                async with ours_client(bench, live, **extra) as ours:
                     await ours.list_tools()
                     await call_ok(ours, {"confUUID": DOCS_EXAMPLE_UUID, "limit": 1})  # signs in, opens a connection
                     before = upstream_requests(live.sandbox)
