@@ -239,20 +239,25 @@ async def together(*managers: AbstractAsyncContextManager[T]) -> AsyncIterator[l
 
 
 def server_pid(params: StdioServerParameters) -> int:
-    """The pid of the running child process started from `params`."""
-    wanted = params.args[-1] if params.args else params.command
+    """The pid of the running child process started from `params`.
+
+    Its command line ends with exactly the command and arguments of `params` (a script's interpreter may come
+    first), so servers that differ by an argument alone (`ours_stdio(live)` and `ours_stdio(live, "serve")`) are
+    told apart.
+    """
+    wanted = [part.encode() for part in (params.command, *params.args)]
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+            cmdline = (entry / "cmdline").read_bytes().rstrip(b"\0").split(b"\0")
         except OSError:
             continue
         parent = int(stat.rsplit(")", 1)[1].split()[1])
-        if parent == os.getpid() and wanted.encode() in cmdline:
+        if parent == os.getpid() and cmdline[-len(wanted) :] == wanted:
             return int(entry.name)
-    raise LookupError(f"no child process runs {wanted}")
+    raise LookupError(f"no child process runs {' '.join((params.command, *params.args))}")
 
 
 def _status_bytes(pid: int, name: str) -> int:
