@@ -60,7 +60,7 @@ class Plan:
     webinar_people: int = 2_000
     """People in the bench's webinar (rows 7 to 10)."""
     webinar_records: int = 10_000
-    """Attendance records of the webinar: a multiple of `webinar_people` (each person joins that many times)."""
+    """Attendance records of the webinar, a multiple of `webinar_people`: each person joins records/people times."""
     cache_webinars: int = 5
     """Webinars whose attendance row 10 reads, to fill the cache past its bound."""
     hostile_records_per_page: int = 30_000
@@ -110,7 +110,7 @@ SMOKE = Plan(
 )
 """The fewest repetitions and the least data that still run every step of every row (tests/test_bench.py).
 
-Numbers, not measurements: the webinar still spans two attendance pages and two calls of row 8, the hostile
+Numbers, not measurements: the webinar still spans two attendance pages and several calls of row 8, the hostile
 pages still reach the server's cap on records read, and the rows that read no process numbers build the server
 in this process (started servers remain in the rows that time or weigh them)."""
 
