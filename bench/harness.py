@@ -8,10 +8,10 @@ import statistics
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 import anyio
 import httpx
@@ -19,10 +19,11 @@ from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.types import CallToolResult
 
-from huawei_meeting_mcp.app import TOOL_NAMES
+from huawei_meeting_mcp.app import TOOL_NAMES, create_server
 from huawei_meeting_mcp.client import CONF_DETAIL_PATH
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, DOCS_EXAMPLE_UUID, Sandbox, serving
 from huawei_meeting_mcp.sandbox.app import RecordedRequest
+from huawei_meeting_mcp.settings import ENV_PREFIX, Settings, unknown_variables
 from huawei_meeting_mcp.wire import DetailQuery
 
 # The tests' helpers, imported here and nowhere else in the bench (when they move, repoint these lines).
@@ -30,6 +31,8 @@ from tests.faulty_upstream import free_port as free_port
 from tests.support import LiveSandbox as LiveSandbox
 from tests.support import console_script as console_script
 from tests.support import text_of as text_of
+
+T = TypeVar("T")
 
 TOOL = TOOL_NAMES.detail
 BARE_SERVER = Path(__file__).with_name("bare_server.py")
@@ -39,7 +42,7 @@ HAS_PROC = Path("/proc/self/status").exists()
 
 @dataclass(frozen=True)
 class Plan:
-    """How many repetitions each row makes, and how slow the slow upstream of rows 7 to 9 is."""
+    """How many repetitions each row makes, how much data it reads, and how slow the slow upstream of rows 7 to 9 is."""
 
     cold_starts: int = 20
     calls: int = 300
@@ -54,6 +57,22 @@ class Plan:
     sanitiser_rounds: int = 5
     latency_s: float = 0.100
     """Added to every upstream request in rows 7 to 9: a Huawei round trip from abroad."""
+    webinar_people: int = 2_000
+    """People in the bench's webinar (rows 7 to 10)."""
+    webinar_records: int = 10_000
+    """Attendance records of the webinar, a multiple of `webinar_people`: each person joins records/people times."""
+    cache_webinars: int = 5
+    """Webinars whose attendance row 10 reads, to fill the cache past its bound."""
+    hostile_records_per_page: int = 30_000
+    """Records in every attendance page the hostile upstream sends, whatever limit was asked for."""
+    sanitiser_strings: int = 70_000
+    """Strings the sanitiser row runs each step over: as many as a 10,000-record answer has."""
+    in_process: bool = False
+    """Build our server in this process, not start the command, in the rows that read no numbers of its process.
+
+    Those rows (3, 4, 7, 8, 9 and 12) count requests, connections and round trips; started servers are what the
+    other rows measure. A run that checks the rows rather than the server skips a start-up per server this way.
+    """
 
 
 FULL = Plan()
@@ -82,8 +101,18 @@ SMOKE = Plan(
     first_page_rounds=1,
     sanitiser_rounds=1,
     latency_s=0.005,
+    webinar_people=250,
+    webinar_records=750,
+    cache_webinars=2,
+    hostile_records_per_page=2_500,
+    sanitiser_strings=3_000,
+    in_process=True,
 )
-"""The fewest repetitions that still run every step of every row (tests/test_bench.py): numbers, not measurements."""
+"""The fewest repetitions and the least data that still run every step of every row (tests/test_bench.py).
+
+Numbers, not measurements: the webinar still spans two attendance pages and several calls of row 8, the hostile
+pages still reach the server's cap on records read, and the rows that read no process numbers build the server
+in this process (started servers remain in the rows that time or weigh them)."""
 
 
 @dataclass
@@ -179,24 +208,56 @@ async def gather(*calls: Callable[[], Awaitable[Any]]) -> list[Any]:
     return results
 
 
+@asynccontextmanager
+async def together(*managers: AbstractAsyncContextManager[T]) -> AsyncIterator[list[T]]:
+    """Enter `managers` at the same time, each in a task of its own; their values in the order given.
+
+    For the servers a row starts before it times anything: their start-ups overlap instead of adding up.
+    Each is left, in its own task, when the block ends.
+    """
+    values: dict[int, T] = {}
+    entered, leave = anyio.Event(), anyio.Event()
+
+    async def hold(index: int) -> None:
+        async with managers[index] as value:
+            values[index] = value
+            if len(values) == len(managers):
+                entered.set()
+            await leave.wait()
+
+    async with anyio.create_task_group() as group:
+        for index in range(len(managers)):
+            group.start_soon(hold, index)
+        await entered.wait()
+        try:
+            yield [values[index] for index in range(len(managers))]
+        finally:
+            leave.set()
+
+
 # ---------------------------------------------------------------- processes (Linux: read from /proc)
 
 
 def server_pid(params: StdioServerParameters) -> int:
-    """The pid of the running child process started from `params`."""
-    wanted = params.args[-1] if params.args else params.command
+    """The pid of the running child process started from `params`.
+
+    Its command line ends with exactly the command and arguments of `params` (a script's interpreter may come
+    first), so servers that differ by an argument alone (`ours_stdio(live)` and `ours_stdio(live, "serve")`) are
+    told apart.
+    """
+    wanted = [part.encode() for part in (params.command, *params.args)]
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+            cmdline = (entry / "cmdline").read_bytes().rstrip(b"\0").split(b"\0")
         except OSError:
             continue
         parent = int(stat.rsplit(")", 1)[1].split()[1])
-        if parent == os.getpid() and wanted.encode() in cmdline:
+        if parent == os.getpid() and cmdline[-len(wanted) :] == wanted:
             return int(entry.name)
-    raise LookupError(f"no child process runs {wanted}")
+    raise LookupError(f"no child process runs {' '.join((params.command, *params.args))}")
 
 
 def _status_bytes(pid: int, name: str) -> int:
@@ -264,6 +325,32 @@ async def connect(params: StdioServerParameters, errlog: TextIO) -> AsyncIterato
         yield client
 
 
+def settings_of(env: dict[str, str]) -> Settings:
+    """The settings our server reads from `env`'s HUAWEI_MEETING_* variables (each must be a setting).
+
+    Like the started command, it reads this process's own HUAWEI_MEETING_* variables too; the tests clear them.
+    """
+    if unknown := unknown_variables(env):
+        raise ValueError("; ".join(unknown))
+    ours = {name.removeprefix(ENV_PREFIX).lower(): value for name, value in env.items() if name.startswith(ENV_PREFIX)}
+    return Settings.model_validate(ours)
+
+
+@asynccontextmanager
+async def ours_client(bench: Context, live: LiveSandbox, **extra: str) -> AsyncIterator[Client]:
+    """An MCP client of our server against `live` with `extra` settings, for a row that reads no process numbers.
+
+    The server is the command started over stdio, as in `ours_stdio`; with `bench.plan.in_process`, the same
+    server built in this process from the same settings, with an in-memory client.
+    """
+    if not bench.plan.in_process:
+        async with connect(ours_stdio(live, **extra), bench.errlog) as client:
+            yield client
+        return
+    async with Client(create_server(settings_of(live.app_id_env(**extra)))) as client:
+        yield client
+
+
 @asynccontextmanager
 async def http_server(command: list[str], env: dict[str, str], port: int, errlog: TextIO) -> AsyncIterator[int | None]:
     """Start an MCP server over HTTP on `port`.
@@ -280,7 +367,7 @@ async def http_server(command: list[str], env: dict[str, str], port: int, errlog
                         await http.get("/health")
                         up = True
                     except httpx.TransportError:
-                        await anyio.sleep(0.1)
+                        await anyio.sleep(0.02)
         yield process.pid if up else None
     finally:
         if process.returncode is None:

@@ -1,4 +1,4 @@
-"""What rows 7 to 10 share: a 10,000-record webinar, a sandbox that answers late, and the round trips it saw."""
+"""What rows 7 to 10 share: the plan's webinar, a sandbox that answers late, and the round trips it saw."""
 
 from __future__ import annotations
 
@@ -10,14 +10,12 @@ from typing import Any
 
 import anyio
 
-from bench.harness import LiveSandbox, loopback
+from bench.harness import LiveSandbox, Plan, loopback
 from huawei_meeting_mcp.sandbox import LARGE_UUID, Sandbox
 from huawei_meeting_mcp.sandbox.data import SandboxMeeting
 
 WEBINAR_UUID = "b3c4d5e6f7a811efb7e3fa163e5a9c13"
-"""The bench's own webinar (not the sandbox's showcase): 2,000 people, 5 sessions each."""
-WEBINAR_PEOPLE = 2_000
-WEBINAR_RECORDS = 10_000
+"""The bench's own webinar (not the sandbox's showcase), of the plan's size: 2,000 people, 5 sessions each in full."""
 OLD = {"HUAWEI_MEETING_CONCURRENCY": "1", "HUAWEI_MEETING_CACHE_TTL": "0"}
 """Settings that give the behaviour before issue 13: pages one after another, nothing kept."""
 NEW: dict[str, str] = {}
@@ -69,13 +67,13 @@ def round_trips(exchanges: list[Exchange]) -> int:
     return max(depth, default=0)
 
 
-def add_webinar(sandbox: Sandbox, uuid: str = WEBINAR_UUID) -> None:
-    """A 10,000-record webinar built from the sandbox's data classes: 2,000 people, 5 sessions each."""
+def add_webinar(sandbox: Sandbox, plan: Plan, uuid: str = WEBINAR_UUID) -> None:
+    """The plan's webinar built from the sandbox's data classes: `plan.webinar_people`, several sessions each."""
     base = sandbox.meetings[LARGE_UUID]
     start = 1_795_482_000_000  # 2026-11-24 01:00 UTC, the large meeting's start
     records = []
-    for session in range(WEBINAR_RECORDS // WEBINAR_PEOPLE):
-        for person in range(WEBINAR_PEOPLE):
+    for session in range(plan.webinar_records // plan.webinar_people):
+        for person in range(plan.webinar_people):
             joined = start + session * 1_500_000 + person * 300
             records.append(
                 {
@@ -89,16 +87,17 @@ def add_webinar(sandbox: Sandbox, uuid: str = WEBINAR_UUID) -> None:
                 }
             )
     records.sort(key=lambda record: (record["joinTime"], record["displayName"]))
-    conference = {**base.conference, "confUUID": uuid, "subject": "Bench webinar (10,000 records)", "webinar": True}
+    subject = f"Bench webinar ({len(records):,} records)"
+    conference = {**base.conference, "confUUID": uuid, "subject": subject, "webinar": True}
     sandbox.meetings[uuid] = SandboxMeeting(conference=conference, participants=base.participants, attendance=records)
 
 
 @contextmanager
-def slow_sandbox(latency_s: float, log: list[Exchange] | None = None) -> Iterator[LiveSandbox]:
-    """A fresh sandbox with the webinar, served on loopback, each request answered `latency_s` late (and logged)."""
+def slow_sandbox(plan: Plan, log: list[Exchange] | None = None) -> Iterator[LiveSandbox]:
+    """A fresh sandbox with the plan's webinar on loopback, each request answered `plan.latency_s` late (and logged)."""
     sandbox = Sandbox()
-    add_webinar(sandbox)
-    sandbox.app = with_latency(sandbox.app, latency_s, log)
+    add_webinar(sandbox, plan)
+    sandbox.app = with_latency(sandbox.app, plan.latency_s, log)
     with loopback(sandbox) as live:
         yield live
 

@@ -13,6 +13,7 @@ from bench.cli import main, run
 from bench.harness import SMOKE, Row
 from bench.rows import STEPS
 from bench.slow_sandbox import Exchange, round_trips
+from huawei_meeting_mcp.wire import ATTENDANCE_PAGE_SIZE, MAX_ATTENDANCE_RECORDS
 
 ROW_KEYS = [
     "cold_start",
@@ -66,7 +67,7 @@ def numbers_in(value: Any) -> list[float]:
 @pytest.mark.slow
 @pytest.mark.e2e
 @pytest.mark.anyio
-async def test_every_row_reports_numbers(tmp_path: Path) -> None:
+async def test_every_row_reports_numbers(tmp_path: Path, clean_env: pytest.MonkeyPatch) -> None:
     finished: list[str] = []
     with (tmp_path / "servers.log").open("w+", encoding="utf-8") as errlog:
         rows = await run(SMOKE, STEPS, errlog, finished.append)
@@ -80,12 +81,19 @@ async def test_every_row_reports_numbers(tmp_path: Path) -> None:
         assert numbers_in(row.data), row
         assert all(n >= 0 for n in numbers_in(row.data)), row
     by_key = {row.key: row for row in rows}
-    # Counts the smoke plan fixes, and what the rows read back from the sandboxes and the servers.
+    # Counts and sizes the smoke plan fixes, and what the rows read back from the sandboxes and the servers.
     assert by_key["upstream_sequential"].data["requests"] == SMOKE.sequential
     assert by_key["upstream_concurrent"].data["requests"] == SMOKE.concurrent
-    assert by_key["latency_all_pages"].data["new"]["record_pages"] == 20
+    assert f"{SMOKE.webinar_records:,} records" in by_key["latency_first_page"].label
+    assert f"all {SMOKE.webinar_people:,} attendees" in by_key["latency_all_pages"].label
+    record_pages = -(-SMOKE.webinar_records // ATTENDANCE_PAGE_SIZE)
+    assert record_pages > 1, "the smoke webinar still spans several attendance pages"
+    assert by_key["latency_all_pages"].data["new"]["record_pages"] == record_pages
     assert by_key["latency_detail_paging"].data["new"]["passes"][1]["requests"] == 0
-    assert by_key["hostile-memory"].data["records_read"] == 10_000
+    assert f"after {SMOKE.cache_webinars} webinars" in by_key["cache_memory"].ours
+    assert f"{SMOKE.hostile_records_per_page:,} records a page" in by_key["hostile-memory"].label
+    assert by_key["hostile-memory"].data["records_read"] == MAX_ATTENDANCE_RECORDS, "the server's cap, not the page"
+    assert f"{SMOKE.sanitiser_strings:,} strings" in by_key["sanitiser"].target
     fleet = by_key["fleet"].data
     assert fleet["alone"]["sign_ins"] == 3 * fleet["identities"], "alone, each replica signs in for each person"
     if "redis" in fleet:

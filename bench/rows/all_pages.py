@@ -1,4 +1,4 @@
-"""Row 8: every attendee of the 10,000-record webinar, page after page, with a slow upstream: before and now."""
+"""Row 8: every attendee of the plan's webinar, page after page, with a slow upstream: before and now."""
 
 from __future__ import annotations
 
@@ -6,13 +6,14 @@ from typing import Any
 
 from mcp import Client
 
-from bench.harness import Context, Row, attendance_ok, connect, ours_stdio, secs, timed, verdict
-from bench.slow_sandbox import NEW, OLD, WEBINAR_PEOPLE, WEBINAR_RECORDS, WEBINAR_UUID, per_request, slow_sandbox
+from bench.harness import Context, Row, attendance_ok, ours_client, secs, timed, verdict
+from bench.slow_sandbox import NEW, OLD, WEBINAR_UUID, per_request, slow_sandbox
 from huawei_meeting_mcp.client import ATTENDANCE_PATH, CONF_DETAIL_PATH
+from huawei_meeting_mcp.wire import ATTENDANCE_PAGE_SIZE
 
 STEP = "latency-all-pages"
 PAGING_LIMIT = 200
-"""People per attendance call when paging through the webinar (10 calls for 2,000 people)."""
+"""People per attendance call when paging through the webinar (10 calls for 2,000 attendees)."""
 
 
 async def page_through(client: Client, arguments: dict[str, Any]) -> int:
@@ -27,11 +28,11 @@ async def page_through(client: Client, arguments: dict[str, Any]) -> int:
 
 async def measure(bench: Context) -> list[Row]:
     """PAGING_LIMIT people a call to the end: calls, record pages and detail requests read, wall time."""
-    latency = bench.plan.latency_s
+    plan = bench.plan
     results: dict[str, dict[str, Any]] = {}
     for kind, extra in (("old", OLD), ("new", NEW)):
-        with slow_sandbox(latency) as live:
-            async with connect(ours_stdio(live, **extra), bench.errlog) as ours:
+        with slow_sandbox(plan) as live:
+            async with ours_client(bench, live, **extra) as ours:
                 await ours.list_tools()
                 hits = live.sandbox.hits
                 before = {path: hits[path] for path in (ATTENDANCE_PATH, CONF_DETAIL_PATH)}
@@ -45,7 +46,7 @@ async def measure(bench: Context) -> list[Row]:
                     "detail_requests": hits[CONF_DETAIL_PATH] - before[CONF_DETAIL_PATH],
                 }
     new, old = results["new"], results["old"]
-    pages = -(-WEBINAR_RECORDS // 500)
+    pages = -(-plan.webinar_records // ATTENDANCE_PAGE_SIZE)
 
     def shown(one: dict[str, Any]) -> str:
         pages = f"{one['record_pages']} record pages + {one['detail_requests']} detail"
@@ -54,7 +55,7 @@ async def measure(bench: Context) -> list[Row]:
     return [
         Row(
             "latency_all_pages",
-            f"8 all {WEBINAR_PEOPLE:,} attendees, {PAGING_LIMIT} a call, {per_request(latency)}",
+            f"8 all {plan.webinar_people:,} attendees, {PAGING_LIMIT} a call, {per_request(plan.latency_s)}",
             shown(new),
             f"before: {shown(old)}",
             f"{old['seconds'] / new['seconds']:.1f}x faster",

@@ -13,6 +13,7 @@ from bench.harness import (
     ours_stdio,
     rss_bytes,
     server_pid,
+    together,
     verdict,
 )
 from bench.slow_sandbox import NEW, OLD, WEBINAR_UUID, add_webinar
@@ -23,18 +24,23 @@ STEP = "cache-memory"
 
 
 async def measure(bench: Context) -> list[Row]:
-    """RSS after the attendance of five 10,000-record webinars (past the byte bound), cache on and off."""
+    """RSS after reading the attendance of the plan's webinars (in full, five: past the bound), cache on and off.
+
+    The two servers start at the same time, against one sandbox, and are read one after the other.
+    """
     if not HAS_PROC:
         return [Row("cache_memory", "10 cache memory at its bound", "n/a (no /proc)", "", "", "", "n/a")]
+    plan = bench.plan
     sizes: dict[str, dict[str, int]] = {}
-    for kind, extra in (("old", OLD), ("new", NEW)):
-        sandbox = Sandbox()
-        uuids = [f"{WEBINAR_UUID[:-2]}{i:02d}" for i in range(5)]
-        for uuid in uuids:
-            add_webinar(sandbox, uuid)
-        with loopback(sandbox) as live:
-            params = ours_stdio(live, **extra)
-            async with connect(params, bench.errlog) as ours:
+    sandbox = Sandbox()
+    uuids = [f"{WEBINAR_UUID[:-2]}{i:02d}" for i in range(plan.cache_webinars)]
+    for uuid in uuids:
+        add_webinar(sandbox, plan, uuid)
+    with loopback(sandbox) as live:
+        # "serve" (the default command) tells the old server's pid from the new one's.
+        sides = {"old": ours_stdio(live, "serve", **OLD), "new": ours_stdio(live, **NEW)}
+        async with together(*(connect(params, bench.errlog) for params in sides.values())) as clients:
+            for (kind, params), ours in zip(sides.items(), clients, strict=True):
                 pid = server_pid(params)
                 await attendance_ok(ours, {"confUUID": LARGE_UUID, "limit": 50})
                 warm = rss_bytes(pid)
@@ -48,7 +54,7 @@ async def measure(bench: Context) -> list[Row]:
         Row(
             "cache_memory",
             f"10 cache memory at its bound ({MAX_CACHED_BYTES / MB:.0f} MB)",
-            f"{sizes['new']['filled_bytes'] / MB:.1f} MB (+{grown['new'] / MB:.1f} MB after 5 webinars)",
+            f"{sizes['new']['filled_bytes'] / MB:.1f} MB (+{grown['new'] / MB:.1f} MB after {len(uuids)} webinars)",
             f"no cache: {sizes['old']['filled_bytes'] / MB:.1f} MB (+{grown['old'] / MB:.1f} MB)",
             f"cache holds ~{held / MB:.1f} MB",
             f"<= {bound_bytes / MB:.0f} MB (the bound)",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from bench.harness import Context, Row, call_ok, connect, ours_stdio, secs, verdict
+from bench.harness import Context, Row, call_ok, ours_client, secs, verdict
 from bench.slow_sandbox import NEW, OLD, slow_sandbox
 from huawei_meeting_mcp.client import CONF_DETAIL_PATH
 from huawei_meeting_mcp.sandbox import LARGE_UUID
@@ -17,8 +17,8 @@ async def measure(bench: Context) -> list[Row]:
     """Requests and wall time of each pass; the second should be answered from the cache."""
     results: dict[str, dict[str, Any]] = {}
     for kind, extra in (("old", OLD), ("new", NEW)):
-        with slow_sandbox(bench.plan.latency_s) as live:
-            async with connect(ours_stdio(live, **extra), bench.errlog) as ours:
+        with slow_sandbox(bench.plan) as live:
+            async with ours_client(bench, live, **extra) as ours:
                 await ours.list_tools()
                 passes = []
                 for _ in range(2):

@@ -1,10 +1,10 @@
-"""Row 7: the first attendance page of the 10,000-record webinar with a slow upstream, before and now."""
+"""Row 7: the first attendance page of the plan's webinar with a slow upstream, before and now."""
 
 from __future__ import annotations
 
 import statistics
 
-from bench.harness import Context, Row, attendance_ok, call_ok, connect, ours_stdio, secs, timed, verdict
+from bench.harness import Context, Row, attendance_ok, call_ok, ours_client, secs, timed, verdict
 from bench.slow_sandbox import (
     NEW,
     OLD,
@@ -35,8 +35,8 @@ async def measure(bench: Context) -> list[Row]:
     for _ in range(bench.plan.first_page_rounds):
         for kind, extra in SIDES:
             log: list[Exchange] = []
-            with slow_sandbox(latency, log) as live:
-                async with connect(ours_stdio(live, **extra), bench.errlog) as ours:
+            with slow_sandbox(bench.plan, log) as live:
+                async with ours_client(bench, live, **extra) as ours:
                     await ours.list_tools()
                     await call_ok(ours, {"confUUID": DOCS_EXAMPLE_UUID, "limit": 1})  # signs in, opens a connection
                     before = upstream_requests(live.sandbox)
@@ -50,7 +50,7 @@ async def measure(bench: Context) -> list[Row]:
     return [
         Row(
             f"latency_first_page{suffix}",
-            f"7 first attendance page, 10,000 records, {per_request(latency)}, {label}",
+            f"7 first attendance page, {bench.plan.webinar_records:,} records, {per_request(latency)}, {label}",
             f"{secs(seconds)}, {max(trips[kind])} round trips in a row ({requests[kind]} requests)",
             f"before: {secs(old)}, {max(trips['old'])} round trips ({requests['old']} requests)",
             f"{old / seconds:.1f}x faster",

@@ -27,17 +27,31 @@ from bench.harness import (
 from huawei_meeting_mcp.app import TOOL_NAMES
 from huawei_meeting_mcp.client import ATTENDANCE_PATH, CONF_DETAIL_PATH, HISTORY_PATH
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, DOCS_EXAMPLE_UUID
+from huawei_meeting_mcp.wire import MAX_ATTENDANCE_RECORDS
 
 STEP = "hostile-memory"
-HOSTILE_RECORDS_PER_PAGE = 30_000
-"""Rows in every attendance page the hostile upstream sends, whatever limit was asked for."""
+SHUTDOWN_POLL_S = 0.05
+"""How often the hostile upstream's thread looks for the request to stop (the standard library's default is 0.5 s)."""
 
 
-def hostile_bodies() -> dict[str, bytes]:
-    """Answers of an upstream that ignores limits: huge pages, a count of 10^9, 665 invitees for limit=500."""
+class LoopbackServer(ThreadingHTTPServer):
+    """A threading HTTP server with a listen backlog for the server's reads in flight.
+
+    Each answer closes its connection (HTTP/1.0), so every read in flight opens one; with the standard library's
+    backlog of 5 a burst of them overflows it, and the dropped connection is tried again a second later.
+    """
+
+    request_queue_size = 128
+
+
+def hostile_bodies(records_per_page: int) -> dict[str, bytes]:
+    """Answers of an upstream that ignores limits: huge pages, a count of 10^9, 665 invitees for limit=500.
+
+    Every attendance page has `records_per_page` records, whatever limit was asked for.
+    """
     records = [
         {"displayName": f"A{i}", "joinTime": 1795482000000 + i, "leftTime": 1795483800000}
-        for i in range(HOSTILE_RECORDS_PER_PAGE)
+        for i in range(records_per_page)
     ]
     meeting = {"confUUID": DOCS_EXAMPLE_UUID, "subject": "Hostile", "startTime": "2026-11-24 01:00"}
     people = [{"name": f"P{i}", "accountId": f"p{i}"} for i in range(665)]
@@ -50,9 +64,9 @@ def hostile_bodies() -> dict[str, bytes]:
 
 
 @asynccontextmanager
-async def hostile_upstream() -> AsyncIterator[str]:
-    """Serve `hostile_bodies` on a loopback port; yields the base URL."""
-    bodies = hostile_bodies()
+async def hostile_upstream(records_per_page: int) -> AsyncIterator[str]:
+    """Serve `hostile_bodies(records_per_page)` on a loopback port; yields the base URL."""
+    bodies = hostile_bodies(records_per_page)
 
     class Answer(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -66,8 +80,8 @@ async def hostile_upstream() -> AsyncIterator[str]:
         def log_message(self, format: str, *args: Any) -> None:
             return
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    server = LoopbackServer(("127.0.0.1", 0), Answer)
+    thread = threading.Thread(target=server.serve_forever, args=(SHUTDOWN_POLL_S,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -81,7 +95,8 @@ async def measure(bench: Context) -> list[Row]:
     target = "< 150 MB peak"
     if not HAS_PROC:
         return [Row("hostile-memory", "hostile upstream: peak RSS", "n/a (no /proc)", "", "", target, "n/a")]
-    async with hostile_upstream() as url:
+    records_per_page = bench.plan.hostile_records_per_page
+    async with hostile_upstream(records_per_page) as url:
         env = {**base_env(), "HUAWEI_MEETING_BASE_URL": url, "HUAWEI_MEETING_ACCESS_TOKEN": DEFAULT_TOKEN}
         params = StdioServerParameters(command=console_script(), env=env)
         async with connect(params, bench.errlog) as ours:
@@ -100,12 +115,12 @@ async def measure(bench: Context) -> list[Row]:
     return [
         Row(
             "hostile-memory",
-            f"hostile upstream ({HOSTILE_RECORDS_PER_PAGE:,} records a page, count 10^9): peak RSS",
+            f"hostile upstream ({records_per_page:,} records a page, count 10^9): peak RSS",
             f"{peak / MB:.1f} MB ({records:,} records read)",
             "",
             "",
             target,
-            verdict(peak < 150 * MB and records <= 10_000),
+            verdict(peak < 150 * MB and records <= MAX_ATTENDANCE_RECORDS),
             {"peak_bytes": peak, "records_read": records},
         )
     ]

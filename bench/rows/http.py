@@ -32,6 +32,7 @@ from bench.harness import (
     relay_arguments,
     spread,
     timed,
+    together,
     verdict,
 )
 
@@ -122,10 +123,10 @@ async def measure(bench: Context) -> list[Row]:
     }
     rates: dict[str, list[float]] = {"ours": [], "bare": [], "relay": []}
     cpu_per_call: dict[str, float] = {}
-    async with (
-        http_server(commands["ours"], ours_env(bench.live, **NO_CACHE), ports["ours"], bench.errlog) as ours_pid,
-        http_server(commands["bare"], base_env(), ports["bare"], bench.errlog) as bare_pid,
-    ):
+    async with together(
+        http_server(commands["ours"], ours_env(bench.live, **NO_CACHE), ports["ours"], bench.errlog),
+        http_server(commands["bare"], base_env(), ports["bare"], bench.errlog),
+    ) as (ours_pid, bare_pid):
         if ours_pid is None:
             na = "n/a (no HTTP mode in this build)"
             return [

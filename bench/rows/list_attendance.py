@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from bench.harness import Context, Row, call_ok, connect, ours_stdio, secs, timed, verdict
+from bench.harness import Context, Row, call_ok, ours_client, secs, timed, verdict
 from bench.slow_sandbox import NEW, OLD, Exchange, per_request, round_trips, slow_sandbox, upstream_requests
 from huawei_meeting_mcp.app import MAX_ATTENDANCE_ROWS, TOOL_NAMES
 from huawei_meeting_mcp.client import ATTENDANCE_PATH, CONF_DETAIL_PATH, HISTORY_PATH
@@ -32,8 +32,8 @@ async def measure(bench: Context) -> list[Row]:
     arguments = {**window(), "limit": MAX_ATTENDANCE_ROWS, "withAttendance": True}
     for kind, extra in (("old", OLD), ("new", NEW)):
         log: list[Exchange] = []
-        with slow_sandbox(latency, log) as live:
-            async with connect(ours_stdio(live, **extra), bench.errlog) as ours:
+        with slow_sandbox(bench.plan, log) as live:
+            async with ours_client(bench, live, **extra) as ours:
                 await ours.list_tools()
                 await call_ok(ours, {"confUUID": DOCS_EXAMPLE_UUID, "limit": 1})  # signs in, opens a connection
                 hits = live.sandbox.hits

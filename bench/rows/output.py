@@ -12,8 +12,7 @@ from bench.harness import (
     approx_tokens,
     call_ok,
     compact,
-    connect,
-    ours_stdio,
+    ours_client,
     replayed,
     text_of,
     verdict,
@@ -49,7 +48,7 @@ async def measure(bench: Context) -> list[Row]:
     rows = []
     sandbox, url = bench.live.sandbox, bench.live.url
     async with (
-        connect(ours_stdio(bench.live, **NO_CACHE), bench.errlog) as ours,
+        ours_client(bench, bench.live, **NO_CACHE) as ours,
         httpx.AsyncClient(base_url=url) as http,
     ):
         for key, name, tool, arguments, max_share in OUTPUT_CASES:

@@ -21,6 +21,7 @@ from bench.harness import (
     server_pid,
     spread,
     timed,
+    together,
     validation_time,
     verdict,
 )
@@ -61,8 +62,7 @@ async def measure(bench: Context) -> list[Row]:
     cpu: dict[str, float] = {}
     checks: dict[str, float] = {}
     async with (
-        connect(ours_params, bench.errlog) as ours,
-        connect(bare_params, bench.errlog) as bare,
+        together(connect(ours_params, bench.errlog), connect(bare_params, bench.errlog)) as (ours, bare),
         httpx.AsyncClient(base_url=bench.live.url) as http,
     ):
         get = raw_request(http, PER_CALL_ARGS)

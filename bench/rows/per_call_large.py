@@ -24,6 +24,7 @@ from bench.harness import (
     server_pid,
     spread,
     timed,
+    together,
     validation_time,
 )
 from bench.rows.per_call import per_call_rows
@@ -48,9 +49,11 @@ async def measure(bench: Context) -> list[Row]:
     samples: dict[str, list[float]] = {"ours": [], "cached": [], "bare": [], "raw": [], "baseline": []}
     uncached = ours_stdio(bench.live, "serve", **NO_CACHE)  # "serve" tells its pid from the cached server's
     async with (
-        connect(uncached, bench.errlog) as ours,
-        connect(ours_stdio(bench.live, HUAWEI_MEETING_CACHE_TTL="300"), bench.errlog) as cached,
-        connect(bare_stdio(), bench.errlog) as bare,
+        together(
+            connect(uncached, bench.errlog),
+            connect(ours_stdio(bench.live, HUAWEI_MEETING_CACHE_TTL="300"), bench.errlog),
+            connect(bare_stdio(), bench.errlog),
+        ) as (ours, cached, bare),
         httpx.AsyncClient(base_url=bench.live.url) as http,
     ):
         get = raw_request(http, LARGE_PAGE_ARGS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import anyio
 
-from bench.harness import NO_CACHE, Context, Row, call_ok, connect, loopback, ours_stdio, verdict
+from bench.harness import NO_CACHE, Context, Row, call_ok, loopback, ours_client, verdict
 from huawei_meeting_mcp.client import CONF_DETAIL_PATH, RECORDING_PATH
 from huawei_meeting_mcp.sandbox import LARGE_UUID
 from huawei_meeting_mcp.settings import Settings
@@ -25,7 +25,7 @@ async def measure(bench: Context) -> list[Row]:
     plan = bench.plan
     for key, calls, concurrent in (("sequential", plan.sequential, False), ("concurrent", plan.concurrent, True)):
         with loopback() as live:
-            async with connect(ours_stdio(live, **NO_CACHE), bench.errlog) as ours:
+            async with ours_client(bench, live, **NO_CACHE) as ours:
                 arguments = [{"confUUID": LARGE_UUID, "offset": i % 60 * 10, "limit": 10} for i in range(calls)]
                 if concurrent:
                     async with anyio.create_task_group() as group:
