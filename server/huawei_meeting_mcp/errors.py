@@ -62,6 +62,15 @@ class CredentialsMissingError(MeetingError):
         )
 
 
+ERROR_META = "io.github.huawei-meeting-mcp/error"
+"""The `_meta` key of every tool error result: `{"kind": ErrorKind, "retryable": bool}`, for programs (the command
+line) that act on the kind of failure without reading the message, which is written for the model. `retryable`: the
+same call later may succeed (the API timed out, was busy or failed on its side; the server's own retries are spent)."""
+
+ErrorKind = Literal["invalid-arguments", "failed", "internal"]
+"""Refused before any API call; the work failed (the message says why); an unexpected fault (logged)."""
+
+
 class InvalidArgumentError(MeetingError):
     """Arguments the schema cannot check (a date format, a range) were refused before any API call."""
 

@@ -29,11 +29,13 @@ from mcp import Client
 from mcp.server.lowlevel import Server
 from mcp.types import CallToolResult, Tool
 
+from .errors import ERROR_META
+
 PROG = "huawei-meeting-mcp"
 EXIT_FAILED = 1
 EXIT_INVALID = 2
 INVALID_ARGUMENTS = "Invalid arguments"
-"""How the server's answer starts when it refused the arguments before any API call."""
+"""How the server's message starts when it refused the arguments (cut off before the message is shown)."""
 MODEL_ADVICE = re.compile(r"\s*Fix (?:them|it) \(see the tool's input schema\) and call again\.")
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _PYTHON_TYPES: dict[str, type] = {"integer": int, "number": float, "string": str}
@@ -406,7 +408,7 @@ class PeopleOutput:
         """Print a tool result for a person (stdout; errors to stderr, or as JSON on stdout); the exit code."""
         text = _text(result)
         if result.is_error:
-            invalid = text.startswith(INVALID_ARGUMENTS)
+            invalid = error_kind(result) == "invalid-arguments"
             code = EXIT_INVALID if invalid else EXIT_FAILED
             message = self.invalid(text) if invalid else "\n".join(map(self.translator.line, text.split("\n")))
             if as_json:
@@ -421,6 +423,13 @@ class PeopleOutput:
         else:
             sys.stdout.write(self.text(result) + "\n")
         return 0
+
+
+def error_kind(result: CallToolResult) -> str | None:
+    """What kind of failure an error result is (`errors.ERROR_META`); None when the server did not say."""
+    said = (result.meta or {}).get(ERROR_META)
+    kind = said.get("kind") if isinstance(said, dict) else None
+    return kind if isinstance(kind, str) else None
 
 
 def _text(result: CallToolResult) -> str:

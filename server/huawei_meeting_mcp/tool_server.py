@@ -55,7 +55,7 @@ from pydantic import BaseModel, ValidationError
 
 from .auth import NoCredentials, SignInPoster, TokenProvider, token_provider
 from .cache import ReadCache, credential_identity
-from .errors import InvalidArgumentError, MeetingError, NotFoundError
+from .errors import ERROR_META, ErrorKind, InvalidArgumentError, MeetingError, NotFoundError, UpstreamError
 from .observe import RequestObserver
 from .schemas import arguments_model, input_schema, output_schema
 from .settings import Settings
@@ -221,26 +221,32 @@ async def respond(ctx: ToolContext, answer: BuildAnswer) -> CallToolResult:
         model, text = await answer(state)
     except NotFoundError as exc:
         return failed(f"{exc} To find the confUUID, call {state.options.tools.list}.")
+    except InvalidArgumentError as exc:
+        return failed(str(exc), "invalid-arguments")
     except MeetingError as exc:
-        return failed(str(exc))
+        return failed(str(exc), retryable=isinstance(exc, UpstreamError) and exc.retryable)
     except Exception:
         logger.exception("Unexpected error while answering a tool call")
-        return error_result(INTERNAL_ERROR)
+        return error_result(INTERNAL_ERROR, "internal")
     return CallToolResult(
         content=[TextContent(type="text", text=text)],
         structured_content=model.model_dump(mode="json", exclude_none=True),
     )
 
 
-def failed(message: str) -> CallToolResult:
+def failed(message: str, kind: ErrorKind = "failed", *, retryable: bool = False) -> CallToolResult:
     """A tool error the model can act on, also logged (once, at INFO: its text is already masked)."""
     logger.info("Tool call failed: %s", message)
-    return error_result(message)
+    return error_result(message, kind, retryable=retryable)
 
 
-def error_result(message: str) -> CallToolResult:
-    """A tool error the model reads: the message alone."""
-    return CallToolResult(content=[TextContent(type="text", text=message)], is_error=True)
+def error_result(message: str, kind: ErrorKind = "failed", *, retryable: bool = False) -> CallToolResult:
+    """A tool error: the message alone for the model, its kind in `_meta` for programs (`errors.ERROR_META`)."""
+    return CallToolResult(
+        content=[TextContent(type="text", text=message)],
+        is_error=True,
+        meta={ERROR_META: {"kind": kind, "retryable": retryable}},
+    )
 
 
 def describe_invalid_arguments(error: ValidationError) -> str:
@@ -299,7 +305,7 @@ class RegisteredTool:
             arguments = self.arguments.model_validate(given)
         except ValidationError as exc:
             logger.info("Tool %r rejected arguments: %s", self.spec.name, sorted(_fields(exc)))
-            return error_result(describe_invalid_arguments(exc))
+            return error_result(describe_invalid_arguments(exc), "invalid-arguments")
         values = {name: getattr(arguments, name) for name in type(arguments).model_fields}
         if self.context_parameter is not None:
             values[self.context_parameter] = ctx
@@ -309,7 +315,7 @@ class RegisteredTool:
             raise
         except Exception:
             logger.exception("Unexpected error in tool %r", self.spec.name)
-            return error_result(INTERNAL_ERROR)
+            return error_result(INTERNAL_ERROR, "internal")
 
 
 def _fields(error: ValidationError) -> set[str]:
