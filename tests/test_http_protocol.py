@@ -34,7 +34,7 @@ async def test_progress_reaches_the_python_client_over_http(live_sandbox: LiveSa
         progress.append((done, total, message))
 
     with http_server(live_sandbox.env()) as run:
-        async with Client(run.url, mode=mode) as client:  # type: ignore[arg-type]
+        async with Client(run.url, mode=mode) as client:
             result = await client.call_tool(ATTENDANCE, {"confUUID": LARGE_UUID}, progress_callback=on_progress)
             plain = await client.call_tool(ATTENDANCE, {"confUUID": LARGE_UUID})
     assert result.is_error is False
@@ -94,7 +94,7 @@ async def test_tools_and_prompts_are_declared_and_unknown_names_get_spec_errors(
     live_sandbox: LiveSandbox, mode: str
 ) -> None:
     with http_server(live_sandbox.env(HUAWEI_MEETING_LOG_LEVEL="INFO")) as run:
-        async with Client(run.url, mode=mode) as client:  # type: ignore[arg-type]
+        async with Client(run.url, mode=mode) as client:
             capabilities = client.server_capabilities
             with pytest.raises(MCPError) as prompt:
                 await client.get_prompt("no_such_prompt")

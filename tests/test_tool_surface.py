@@ -89,7 +89,7 @@ async def test_the_schemas_carry_titles_a_person_wrote() -> None:
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
 async def test_initialize_and_discover_declare_tools_prompts_and_completions_and_unchanging_lists(mode: str) -> None:
-    async with Client(sandboxed(), mode=mode) as client:  # type: ignore[arg-type]
+    async with Client(sandboxed(), mode=mode) as client:
         capabilities = client.server_capabilities
         era = client.protocol_version
         prompts = await client.list_prompts()
@@ -124,7 +124,7 @@ async def test_attendance_reports_progress_in_process(mode: str) -> None:
     async def on_progress(done: float, total: float | None, message: str | None) -> None:
         progress.append((done, total, message))
 
-    async with Client(sandboxed(), mode=mode) as client:  # type: ignore[arg-type]
+    async with Client(sandboxed(), mode=mode) as client:
         result = await client.call_tool(TOOL_NAMES.attendance, {"confUUID": LARGE_UUID}, progress_callback=on_progress)
     assert result.is_error is False, text_of(result)
     assert progress[0] == (0, None, "Reading attendance records")
