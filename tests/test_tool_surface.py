@@ -26,7 +26,7 @@ from pydantic import SecretStr
 from huawei_meeting_mcp.app import PROMPTS, TOOL_NAMES, create_server, tool_definitions
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, LARGE_UUID, Sandbox
 from huawei_meeting_mcp.settings import Settings
-from tests.support import text_of
+from tests.support import ProgressLog, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -119,13 +119,10 @@ async def test_initialize_and_discover_declare_tools_prompts_and_completions_and
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
 async def test_attendance_reports_progress_in_process(mode: str) -> None:
-    progress: list[tuple[float, float | None, str | None]] = []
-
-    async def on_progress(done: float, total: float | None, message: str | None) -> None:
-        progress.append((done, total, message))
+    progress = ProgressLog()
 
     async with Client(sandboxed(), mode=mode) as client:
-        result = await client.call_tool(TOOL_NAMES.attendance, {"confUUID": LARGE_UUID}, progress_callback=on_progress)
+        result = await client.call_tool(TOOL_NAMES.attendance, {"confUUID": LARGE_UUID}, progress_callback=progress)
     assert result.is_error is False, text_of(result)
     assert progress[0] == (0, None, "Reading attendance records")
     assert len(progress) >= 2
