@@ -141,7 +141,10 @@ async def test_recording_list_pages_filters_and_refuses(api: httpx.AsyncClient, 
     assert starts == sorted(starts, reverse=True)
     oldest = (await api.get(RECORDING_LIST_PATH, params={"limit": 500, "sortType": "ASC_StartTIME"})).json()
     assert [r["startTime"] for r in oldest["data"]] == sorted(starts)
-    window = {"startDate": ms(pinned.meetings[LARGE_UUID].conference["startTime"]), "searchKey": "supply"}
+    window: dict[str, int | str] = {
+        "startDate": ms(pinned.meetings[LARGE_UUID].conference["startTime"]),
+        "searchKey": "supply",
+    }
     one = (await api.get(RECORDING_LIST_PATH, params={**window, "endDate": window["startDate"]})).json()
     assert [r["confUUID"] for r in one["data"]] == [LARGE_UUID]
     for bad in ({"limit": 501}, {"offset": -1}, {"startDate": 2, "endDate": 1}, {"sortType": "DSC_RecordTYPE"}):
@@ -149,7 +152,7 @@ async def test_recording_list_pages_filters_and_refuses(api: httpx.AsyncClient, 
 
 
 async def test_control_records_tell_the_story_in_the_language_asked(api: httpx.AsyncClient, pinned: Sandbox) -> None:
-    params = {"confUUID": LARGE_UUID, "limit": 500}
+    params: dict[str, str | int] = {"confUUID": LARGE_UUID, "limit": 500}
     chinese = (await api.get(CONTROL_PATH, params=params)).json()
     english = (await api.get(CONTROL_PATH, params=params, headers={"Accept-Language": "en-US"})).json()
     explicit = (await api.get(CONTROL_PATH, params=params, headers={"Accept-Language": "zh-CN"})).json()
@@ -212,7 +215,7 @@ async def test_every_meeting_has_control_records(pinned: Sandbox) -> None:
 
 
 async def test_attendance_labels_follow_accept_language(api: httpx.AsyncClient) -> None:
-    params = {"confUUID": LARGE_UUID, "limit": 500}
+    params: dict[str, str | int] = {"confUUID": LARGE_UUID, "limit": 500}
     stored = (await api.get(ATTENDANCE_PATH, params=params)).json()["data"]
     english = (await api.get(ATTENDANCE_PATH, params=params, headers={"Accept-Language": "en-US"})).json()["data"]
     chinese = (await api.get(ATTENDANCE_PATH, params=params, headers={"Accept-Language": "zh-CN"})).json()["data"]
