@@ -59,14 +59,14 @@ async def test_every_counter_moves_by_exactly_the_calls_made(
     assert value(on, calls, tool=NAMES.detail, outcome="ok") == 2
     assert value(on, calls, tool=NAMES.detail, outcome="error") == 2
     assert value(on, calls, tool="unknown", outcome="error") == 1
-    assert sum(s.value for s in on.tool_calls.collect()[0].samples if s.name == calls) == 5
+    assert sum(s.value for s in next(iter(on.tool_calls.collect())).samples if s.name == calls) == 5
 
     assert value(on, PREFIX + "signins_total", result="ok") == 1
     assert value(on, PREFIX + "signins_total", result="error") == 0
     by_api = Counter(metrics.api_name(r.path) for r in sandbox.requests)
     by_api["signin_app_id"] += sandbox.auth.sign_ins
     counted: Counter[str] = Counter()
-    for sample in on.upstream_requests.collect()[0].samples:
+    for sample in next(iter(on.upstream_requests.collect())).samples:
         if sample.name.endswith("_total"):
             counted[sample.labels["api"]] += int(sample.value)
     assert counted == by_api

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime, timezone
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 
@@ -22,7 +23,6 @@ from huawei_meeting_mcp.sandbox import (
     WEBINAR_UUID,
     Sandbox,
 )
-from huawei_meeting_mcp.sandbox import app as sandbox_app
 from huawei_meeting_mcp.sandbox.data import LARGE_INVITED_DURING, REMOVED_GUEST, WEBINAR_RECORDS
 from huawei_meeting_mcp.sandbox.history_api import ATTENDANCE_PATH, CONF_DETAIL_PATH, CONTROL_PATH, HISTORY_PATH
 from huawei_meeting_mcp.sandbox.record_api import RECORDING_LIST_PATH, RECORDING_PATH
@@ -232,7 +232,7 @@ async def test_latency_is_an_async_sleep_before_every_answer(monkeypatch: pytest
     async def record(seconds: float) -> None:
         slept.append(seconds)
 
-    monkeypatch.setattr(sandbox_app.anyio, "sleep", record)
+    monkeypatch.setattr(anyio, "sleep", record)  # the sandbox waits with anyio.sleep
     async with client(Sandbox(now=NOW, latency_ms=250)) as http:
         await http.get(CONTROL_PATH, params={"confUUID": LARGE_UUID})
         await http.get(HISTORY_PATH, params={"startDate": 0, "endDate": 1}, headers={"X-Access-Token": "bad"})
