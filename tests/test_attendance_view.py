@@ -340,6 +340,11 @@ def test_the_summary_counts_people_and_rooms_apart_and_adds_up() -> None:
     assert (summary.uniqueAttendees, summary.people, summary.rooms) == (5, 4, 1)
     assert (summary.matched, summary.uninvited, summary.sameNameAsMatched, summary.audience) == (3, 1, 1, None)
     assert (summary.participantList, summary.absent, summary.absentPeople, summary.absentRooms) == (5, 2, 1, 1)
+    assert summary.matched is not None
+    assert summary.uninvited is not None
+    assert summary.sameNameAsMatched is not None
+    assert summary.participantList is not None
+    assert summary.absent is not None
     assert summary.uniqueAttendees == summary.matched + summary.uninvited + summary.sameNameAsMatched
     assert summary.participantList == summary.matched + summary.absent
     _, text = render(reconciled(AttendanceQuery(UUID)), 50)

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 import re
+import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -19,7 +20,6 @@ import anyio
 import httpx
 import pytest
 
-from huawei_meeting_mcp import auth
 from huawei_meeting_mcp.auth import (
     ACCOUNT_AUTH_PATH,
     APP_AUTH_PATH,
@@ -95,7 +95,7 @@ def test_empty_fields_keep_their_colons() -> None:
 def test_app_id_request_is_built_exactly_as_documented(
     monkeypatch: pytest.MonkeyPatch, user_id: str | None, corp_id: str | None, signature: str
 ) -> None:
-    monkeypatch.setattr(auth.secrets, "token_hex", lambda _nbytes: VECTOR_NONCE)
+    monkeypatch.setattr(secrets, "token_hex", lambda _nbytes: VECTOR_NONCE)  # auth.py draws its nonce from it
     request = AppIdSignIn("demoAppId", "demoAppKey", user_id, corp_id).request(VECTOR_NOW)
     assert request.path == APP_AUTH_PATH == "/v2/usg/acs/auth/appauth"
     assert request.headers == {

@@ -285,7 +285,8 @@ def test_the_identity_differs_per_reader_and_shows_no_secret() -> None:
 
 async def page_through_attendance(live: LiveSandbox, ttl: str) -> tuple[int, int, int, list[str]]:
     """Follow the attendance answer of the large meeting 50 people a page; calls and sandbox requests."""
-    calls, names = 0, []
+    calls = 0
+    names: list[str] = []
     async with run_server(live.env(HUAWEI_MEETING_CACHE_TTL=ttl)) as run:
         offset: int | None = 0
         while offset is not None:

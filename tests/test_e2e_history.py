@@ -130,7 +130,7 @@ async def test_find_a_meeting_by_date_and_keyword_then_detail_then_attendance(li
         assert by_date.structured_content == {
             **(by_ms.structured_content or {}),
             "notes": by_date.structured_content["notes"],
-        }  # type: ignore[index]
+        }
         assert "had no UTC offset and were read as UTC" in text_of(by_date)
         assert "had no UTC offset" not in text_of(by_ms)
 

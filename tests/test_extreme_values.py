@@ -47,7 +47,7 @@ async def call(transport: httpx.MockTransport, tool: str, arguments: dict[str, A
 
 def meeting_at(start: str, end: str) -> dict[str, Any]:
     body = docs_body()
-    conf = copy.deepcopy(body["conferenceData"])
+    conf: dict[str, Any] = copy.deepcopy(body["conferenceData"])
     conf.update(startTime=start, endTime=end, timeZoneID="56", confUUID=UUID, isHasRecordFile=1)
     return conf
 

@@ -227,6 +227,7 @@ async def test_two_identities_never_see_each_others_entries(redis_server: RedisS
         alice_name = store.name("cache", "alice", repr(key))
         bob_name = store.name("cache", "bob", repr(key))
         raw = await store.redis.get(alice_name)
+        assert raw is not None
         await store.redis.set(bob_name, raw, px=60_000)
         bob_again = SharedReadCache("bob", store, ttl=60)
         assert await bob_again.get(key, bobs) == {"subject": "Bob's own view"}

@@ -10,7 +10,7 @@ from starlette.types import Message, Receive, Scope, Send
 from huawei_meeting_mcp.http_server import HostOriginGuard, SlashlessMcpPath, host_rules, parse_authority
 from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID, LARGE_UUID
 from huawei_meeting_mcp.settings import ConfigError, Settings
-from tests.support import LiveSandbox, http_server, leaked, text_of
+from tests.support import LiveSandbox, ProgressLog, http_server, leaked, text_of
 from tests.test_http_sockets import Gate
 
 pytestmark = pytest.mark.anyio
@@ -287,15 +287,12 @@ async def test_the_served_endpoint_refuses_the_reported_host_and_origin_and_neve
 async def test_no_request_or_response_body_reaches_the_log_at_debug(live_sandbox: LiveSandbox) -> None:
     env = live_sandbox.env(HUAWEI_MEETING_LOG_LEVEL="DEBUG", HUAWEI_MEETING_INCLUDE_CONTACTS="true")
     arguments = {"confUUID": LARGE_UUID, "searchKey": "Priya Nair", "limit": 500}
-    progress: list[float] = []
-
-    async def on_progress(done: float, total: float | None, message: str | None) -> None:
-        progress.append(done)
+    progress = ProgressLog()
 
     with http_server(env) as run:
         async with Client(run.url, mode="legacy") as legacy:  # progress: an event stream (sse_starlette)
             streamed = await legacy.call_tool(
-                "get_historical_meeting_attendance", arguments, progress_callback=on_progress
+                "get_historical_meeting_attendance", arguments, progress_callback=progress
             )
         async with Client(run.url) as modern:  # a JSON body
             detail = await modern.call_tool("get_historical_meeting_detail", {"confUUID": DOCS_EXAMPLE_UUID})

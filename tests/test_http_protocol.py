@@ -10,7 +10,7 @@ from mcp.types import INVALID_PARAMS, METHOD_NOT_FOUND
 
 from huawei_meeting_mcp.http_server import wants_progress
 from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID, LARGE_UUID
-from tests.support import LiveSandbox, http_server, in_process, text_of
+from tests.support import LiveSandbox, ProgressLog, http_server, in_process, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
@@ -28,14 +28,11 @@ def _call(request_id: int, arguments: dict[str, object], meta: dict[str, object]
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
 async def test_progress_reaches_the_python_client_over_http(live_sandbox: LiveSandbox, mode: str) -> None:
-    progress: list[tuple[float, float | None, str | None]] = []
-
-    async def on_progress(done: float, total: float | None, message: str | None) -> None:
-        progress.append((done, total, message))
+    progress = ProgressLog()
 
     with http_server(live_sandbox.env()) as run:
-        async with Client(run.url, mode=mode) as client:  # type: ignore[arg-type]
-            result = await client.call_tool(ATTENDANCE, {"confUUID": LARGE_UUID}, progress_callback=on_progress)
+        async with Client(run.url, mode=mode) as client:
+            result = await client.call_tool(ATTENDANCE, {"confUUID": LARGE_UUID}, progress_callback=progress)
             plain = await client.call_tool(ATTENDANCE, {"confUUID": LARGE_UUID})
     assert result.is_error is False
     assert text_of(plain) == text_of(result)
@@ -94,7 +91,7 @@ async def test_tools_and_prompts_are_declared_and_unknown_names_get_spec_errors(
     live_sandbox: LiveSandbox, mode: str
 ) -> None:
     with http_server(live_sandbox.env(HUAWEI_MEETING_LOG_LEVEL="INFO")) as run:
-        async with Client(run.url, mode=mode) as client:  # type: ignore[arg-type]
+        async with Client(run.url, mode=mode) as client:
             capabilities = client.server_capabilities
             with pytest.raises(MCPError) as prompt:
                 await client.get_prompt("no_such_prompt")

@@ -34,7 +34,7 @@ from huawei_meeting_mcp.view.attendance import build_attendance
 from huawei_meeting_mcp.view.history import HISTORY_TEXT, build_history
 from huawei_meeting_mcp.view.paging import render_paged
 from huawei_meeting_mcp.wire import AttendanceQuery, ConferenceInfo, HistoryQuery
-from tests.support import text_of, view_options
+from tests.support import ProgressLog, text_of, view_options
 
 pytestmark = pytest.mark.anyio
 
@@ -187,16 +187,13 @@ async def test_each_row_counts_attendance_as_the_attendance_tool_does_with_progr
     sandbox = Sandbox()
     review = sandbox.meetings[LARGE_UUID]
     day = from_api_time(review.conference["startTime"]).date().isoformat()
-    progress: list[tuple[float, float | None, str | None]] = []
-
-    async def on_progress(done: float, total: float | None, message: str | None) -> None:
-        progress.append((done, total, message))
+    progress = ProgressLog()
 
     async with Client(sandboxed_server(sandbox)) as client:
         result = await client.call_tool(
             TOOL_NAMES.list,
             {"startDate": day, "endDate": day, "withAttendance": True},
-            progress_callback=on_progress,
+            progress_callback=progress,
         )
         attendance = await client.call_tool(TOOL_NAMES.attendance, {"confUUID": LARGE_UUID})
     assert result.is_error is False, text_of(result)

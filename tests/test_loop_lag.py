@@ -50,7 +50,12 @@ def seen(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     )
     monkeypatch.setattr(text_module, "unicodedata", fake)
     real_strip = text_module._strip_hidden
-    monkeypatch.setattr(text_module, "_strip_hidden", lambda s: lengths.append(len(s)) or real_strip(s))
+
+    def strip_hidden(text: str) -> str:
+        lengths.append(len(text))
+        return real_strip(text)
+
+    monkeypatch.setattr(text_module, "_strip_hidden", strip_hidden)
     return lengths
 
 

@@ -6,6 +6,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -32,8 +33,9 @@ def value(on: metrics.Metrics, name: str, **labels: str) -> float:
     return on.registry.get_sample_value(name, labels) or 0.0
 
 
-def audit_records(caplog: pytest.LogCaptureFixture) -> list[dict[str, object]]:
-    return [r.audit for r in caplog.records if r.name == "huawei_meeting_mcp.audit"]  # type: ignore[attr-defined]
+def audit_records(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
+    """The audit records logged (observe.py: a dict[str, Any] each, set on the LogRecord through `extra=`)."""
+    return [vars(r)["audit"] for r in caplog.records if r.name == "huawei_meeting_mcp.audit"]
 
 
 async def test_every_counter_moves_by_exactly_the_calls_made(
@@ -59,14 +61,14 @@ async def test_every_counter_moves_by_exactly_the_calls_made(
     assert value(on, calls, tool=NAMES.detail, outcome="ok") == 2
     assert value(on, calls, tool=NAMES.detail, outcome="error") == 2
     assert value(on, calls, tool="unknown", outcome="error") == 1
-    assert sum(s.value for s in on.tool_calls.collect()[0].samples if s.name == calls) == 5
+    assert sum(s.value for s in next(iter(on.tool_calls.collect())).samples if s.name == calls) == 5
 
     assert value(on, PREFIX + "signins_total", result="ok") == 1
     assert value(on, PREFIX + "signins_total", result="error") == 0
     by_api = Counter(metrics.api_name(r.path) for r in sandbox.requests)
     by_api["signin_app_id"] += sandbox.auth.sign_ins
     counted: Counter[str] = Counter()
-    for sample in on.upstream_requests.collect()[0].samples:
+    for sample in next(iter(on.upstream_requests.collect())).samples:
         if sample.name.endswith("_total"):
             counted[sample.labels["api"]] += int(sample.value)
     assert counted == by_api
@@ -78,9 +80,9 @@ async def test_every_counter_moves_by_exactly_the_calls_made(
     records = audit_records(caplog)
     assert [r["outcome"] for r in records] == ["ok", "ok", "error", "error", "error"]
     assert [r["tool"] for r in records] == [NAMES.detail] * 4 + ["unknown"]
-    assert sum(int(r["upstream_requests"]) for r in records) == upstream  # type: ignore[call-overload]
+    assert sum(int(r["upstream_requests"]) for r in records) == upstream
     assert records[1]["upstream_requests"] == 0, "the second call is answered from the cache"
-    hits = int(records[1]["cache_hits"])  # type: ignore[call-overload]
+    hits = int(records[1]["cache_hits"])
     assert hits >= 1
     assert value(on, PREFIX + "cache_requests_total", result="hit") == hits
     assert value(on, PREFIX + "cache_requests_total", result="miss") == len(sandbox.requests)

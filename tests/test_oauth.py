@@ -349,7 +349,7 @@ def test_the_allow_list_reads_a_file_of_one_user_per_line(tmp_path: Path) -> Non
     users = tmp_path / "users.txt"
     users.write_text("alice@examplecorp\n# the auditors\nbob@examplecorp  # on leave\n\n", encoding="utf-8")
     settings = Settings.model_construct(**{**Settings().model_dump(), **OAUTH, "oauth_allowed_users": f"@{users}"})
-    assert oauth_config(settings).allowed_users == {"alice@examplecorp", "bob@examplecorp"}
+    assert oauth_config(settings).allowed_users == frozenset({"alice@examplecorp", "bob@examplecorp"})
 
 
 @pytest.mark.parametrize(

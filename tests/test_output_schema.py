@@ -21,7 +21,7 @@ from huawei_meeting_mcp.tool_server import output_model
 
 pytestmark = pytest.mark.anyio
 
-CALLS = [
+CALLS: list[tuple[str, dict[str, Any]]] = [
     ("get_historical_meeting_detail", {"confUUID": DOCS_EXAMPLE_UUID}),
     ("get_historical_meeting_detail", {"confUUID": LARGE_UUID, "limit": 20, "participantType": "rooms"}),
     ("get_historical_meeting_attendance", {"confUUID": LARGE_UUID, "limit": 30}),
@@ -63,6 +63,7 @@ def mutations(value: Any) -> Iterator[Any]:
     yield value
     if isinstance(value, dict):
         yield {**value, "unexpectedField": 1}
+        replacement: object
         for key in value:
             for replacement in (None, 7, "x", {}, [], True, 1.5):
                 yield {**value, key: replacement}
@@ -171,7 +172,9 @@ def test_null_anywhere_but_an_optional_property_is_refused() -> None:
 
 
 def test_a_recursive_or_foreign_ref_is_refused() -> None:
-    recursive = {"$defs": {"Node": {"type": "object", "properties": {"next": {"$ref": "#/$defs/Node"}}}}}
+    recursive: dict[str, Any] = {
+        "$defs": {"Node": {"type": "object", "properties": {"next": {"$ref": "#/$defs/Node"}}}}
+    }
     recursive |= {"$ref": "#/$defs/Node"}
     foreign = {"type": "object", "properties": {"a": {"$ref": "https://example.com/a.json"}}}
     for schema in (recursive, foreign):

@@ -99,7 +99,8 @@ def test_cutting_keeps_structured_content_and_text_in_step() -> None:
 
 @pytest.mark.parametrize("requested", [0, 1, 3, 40])
 def test_an_upstream_that_always_answers_offset_zero_still_pages_forward_and_ends(requested: int) -> None:
-    offset, seen = requested, 0
+    offset: int | None = requested
+    seen = 0
     while offset is not None:
         page = Page.of(offset, 3, count=10, offset=0)  # the API claims every page starts at 0
         assert page.nextOffset is None or page.nextOffset > offset

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime, timezone
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 
@@ -22,7 +23,6 @@ from huawei_meeting_mcp.sandbox import (
     WEBINAR_UUID,
     Sandbox,
 )
-from huawei_meeting_mcp.sandbox import app as sandbox_app
 from huawei_meeting_mcp.sandbox.data import LARGE_INVITED_DURING, REMOVED_GUEST, WEBINAR_RECORDS
 from huawei_meeting_mcp.sandbox.history_api import ATTENDANCE_PATH, CONF_DETAIL_PATH, CONTROL_PATH, HISTORY_PATH
 from huawei_meeting_mcp.sandbox.record_api import RECORDING_LIST_PATH, RECORDING_PATH
@@ -141,7 +141,10 @@ async def test_recording_list_pages_filters_and_refuses(api: httpx.AsyncClient, 
     assert starts == sorted(starts, reverse=True)
     oldest = (await api.get(RECORDING_LIST_PATH, params={"limit": 500, "sortType": "ASC_StartTIME"})).json()
     assert [r["startTime"] for r in oldest["data"]] == sorted(starts)
-    window = {"startDate": ms(pinned.meetings[LARGE_UUID].conference["startTime"]), "searchKey": "supply"}
+    window: dict[str, int | str] = {
+        "startDate": ms(pinned.meetings[LARGE_UUID].conference["startTime"]),
+        "searchKey": "supply",
+    }
     one = (await api.get(RECORDING_LIST_PATH, params={**window, "endDate": window["startDate"]})).json()
     assert [r["confUUID"] for r in one["data"]] == [LARGE_UUID]
     for bad in ({"limit": 501}, {"offset": -1}, {"startDate": 2, "endDate": 1}, {"sortType": "DSC_RecordTYPE"}):
@@ -149,7 +152,7 @@ async def test_recording_list_pages_filters_and_refuses(api: httpx.AsyncClient, 
 
 
 async def test_control_records_tell_the_story_in_the_language_asked(api: httpx.AsyncClient, pinned: Sandbox) -> None:
-    params = {"confUUID": LARGE_UUID, "limit": 500}
+    params: dict[str, str | int] = {"confUUID": LARGE_UUID, "limit": 500}
     chinese = (await api.get(CONTROL_PATH, params=params)).json()
     english = (await api.get(CONTROL_PATH, params=params, headers={"Accept-Language": "en-US"})).json()
     explicit = (await api.get(CONTROL_PATH, params=params, headers={"Accept-Language": "zh-CN"})).json()
@@ -212,7 +215,7 @@ async def test_every_meeting_has_control_records(pinned: Sandbox) -> None:
 
 
 async def test_attendance_labels_follow_accept_language(api: httpx.AsyncClient) -> None:
-    params = {"confUUID": LARGE_UUID, "limit": 500}
+    params: dict[str, str | int] = {"confUUID": LARGE_UUID, "limit": 500}
     stored = (await api.get(ATTENDANCE_PATH, params=params)).json()["data"]
     english = (await api.get(ATTENDANCE_PATH, params=params, headers={"Accept-Language": "en-US"})).json()["data"]
     chinese = (await api.get(ATTENDANCE_PATH, params=params, headers={"Accept-Language": "zh-CN"})).json()["data"]
@@ -229,7 +232,7 @@ async def test_latency_is_an_async_sleep_before_every_answer(monkeypatch: pytest
     async def record(seconds: float) -> None:
         slept.append(seconds)
 
-    monkeypatch.setattr(sandbox_app.anyio, "sleep", record)
+    monkeypatch.setattr(anyio, "sleep", record)  # the sandbox waits with anyio.sleep
     async with client(Sandbox(now=NOW, latency_ms=250)) as http:
         await http.get(CONTROL_PATH, params={"confUUID": LARGE_UUID})
         await http.get(HISTORY_PATH, params={"startDate": 0, "endDate": 1}, headers={"X-Access-Token": "bad"})

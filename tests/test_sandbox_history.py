@@ -102,7 +102,11 @@ async def test_refuses_what_the_service_refuses(api: tuple[Sandbox, httpx.AsyncC
 
 async def test_both_endpoints_check_the_token(api: tuple[Sandbox, httpx.AsyncClient]) -> None:
     _, http = api
-    for path, params in [(HISTORY_PATH, {"startDate": 1, "endDate": 2}), (ATTENDANCE_PATH, {"confUUID": LARGE_UUID})]:
+    requests: list[tuple[str, dict[str, int | str]]] = [
+        (HISTORY_PATH, {"startDate": 1, "endDate": 2}),
+        (ATTENDANCE_PATH, {"confUUID": LARGE_UUID}),
+    ]
+    for path, params in requests:
         response = await http.get(path, params=params, headers={"X-Access-Token": "stbWRONG"})
         assert response.status_code == 401
         assert response.json()["error_code"] == "USG.000000004"

@@ -26,7 +26,7 @@ from pydantic import SecretStr
 from huawei_meeting_mcp.app import PROMPTS, TOOL_NAMES, create_server, tool_definitions
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, LARGE_UUID, Sandbox
 from huawei_meeting_mcp.settings import Settings
-from tests.support import text_of
+from tests.support import ProgressLog, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -89,7 +89,7 @@ async def test_the_schemas_carry_titles_a_person_wrote() -> None:
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
 async def test_initialize_and_discover_declare_tools_prompts_and_completions_and_unchanging_lists(mode: str) -> None:
-    async with Client(sandboxed(), mode=mode) as client:  # type: ignore[arg-type]
+    async with Client(sandboxed(), mode=mode) as client:
         capabilities = client.server_capabilities
         era = client.protocol_version
         prompts = await client.list_prompts()
@@ -119,13 +119,10 @@ async def test_initialize_and_discover_declare_tools_prompts_and_completions_and
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
 async def test_attendance_reports_progress_in_process(mode: str) -> None:
-    progress: list[tuple[float, float | None, str | None]] = []
+    progress = ProgressLog()
 
-    async def on_progress(done: float, total: float | None, message: str | None) -> None:
-        progress.append((done, total, message))
-
-    async with Client(sandboxed(), mode=mode) as client:  # type: ignore[arg-type]
-        result = await client.call_tool(TOOL_NAMES.attendance, {"confUUID": LARGE_UUID}, progress_callback=on_progress)
+    async with Client(sandboxed(), mode=mode) as client:
+        result = await client.call_tool(TOOL_NAMES.attendance, {"confUUID": LARGE_UUID}, progress_callback=progress)
     assert result.is_error is False, text_of(result)
     assert progress[0] == (0, None, "Reading attendance records")
     assert len(progress) >= 2

@@ -9,6 +9,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import anyio
 import pytest
@@ -99,10 +100,10 @@ async def test_a_tool_error_marks_the_span(spans: InMemorySpanExporter, live_san
 
 
 class Collector(BaseHTTPRequestHandler):
-    """An OTLP/HTTP trace receiver: keeps each export's spans."""
+    """An OTLP/HTTP trace receiver: keeps each export's spans (on the class: a handler is made per request)."""
 
-    received: list[ExportTraceServiceRequest]
-    got_call: threading.Event
+    received: ClassVar[list[ExportTraceServiceRequest]]
+    got_call: ClassVar[threading.Event]
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
@@ -125,8 +126,11 @@ class Collector(BaseHTTPRequestHandler):
 
 @pytest.mark.e2e
 async def test_otel_variables_export_the_installed_servers_spans_over_otlp(live_sandbox: LiveSandbox) -> None:
-    handler = type("Handler", (Collector,), {"received": [], "got_call": threading.Event()})
-    receiver = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    class Handler(Collector):  # this receiver's own list and event
+        received: ClassVar[list[ExportTraceServiceRequest]] = []
+        got_call: ClassVar[threading.Event] = threading.Event()
+
+    receiver = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=receiver.serve_forever, daemon=True)
     thread.start()
     env = live_sandbox.env(
@@ -137,7 +141,7 @@ async def test_otel_variables_export_the_installed_servers_spans_over_otlp(live_
     try:
         async with run_server(env) as run:
             result = await run.call(NAMES.detail, {"confUUID": DOCS_EXAMPLE_UUID})
-            exported = await anyio.to_thread.run_sync(handler.got_call.wait, 60)
+            exported = await anyio.to_thread.run_sync(Handler.got_call.wait, 60)
             stderr = run.stderr()
     finally:
         receiver.shutdown()
@@ -147,7 +151,7 @@ async def test_otel_variables_export_the_installed_servers_spans_over_otlp(live_
     assert "Tracing with OpenTelemetry (service meetings-under-test)" in stderr
     spans = [
         (resource, span)
-        for request in handler.received
+        for request in Handler.received
         for resource in request.resource_spans
         for scope in resource.scope_spans
         for span in scope.spans
@@ -157,7 +161,7 @@ async def test_otel_variables_export_the_installed_servers_spans_over_otlp(live_
     assert service == "meetings-under-test"
     children = [s for _, s in spans if s.parent_span_id == call.span_id]
     assert children, "the upstream requests are the call's children"
-    raw = b"".join(request.SerializeToString() for request in handler.received)
+    raw = b"".join(request.SerializeToString() for request in Handler.received)
     assert DOCS_EXAMPLE_UUID.encode() not in raw
     assert DEFAULT_TOKEN.encode() not in raw
 

@@ -7,7 +7,7 @@
 - `sandbox`: `LiveSandbox`, what the `live_sandbox` fixture yields.
 - `tokens`: `FakeTokens`, for a MeetingClient built by hand.
 - `data`: recorded API answers (`fixture_json`, `docs_body`) and `view_options`.
-- `results`: `text_of`.
+- `results`: `text_of`, and `ProgressLog`, a `progress_callback` that keeps what it is told.
 - `redis_server`: `RedisServer`, a real redis-server on a loopback port, and `redis_binary` (imported by name).
 """
 
@@ -15,7 +15,7 @@ from tests.support.data import FIXTURES, docs_body, fixture_json, view_options
 from tests.support.inprocess import SwitchableUpstream, SyncClient, in_process, in_process_sync
 from tests.support.launch import HttpRun, ServerRun, base_env, console_script, http_server, run_server
 from tests.support.leaks import SCAN, LeakScan, leaked
-from tests.support.results import text_of
+from tests.support.results import ProgressLog, text_of
 from tests.support.sandbox import LiveSandbox
 from tests.support.tokens import FakeTokens
 
@@ -26,6 +26,7 @@ __all__ = [
     "HttpRun",
     "LeakScan",
     "LiveSandbox",
+    "ProgressLog",
     "ServerRun",
     "SwitchableUpstream",
     "SyncClient",

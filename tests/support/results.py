@@ -12,6 +12,13 @@ def text_of(result: CallToolResult) -> str:
     return "\n".join(getattr(block, "text", "") for block in result.content)
 
 
+class ProgressLog(list[tuple[float, float | None, str | None]]):
+    """A `progress_callback` for `call_tool` that keeps each notification as (progress, total, message)."""
+
+    async def __call__(self, progress: float, total: float | None, message: str | None) -> None:
+        self.append((progress, total, message))
+
+
 def everything_in(results: list[CallToolResult]) -> list[str]:
     """Each result's text and structured content, as strings to search."""
     parts = []
