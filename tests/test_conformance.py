@@ -10,13 +10,10 @@ client runs over both HTTP and stdio.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
 
 import pytest
 
@@ -25,13 +22,13 @@ from huawei_meeting_mcp.attendance_fold import aggregate
 from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID, LARGE_UUID, Sandbox
 from huawei_meeting_mcp.wire import AttendanceRecord
 from tests.support import LiveSandbox, base_env, console_script, http_server
+from tests.support.node import installed
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 NODE_PACKAGES = ("node@22.23.3", "@modelcontextprotocol/conformance@0.1.16", "@modelcontextprotocol/sdk@1.32.2")
 """Pinned: Node 22 (the suite needs >= 22; this needs no system change), the suite, and the TypeScript SDK."""
 TS_CLIENT = Path(__file__).parent / "js" / "ts_client.mjs"
-INSTALL_TIMEOUT = 600
 RUN_TIMEOUT = 300
 
 PASSING = frozenset(
@@ -97,32 +94,13 @@ class NodeClients:
         return str(self.prefix / "node_modules" / "@modelcontextprotocol" / "conformance" / "dist" / "index.js")
 
 
-def _unavailable(reason: str) -> NoReturn:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason}; CI=true requires the Node-based checks (conformance suite, TypeScript SDK client).")
-    pytest.skip(f"SKIPPED the Node-based checks (conformance suite, TypeScript SDK client): {reason}.")
+NODE_CHECKS = "the Node-based checks (conformance suite, TypeScript SDK client)"
 
 
 @pytest.fixture(scope="session")
 def node_clients(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> NodeClients:
     """Install the pinned Node 22, conformance suite and TypeScript SDK once, into pytest's cache."""
-    npm = shutil.which("npm")
-    if shutil.which("npx") is None or npm is None:
-        _unavailable("npx (Node.js with npm) is not on PATH")
-    cache = getattr(request.config, "cache", None)  # absent under -p no:cacheprovider
-    prefix = cache.mkdir("node-clients") if cache is not None else tmp_path_factory.mktemp("node-clients")
-    stamp = prefix / "installed.json"
-    if not stamp.exists() or json.loads(stamp.read_text()) != list(NODE_PACKAGES):
-        done = subprocess.run(  # noqa: S603 - npm from PATH, fixed arguments
-            [npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund", "--no-save", *NODE_PACKAGES],
-            capture_output=True,
-            text=True,
-            timeout=INSTALL_TIMEOUT,
-            check=False,
-        )
-        if done.returncode != 0:
-            _unavailable(f"npm install of {' '.join(NODE_PACKAGES)} failed: {done.stderr.strip()[-500:]}")
-        stamp.write_text(json.dumps(list(NODE_PACKAGES)))
+    prefix = installed(request, tmp_path_factory, "node-clients", NODE_PACKAGES, NODE_CHECKS, needs_npx=True)
     clients = NodeClients(prefix)
     version = subprocess.run([clients.node, "--version"], capture_output=True, text=True, check=True)  # noqa: S603
     assert version.stdout.startswith("v22."), version.stdout

@@ -6,8 +6,6 @@ Each person signs in to the sandbox as their own Huawei user ID and sees only th
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import shutil
 import socket
@@ -17,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
@@ -39,6 +37,7 @@ from starlette.routing import Route
 from huawei_meeting_mcp.sandbox import LARGE_UUID, RECURRING_UUID
 from huawei_meeting_mcp.sandbox.history_api import HISTORY_PATH
 from tests.support import LiveSandbox, http_server, leaked, text_of
+from tests.support.node import installed
 from tests.test_oauth import RSA_KEY, mint, public_jwk
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
@@ -204,36 +203,12 @@ AS_PACKAGES = ("node@22.23.3", "oidc-provider@9.13.3")
 """Pinned: Node 22 (oidc-provider 9 needs it; the same one the conformance tests install) and the server."""
 AS_SCRIPT = Path(__file__).parent / "js" / "oidc_provider.mjs"
 CLIENT_ID = "huawei-meeting-test-client"
-INSTALL_TIMEOUT = 600
-
-
-def _unavailable(reason: str) -> NoReturn:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason}; CI=true requires the oidc-provider end-to-end test.")
-    pytest.skip(f"SKIPPED the oidc-provider end-to-end test: {reason}.")
 
 
 @pytest.fixture(scope="session")
 def oidc_provider_node(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Install the pinned Node 22 and oidc-provider once, into pytest's cache; the folder they are in."""
-    npm = shutil.which("npm")
-    if npm is None:
-        _unavailable("npm (Node.js) is not on PATH")
-    cache = getattr(request.config, "cache", None)  # absent under -p no:cacheprovider
-    prefix = cache.mkdir("oidc-provider") if cache is not None else tmp_path_factory.mktemp("oidc-provider")
-    stamp = prefix / "installed.json"
-    if not stamp.exists() or json.loads(stamp.read_text()) != list(AS_PACKAGES):
-        done = subprocess.run(  # noqa: S603 - npm from PATH, fixed arguments
-            [npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund", "--no-save", *AS_PACKAGES],
-            capture_output=True,
-            text=True,
-            timeout=INSTALL_TIMEOUT,
-            check=False,
-        )
-        if done.returncode != 0:
-            _unavailable(f"npm install of {' '.join(AS_PACKAGES)} failed: {done.stderr.strip()[-500:]}")
-        stamp.write_text(json.dumps(list(AS_PACKAGES)))
-    return prefix
+    return installed(request, tmp_path_factory, "oidc-provider", AS_PACKAGES, "the oidc-provider end-to-end test")
 
 
 @contextmanager

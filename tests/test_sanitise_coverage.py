@@ -29,6 +29,7 @@ from huawei_meeting_mcp import wire
 from huawei_meeting_mcp.app import TOOL_NAMES, create_server
 from huawei_meeting_mcp.client import ATTENDANCE_PATH, CONF_DETAIL_PATH, CONTROL_PATH, HISTORY_PATH, RECORDING_PATH
 from huawei_meeting_mcp.settings import Settings
+from tests.support.results import strings_in
 
 TOKEN = "stbCOVERAGE-ACCESS-TOKEN-000000000000"
 UUID = "9a0fa6d10a5b11eaae5e191763c22c0e"
@@ -45,7 +46,7 @@ def absent(*fragments: str) -> Check:
 
 def no_hidden_characters(text: str, data: str) -> list[str]:
     """No format character, line or paragraph separator, nor tag character, in either."""
-    decoded = "\n".join(_strings(json.loads(data))) if data else ""
+    decoded = "\n".join(strings_in(json.loads(data))) if data else ""
     return [
         f"U+{ord(c):04X}"
         for c in text.replace("\n", "") + decoded
@@ -144,16 +145,6 @@ def upstream(marker: str) -> tuple[dict[str, Any], set[type[BaseModel]], list[st
     fields: list[str] = []
     bodies = {path: planted(model, marker, seen, fields) for path, model in BODIES.items()}
     return bodies, seen, fields
-
-
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for item in value.values() for s in _strings(item)]
-    if isinstance(value, list):
-        return [s for item in value for s in _strings(item)]
-    return []
 
 
 # --- the tools, in process ---------------------------------------------------------------------------

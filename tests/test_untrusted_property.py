@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from huawei_meeting_mcp.client import ATTENDANCE_PATH, CONF_DETAIL_PATH, CONTROL_PATH, HISTORY_PATH, RECORDING_PATH
 from tests.support import SwitchableUpstream, SyncClient, in_process_sync
+from tests.support.results import strings_in
 
 TOKEN = "stbPROPERTY-ACCESS-TOKEN-00000000000000"
 UUID = "9a0fa6d10a5b11eaae5e191763c22c0e"
@@ -238,16 +239,6 @@ def answers(servers: Servers, bodies: dict[str, Any], *, contacts: bool = False)
     return found
 
 
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for item in value.values() for s in _strings(item)]
-    if isinstance(value, list):
-        return [s for item in value for s in _strings(item)]
-    return []
-
-
 def _hidden(text: str) -> list[str]:
     kept_by_rule = {"\u200c", "\u200d", "\ufe0e", "\ufe0f", "\n"}
     return [
@@ -266,7 +257,7 @@ PROPERTY = settings(max_examples=25, deadline=None, suppress_health_check=[Healt
 def test_answers_stay_visible_keep_their_lines_and_hold_no_secret(servers: Servers, bodies: dict[str, Any]) -> None:
     for tool, (text, structured) in answers(servers, bodies).items():
         assert _hidden(text) == [], tool
-        assert all(_hidden(s) == [] for s in _strings(structured)), tool
+        assert all(_hidden(s) == [] for s in strings_in(structured)), tool
         for line in text.split("\n"):
             assert line.startswith(LINE_PREFIXES), (tool, line)
         assert TOKEN not in text
@@ -326,7 +317,7 @@ def tool_results(
 
 def _holds_nothing_raw(tool: str, text: str, structured: Any, *, own_contacts: bool = False) -> None:
     assert _hidden(text) == [], tool
-    assert all(_hidden(s) == [] for s in _strings(structured)), tool
+    assert all(_hidden(s) == [] for s in strings_in(structured)), tool
     for active in ("![", "](", "<img", "<https", "```"):
         assert active not in text, (tool, active)
     assert CANARY not in _JSON_STRING.sub('""', text), tool

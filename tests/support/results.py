@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from mcp.types import CallToolResult
 
@@ -27,3 +28,14 @@ def everything_in(results: list[CallToolResult]) -> list[str]:
         if result.structured_content is not None:
             parts.append(json.dumps(result.structured_content, ensure_ascii=False))
     return parts
+
+
+def strings_in(value: Any) -> list[str]:
+    """Every string in a JSON-like value (dicts, lists), however nested."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for item in value.values() for s in strings_in(item)]
+    if isinstance(value, list):
+        return [s for item in value for s in strings_in(item)]
+    return []
