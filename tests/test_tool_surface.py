@@ -2,7 +2,8 @@
 
 tests/snapshots/tools_list.json is the live `tools/list` and tests/snapshots/prompts_list.json the live
 `prompts/list`, pretty-printed with sorted keys, so that a change to a description, a schema or a prompt
-shows in the reviewer's diff. After an intended change:
+shows in the reviewer's diff. server/huawei_meeting_mcp/tool_schemas.json, the schemas the server serves
+without generating them at start-up, must equal what the models generate. After an intended change, all three:
 
     UPDATE_SNAPSHOTS=1 .venv/bin/pytest tests/test_tool_surface.py
 """
@@ -23,8 +24,10 @@ from mcp.types import INVALID_PARAMS, METHOD_NOT_FOUND, PromptReference
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import SecretStr
 
-from huawei_meeting_mcp.app import PROMPTS, TOOL_NAMES, create_server, tool_definitions
+from huawei_meeting_mcp import tool_server
+from huawei_meeting_mcp.app import PROMPTS, TOOL_NAMES, create_server, generated_schemas, tool_definitions
 from huawei_meeting_mcp.sandbox import DEFAULT_TOKEN, LARGE_UUID, Sandbox
+from huawei_meeting_mcp.schemas import STORED, stored_form
 from huawei_meeting_mcp.settings import Settings
 from tests.support import ProgressLog, text_of
 
@@ -43,6 +46,30 @@ def sandboxed() -> Server[Any]:
 
 def pretty(value: Any) -> str:
     return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def test_the_stored_schemas_are_the_ones_the_models_generate() -> None:
+    """The server serves `schemas.STORED` (generating them cost most of a start-up): it must be what models give."""
+    generated = stored_form(generated_schemas())
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        STORED.write_text(generated, encoding="utf-8")
+    assert STORED.read_text(encoding="utf-8") == generated, (
+        f"{STORED.name} differs from the schemas the models generate (a model, a handler's parameters or a field's "
+        f"description changed). Write it again with: {REGENERATE}"
+    )
+
+
+async def test_a_tool_without_stored_schemas_is_served_with_generated_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tool_server, "stored_schemas", dict)
+    tool_server.registered.cache_clear()
+    try:
+        async with Client(create_server(Settings())) as client:
+            listed = await client.list_tools()
+    finally:
+        tool_server.registered.cache_clear()
+    assert {tool.name: tool.input_schema for tool in listed.tools} == {
+        name: schemas["inputSchema"] for name, schemas in generated_schemas().items()
+    }
 
 
 async def test_tools_list_matches_the_reviewed_snapshot() -> None:

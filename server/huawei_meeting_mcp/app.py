@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from mcp.server.lowlevel import Server
 from mcp.types import CallToolResult, Tool
@@ -40,6 +40,7 @@ from .tool_server import (
     MeetingServer,
     PromptArgumentSpec,
     PromptSpec,
+    RegisteredTool,
     Suggest,
     ToolContext,
     ToolSpec,
@@ -574,6 +575,17 @@ def _with_names(template: str) -> str:
 def published_tools() -> tuple[ToolSpec, ...]:
     """The table's rows as published: descriptions with the tools' names and the reading limits filled in."""
     return tuple(replace(spec, description=_with_names(spec.description)) for spec in TOOLS)
+
+
+def generated_schemas() -> dict[str, dict[str, Any]]:
+    """Each published tool's schemas generated from its handler and models: what `schemas.STORED` must hold."""
+    schemas: dict[str, dict[str, Any]] = {}
+    for spec in published_tools():
+        definition = RegisteredTool.generated(spec).definition
+        schemas[spec.name] = {"inputSchema": definition.input_schema}
+        if definition.output_schema is not None:
+            schemas[spec.name]["outputSchema"] = definition.output_schema
+    return schemas
 
 
 def create_server(

@@ -17,7 +17,10 @@ title, the one a person wrote. tests/snapshots/tools_list.json shows the result 
 from __future__ import annotations
 
 import inspect
+import json
 from collections.abc import Callable
+from functools import cache
+from pathlib import Path
 from typing import Any, get_origin, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, create_model
@@ -29,6 +32,28 @@ _NULL = {"type": "null"}
 _FIELD_ANNOTATIONS = frozenset({"description", "default", "examples"})
 _VALUES = frozenset({"default", "examples", "enum", "const"})
 """Keywords whose values are instances, not schemas: copied as they are."""
+
+
+STORED = Path(__file__).with_name("tool_schemas.json")
+"""Every published tool's input and output schema as generated from the models, stored with the package and
+served from there: generating them took about 85 ms of CPU at each start-up, most of a start-up's own cost
+(docs/performance.md, row 1). tests/test_tool_surface.py fails, saying how to write it again, when it differs from
+what the models generate."""
+
+
+@cache
+def stored_schemas() -> dict[str, dict[str, Any]]:
+    """`STORED`: by tool name, `{"inputSchema": ..., "outputSchema": ...}`; empty where the file is absent."""
+    try:
+        stored: dict[str, dict[str, Any]] = json.loads(STORED.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    return stored
+
+
+def stored_form(schemas: dict[str, dict[str, Any]]) -> str:
+    """`schemas` as `STORED` holds them: sorted and indented, so that a change shows in a review."""
+    return json.dumps(schemas, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 class SchemaError(ValueError):

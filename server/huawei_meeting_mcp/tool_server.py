@@ -57,7 +57,7 @@ from .auth import NoCredentials, SignInPoster, TokenProvider, token_provider
 from .cache import ReadCache, credential_identity
 from .errors import ERROR_META, ErrorKind, InvalidArgumentError, MeetingError, NotFoundError, UpstreamError
 from .observe import RequestObserver
-from .schemas import arguments_model, input_schema, output_schema
+from .schemas import arguments_model, input_schema, output_schema, stored_schemas
 from .settings import Settings
 from .view import ToolNames, ViewOptions
 
@@ -272,32 +272,63 @@ def unknown_tool(name: str) -> MCPError:
     )
 
 
-@dataclass(frozen=True)
 class RegisteredTool:
-    """One row of the tool table made ready to serve: its definition, as `tools/list` shows it, and its arguments."""
+    """One row of the tool table made ready to serve: its definition, as `tools/list` shows it, and its arguments.
 
-    spec: ToolSpec
-    definition: Tool
-    arguments: type[BaseModel]
-    """Validates the call's arguments: built from the handler's parameters, so the input schema is its schema."""
-    context_parameter: str | None = None
-    """The handler's `ToolContext` parameter, if it has one."""
+    The schemas come from `schemas.STORED` when it holds the tool (generating them takes most of a start-up's own
+    CPU); the arguments model is built on the tool's first call. `generated` builds everything from the handler.
+    """
+
+    def __init__(self, spec: ToolSpec, definition: Tool) -> None:
+        self.spec = spec
+        self.definition = definition
+        self._arguments: tuple[type[BaseModel], str | None] | None = None
 
     @classmethod
     def of(cls, spec: ToolSpec) -> RegisteredTool:
-        """Build the definition and the arguments model of `spec` from its handler."""
+        """`spec` with its stored schemas, or with schemas generated from its handler when none are stored."""
+        stored = stored_schemas().get(spec.name)
+        if stored is None:
+            return cls.generated(spec)
+        return cls(spec, cls._definition(spec, stored["inputSchema"], stored.get("outputSchema")))
+
+    @classmethod
+    def generated(cls, spec: ToolSpec) -> RegisteredTool:
+        """`spec` with its schemas generated from the handler's parameters and output model (what is stored)."""
         title = f"{spec.title}: arguments"
-        arguments, context_parameter = arguments_model(spec.handler, title, context=ServerRequestContext)
+        registered = cls(spec, Tool(name=spec.name, input_schema={}))
+        arguments = registered.arguments
         model = output_model(spec.handler)
-        definition = Tool(
+        output = None if model is None else output_schema(model, f"{spec.title}: result")
+        registered.definition = cls._definition(spec, input_schema(arguments, title), output)
+        return registered
+
+    @staticmethod
+    def _definition(spec: ToolSpec, inputs: dict[str, Any], outputs: dict[str, Any] | None) -> Tool:
+        return Tool(
             name=spec.name,
             title=spec.title,
             description=spec.description,
-            input_schema=input_schema(arguments, title),
-            output_schema=None if model is None else output_schema(model, f"{spec.title}: result"),
+            input_schema=inputs,
+            output_schema=outputs,
             annotations=spec.annotations(),
         )
-        return cls(spec, definition, arguments, context_parameter)
+
+    @property
+    def arguments(self) -> type[BaseModel]:
+        """Validates the call's arguments: built from the handler's parameters, so the input schema is its schema."""
+        return self._built()[0]
+
+    @property
+    def context_parameter(self) -> str | None:
+        """The handler's `ToolContext` parameter, if it has one."""
+        return self._built()[1]
+
+    def _built(self) -> tuple[type[BaseModel], str | None]:
+        if self._arguments is None:
+            title = f"{self.spec.title}: arguments"
+            self._arguments = arguments_model(self.spec.handler, title, context=ServerRequestContext)
+        return self._arguments
 
     async def call(self, ctx: ToolContext, given: dict[str, Any]) -> CallToolResult:
         """Validate `given`, then run the handler; invalid arguments and any unexpected failure become error results."""
