@@ -31,6 +31,7 @@ from tests.faulty_upstream import free_port as free_port
 from tests.support import LiveSandbox as LiveSandbox
 from tests.support import console_script as console_script
 from tests.support import text_of as text_of
+from tests.support.launch import compile_package as compile_package
 
 T = TypeVar("T")
 

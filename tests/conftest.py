@@ -9,6 +9,12 @@ from huawei_meeting_mcp.sandbox import Sandbox, serving
 from huawei_meeting_mcp.settings import ENV_PREFIX
 from tests.support import SCAN, LiveSandbox
 from tests.support.commands import InProcessCommand, in_process_command
+from tests.support.launch import compile_package
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Before any test: the package's bytecode, as an installed package has it (see `compile_package`)."""
+    compile_package()
 
 
 @pytest.fixture

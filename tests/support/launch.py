@@ -31,6 +31,20 @@ PASSED_THROUGH = {"PATH", "HOME", "LANG", "SYSTEMROOT", "COVERAGE_PROCESS_CONFIG
 measures the launched command too)."""
 
 
+def compile_package() -> None:
+    """Write the package's bytecode where it is missing or stale, as an installed package has it.
+
+    Where PYTHONDONTWRITEBYTECODE is set (as on some CI machines), each server a test starts would otherwise
+    compile every module of ours from source again: about 0.1 s of CPU per start. Safe from parallel workers
+    (each file is written to a temporary name, then renamed).
+    """
+    import compileall
+
+    import huawei_meeting_mcp
+
+    compileall.compile_dir(Path(huawei_meeting_mcp.__file__).parent, quiet=2)
+
+
 def console_script() -> str:
     """Path of the installed `huawei-meeting-mcp` console script (next to this Python)."""
     beside = Path(sys.executable).parent / "huawei-meeting-mcp"
