@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 
@@ -282,3 +283,38 @@ async def test_demo_mode_answers_without_network() -> None:
     assert result.is_error is False
     assert result.structured_content is not None
     assert all("王" in p["name"] for p in result.structured_content["participants"])
+
+
+INITIALIZE = {
+    "protocolVersion": "2025-11-25",
+    "capabilities": {},
+    "clientInfo": {"name": "closes-early", "version": "1"},
+}
+
+
+def test_a_client_that_closes_the_servers_stdout_ends_it_quietly() -> None:
+    messages = [
+        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": INITIALIZE},
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
+    ]
+    process = subprocess.Popen(  # noqa: S603 - our own console script
+        [console_script(), "--demo"],
+        env=base_env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdin is not None
+    assert process.stdout is not None
+    assert process.stderr is not None
+    process.stdin.write((json.dumps(messages[0]) + "\n").encode())
+    process.stdin.flush()
+    assert b'"id":1' in process.stdout.readline(), "the server answered initialize"
+    process.stdout.close()  # the client stops reading, and the server's next answer has nowhere to go
+    process.stdin.write("".join(json.dumps(message) + "\n" for message in messages[1:]).encode())
+    process.stdin.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 0, stderr
+    assert "Traceback" not in stderr
+    assert "BrokenPipeError" not in stderr

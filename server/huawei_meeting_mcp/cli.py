@@ -402,11 +402,28 @@ def interrupts_end_the_command(as_json: bool = False) -> Iterator[None]:
 
 
 def serve_stdio(server: MeetingServer) -> None:
-    """Serve MCP on stdin/stdout until stdin ends (Ctrl-D) or Ctrl-C; hint on stderr when stdin is a terminal."""
+    """Serve MCP on stdin/stdout until stdin ends (Ctrl-D) or Ctrl-C; hint on stderr when stdin is a terminal.
+
+    A client that closes our stdout has left: the server ends quietly (no traceback), as it does when stdin ends.
+    """
     if sys.stdin.isatty():
         sys.stderr.write(TERMINAL_HINT)
         sys.stderr.flush()
-    anyio.run(server.run_stdio)
+    try:
+        anyio.run(server.run_stdio)
+    except Exception as exc:
+        if not _only_broken_pipes(exc):
+            raise
+        logger.info("The MCP client closed the server's stdout; stopping")
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit
+
+
+def _only_broken_pipes(exc: BaseException) -> bool:
+    """Whether `exc` is a BrokenPipeError, or a group (from the task groups) of nothing else."""
+    inner = getattr(exc, "exceptions", None)
+    if inner is None:
+        return isinstance(exc, BrokenPipeError)
+    return bool(inner) and all(_only_broken_pipes(each) for each in inner)
 
 
 def run_check_command(args: argparse.Namespace) -> None:
