@@ -43,6 +43,7 @@ from huawei_meeting_mcp.sandbox import LARGE_UUID, Sandbox, serving
 from huawei_meeting_mcp.sandbox.history_api import ATTENDANCE_PATH
 from huawei_meeting_mcp.settings import Settings
 from tests.support import SCAN, LiveSandbox, console_script, http_server, text_of
+from tests.support.raw import MCP_HEADERS
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "docs" / "deploy"
@@ -51,7 +52,6 @@ NGINX_CONF = DEPLOY / "nginx.conf"
 PUBLIC_NAME = "mcp.example.com"
 HTTP_TOKEN = "deploy-bearer-Hq3n8Vx5Tz2Lm9Pw4Rk7"
 ATTENDANCE = "get_historical_meeting_attendance"
-MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 GATE_SECONDS = 60
 """How long the sandbox holds attendance reads for the first progress notification to reach the client."""
 

@@ -14,6 +14,7 @@ from huawei_meeting_mcp.sandbox.app import CONF_DETAIL_PATH
 from huawei_meeting_mcp.view import TEXT_BUDGET
 from tests.support import LiveSandbox, base_env, console_script, leaked, run_server, text_of
 from tests.support.commands import InProcessCommand
+from tests.support.raw import INITIALIZE, INITIALIZED
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
@@ -285,17 +286,10 @@ async def test_demo_mode_answers_without_network() -> None:
     assert all("王" in p["name"] for p in result.structured_content["participants"])
 
 
-INITIALIZE = {
-    "protocolVersion": "2025-11-25",
-    "capabilities": {},
-    "clientInfo": {"name": "closes-early", "version": "1"},
-}
-
-
 def test_a_client_that_closes_the_servers_stdout_ends_it_quietly() -> None:
     messages = [
-        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": INITIALIZE},
-        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        INITIALIZE,
+        INITIALIZED,
         {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
     ]
     process = subprocess.Popen(  # noqa: S603 - our own console script

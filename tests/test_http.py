@@ -15,18 +15,12 @@ from huawei_meeting_mcp.http_server import MAX_REQUEST_BODY, check_bind, host_ru
 from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID
 from huawei_meeting_mcp.settings import ConfigError, Settings
 from tests.support import LiveSandbox, base_env, console_script, http_server, leaked, text_of
+from tests.support.raw import INITIALIZE, MCP_HEADERS
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
 TOOL = "get_historical_meeting_detail"
 HTTP_TOKEN = "http-bearer-Zq8w3vN5x2Lk7Tq9Rb4m"
-INITIALIZE = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}},
-}
-MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 
 
 def _leaf_errors(error: BaseException) -> list[BaseException]:

@@ -11,6 +11,7 @@ from huawei_meeting_mcp.http_server import HostOriginGuard, SlashlessMcpPath, ho
 from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID, LARGE_UUID
 from huawei_meeting_mcp.settings import ConfigError, Settings
 from tests.support import LiveSandbox, ProgressLog, http_server, leaked, text_of
+from tests.support.raw import INITIALIZE, MCP_HEADERS
 from tests.test_http_sockets import Gate
 
 pytestmark = pytest.mark.anyio
@@ -241,15 +242,6 @@ async def test_a_trailing_slash_is_served_in_place_never_redirected() -> None:
     assert slash.status_code == 200
     assert seen == ["/mcp", "/health/"], "only /mcp/ is rewritten"
     assert other.status_code == 200
-
-
-INITIALIZE = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}},
-}
-MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 
 
 @pytest.mark.e2e

@@ -11,11 +11,11 @@ from mcp.types import INVALID_PARAMS, METHOD_NOT_FOUND
 from huawei_meeting_mcp.http_server import wants_progress
 from huawei_meeting_mcp.sandbox import DOCS_EXAMPLE_UUID, LARGE_UUID
 from tests.support import LiveSandbox, ProgressLog, http_server, in_process, text_of
+from tests.support.raw import MCP_HEADERS
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
 ATTENDANCE = "get_historical_meeting_attendance"
-MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 LEGACY_HEADERS = {**MCP_HEADERS, "MCP-Protocol-Version": "2025-11-25"}
 
 
