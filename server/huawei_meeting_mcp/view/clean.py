@@ -1,7 +1,7 @@
 """Upstream text as a view takes it in: every string through the one sanitiser (`text.Sanitiser`).
 
 Every string the API sends passes through `Scrub` or `code` where wire data enters a view, for the
-structured content and the text alike; a caller's own argument echoed back goes through `echoed`.
+structured content and the text alike; a caller's own argument echoed back goes through `Echoes`.
 How the text then words things is in `words`.
 """
 
@@ -26,24 +26,13 @@ def code(value: object, limit: int = 64) -> str | None:
     return Sanitiser().code(value, limit)
 
 
-def echoed(value: str | None, name: str, notes: list[str], limit: int = SHORT) -> str | None:
-    """A caller's argument as an answer echoes it (structured content, heading, next call), sanitised.
+class Echoes:
+    """The caller's arguments one answer echoes (structured content, heading, next call), sanitised.
 
     The caller's own phone number or e-mail address stays; hidden characters, line breaks, markup and links
-    do not, and a note says when the value shown differs from the one given.
+    do not, and a note says when the value shown differs from the one given. `as_given` says whether every
+    value was shown as given (up to spacing).
     """
-    if value is None:
-        return None
-    shown = Sanitiser(include_contacts=True)(value, limit)
-    if shown is None:
-        notes.append(f"The {name} given held only hidden characters, markup or links, so it is not shown.")
-    elif shown != " ".join(value.split()):
-        notes.append(f"The {name} given is shown without its hidden characters, markup, links or secrets.")
-    return shown
-
-
-class Echoes:
-    """The caller's arguments one answer echoes (each through `echoed`), and whether all were shown as given."""
 
     def __init__(self, notes: list[str]) -> None:
         self.notes = notes
@@ -51,10 +40,17 @@ class Echoes:
         """False once a value was shown cleaned: then no exact next call can be written from the echoed values."""
 
     def __call__(self, value: str | None, name: str, limit: int = SHORT) -> str | None:
-        """`value` as the answer echoes it (see `echoed`)."""
-        shown = echoed(value, name, self.notes, limit)
-        if value is not None and shown != " ".join(value.split()):
+        """`value` as the answer echoes it; None when it was None or nothing of it could be shown."""
+        if value is None:
+            return None
+        shown = Sanitiser(include_contacts=True)(value, limit)
+        if shown != " ".join(value.split()):
             self.as_given = False
+            self.notes.append(
+                f"The {name} given held only hidden characters, markup or links, so it is not shown."
+                if shown is None
+                else f"The {name} given is shown without its hidden characters, markup, links or secrets."
+            )
         return shown
 
 
