@@ -295,13 +295,12 @@ class RegisteredTool:
     @classmethod
     def generated(cls, spec: ToolSpec) -> RegisteredTool:
         """`spec` with its schemas generated from the handler's parameters and output model (what is stored)."""
-        title = f"{spec.title}: arguments"
-        registered = cls(spec, Tool(name=spec.name, input_schema={}))
-        arguments = registered.arguments
+        arguments = _arguments_of(spec)
         model = output_model(spec.handler)
         output = None if model is None else output_schema(model, f"{spec.title}: result")
-        registered.definition = cls._definition(spec, input_schema(arguments, title), output)
-        return registered
+        tool = cls(spec, cls._definition(spec, input_schema(arguments[0], _arguments_title(spec)), output))
+        tool._arguments = arguments
+        return tool
 
     @staticmethod
     def _definition(spec: ToolSpec, inputs: dict[str, Any], outputs: dict[str, Any] | None) -> Tool:
@@ -326,8 +325,7 @@ class RegisteredTool:
 
     def _built(self) -> tuple[type[BaseModel], str | None]:
         if self._arguments is None:
-            title = f"{self.spec.title}: arguments"
-            self._arguments = arguments_model(self.spec.handler, title, context=ServerRequestContext)
+            self._arguments = _arguments_of(self.spec)
         return self._arguments
 
     async def call(self, ctx: ToolContext, given: dict[str, Any]) -> CallToolResult:
@@ -347,6 +345,15 @@ class RegisteredTool:
         except Exception:
             logger.exception("Unexpected error in tool %r", self.spec.name)
             return error_result(INTERNAL_ERROR, "internal")
+
+
+def _arguments_title(spec: ToolSpec) -> str:
+    return f"{spec.title}: arguments"
+
+
+def _arguments_of(spec: ToolSpec) -> tuple[type[BaseModel], str | None]:
+    """The model of `spec`'s arguments, and the name of its handler's context parameter (if any)."""
+    return arguments_model(spec.handler, _arguments_title(spec), context=ServerRequestContext)
 
 
 def _fields(error: ValidationError) -> set[str]:
