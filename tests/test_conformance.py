@@ -171,11 +171,21 @@ def _assert_ts_summary(summary: dict[str, object]) -> None:
     assert summary["capabilities"] == ["completions", "prompts", "tools"]
     assert summary["tools"] == sorted(spec.name for spec in TOOLS)
     assert summary["attendance"] == {"isError": False, "uniqueAttendees": len(people)}
-    assert summary["progress"] == [
+    sent = [
         [0, None, "Reading attendance records"],
         [500, total, f"Read 500 of {total} attendance records"],
         [total, total, f"Read {total} of {total} attendance records"],
     ]
+    assert summary["wire"] == {"progress": sent, "progressBeforeResponse": len(sent)}, "all of it, before the result"
+    # The SDK drops a notification it reads together with the response (typescript-sdk #2580), and
+    # reports each through onerror; what reached onprogress is the start of what was sent, in order.
+    delivered = summary["progress"]
+    assert isinstance(delivered, list)
+    assert delivered == sent[: len(delivered)], delivered
+    errors = summary["errors"]
+    assert isinstance(errors, list)
+    assert len(errors) == len(sent) - len(delivered), errors
+    assert all(str(error).startswith("Received a progress notification for an unknown token") for error in errors)
     detail = summary["detail"]
     assert isinstance(detail, dict)
     assert detail["isError"] is False

@@ -20,7 +20,24 @@ const transport =
     : new StdioClientTransport({ command: target, args: rest, env: process.env, stderr: "ignore" });
 
 const client = new Client({ name: "ts-sdk-check", version: "1.0.0" });
+const errors = [];
+client.onerror = (error) => errors.push(String(error.message ?? error));
 await client.connect(transport);
+// What the server sent, as it arrived: the SDK hands a notification to its handler a microtask after
+// reading it but settles a response at once, so a progress notification read together with its
+// response reaches `onprogress` too late and is dropped (typescript-sdk issue #2580). The wire
+// order is the server's part; what `onprogress` got is the SDK's.
+const wire = { progress: [], progressBeforeResponse: null };
+const deliver = transport.onmessage;
+transport.onmessage = (message, extra) => {
+  if (message.method === "notifications/progress") {
+    const p = message.params;
+    wire.progress.push([p.progress, p.total ?? null, p.message ?? null]);
+  } else if ("id" in message && wire.progress.length > 0 && wire.progressBeforeResponse === null) {
+    wire.progressBeforeResponse = wire.progress.length;
+  }
+  deliver(message, extra);
+};
 const summary = {
   serverName: client.getServerVersion()?.name,
   capabilities: Object.keys(client.getServerCapabilities() ?? {}).sort(),
@@ -37,6 +54,7 @@ summary.attendance = {
   uniqueAttendees: attendance.structuredContent?.summary?.uniqueAttendees ?? null,
 };
 summary.progress = progress;
+summary.wire = wire;
 const detail = await client.callTool({
   name: "get_historical_meeting_detail",
   arguments: { confUUID: process.env.DOCS_EXAMPLE_UUID },
@@ -55,4 +73,5 @@ try {
   summary.unknownTool = error.code ?? String(error);
 }
 await client.close();
+summary.errors = errors;
 process.stdout.write(JSON.stringify(summary) + "\n");
