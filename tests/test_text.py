@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from huawei_meeting_mcp import errors
+from huawei_meeting_mcp import text as text_module
 from huawei_meeting_mcp.redaction import REDACTOR
 from huawei_meeting_mcp.text import (
     EMAIL_MASK,
@@ -445,3 +446,17 @@ def test_an_account_written_with_a_full_width_at_sign_is_hidden_whole() -> None:
 )
 def test_the_sanitiser_removes_markup_for_the_structured_content_too(raw: str, shown: str) -> None:
     assert Sanitiser(include_contacts=True)(raw, 256) == shown
+
+
+def test_the_cheap_first_looks_miss_no_character_in_this_pythons_unicode_database() -> None:
+    # clean_text and the masks skip work when a quick look finds nothing to do; the quick looks rest
+    # on Unicode properties (printable, combining class), so every code point is checked here.
+    for point in range(sys.maxunicode + 1):
+        char = chr(point)
+        framed = f"a{char}b"
+        if text_module._SPACES.fullmatch(char):
+            assert text_module._one_line(framed) == "a b", hex(point)
+        if point in text_module._FOLD:
+            assert text_module._folded(framed) == framed.translate(text_module._FOLD), hex(point)
+        if unicodedata.combining(char):
+            assert text_module._stream_safe("a" + char * 40) == "a" + char * 30, hex(point)

@@ -34,6 +34,14 @@ _SELECTORS = "\u180b-\u180d\u180f\ufe00-\ufe0f\U000e0100-\U000e01ef"
 _SUSPECT = re.compile(f"[{_FORMAT}{_INVISIBLE}{_SELECTORS}]")
 _SPACES = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u2028\u2029\u2800]+")
 
+
+def _one_line(text: str) -> str:
+    """`text` with control characters, line breaks and runs of white space each made one space."""
+    if "  " in text or not text.isprintable() or "\u2800" in text:  # every other such character is unprintable
+        return _SPACES.sub(" ", text)
+    return text
+
+
 ZWNJ, ZWJ = "\u200c", "\u200d"
 BLACK_FLAG = "\U0001f3f4"
 _FLAG_TAGS = {"gbeng", "gbsct", "gbwls"}
@@ -82,26 +90,28 @@ def _keep_in_context(char: str, before: str, after: str) -> bool:
 
 
 def _strip_hidden(text: str) -> str:
+    """`text` without the hidden characters (`_SUSPECT`) that have no legitimate use where they stand."""
     kept: list[str] = []
     index, size = 0, len(text)
-    while index < size:
-        char = text[index]
-        if not _SUSPECT.match(char):
-            kept.append(char)
-        elif "\U000e0020" <= char <= "\U000e007f":
-            end = index
+    while (found := _SUSPECT.search(text, index)) is not None:
+        start = found.start()
+        if start > index:
+            kept.append(text[index:start])
+        char = text[start]
+        index = start + 1
+        if "\U000e0020" <= char <= "\U000e007f":
+            end = start
             while end < size and "\U000e0020" <= text[end] <= "\U000e007f":
                 end += 1
-            tags = "".join(chr(ord(t) - 0xE0000) for t in text[index : end - 1])
-            if kept and kept[-1] == BLACK_FLAG and text[end - 1] == "\U000e007f" and tags in _FLAG_TAGS:
-                kept.append(text[index:end])
+            tags = "".join(chr(ord(t) - 0xE0000) for t in text[start : end - 1])
+            if kept and kept[-1][-1] == BLACK_FLAG and text[end - 1] == "\U000e007f" and tags in _FLAG_TAGS:
+                kept.append(text[start:end])
             index = end
-            continue
         elif "\ud800" <= char <= "\udfff":
             kept.append("\ufffd")  # a lone surrogate (JSON allows them) cannot even be encoded: show it
-        elif _keep_in_context(char, kept[-1][-1] if kept else "", text[index + 1 : index + 2]):
+        elif _keep_in_context(char, kept[-1][-1] if kept else "", text[index : index + 1]):
             kept.append(char)
-        index += 1
+    kept.append(text[index:])
     return "".join(kept)
 
 
@@ -119,6 +129,8 @@ _TAIL = 128
 
 def _stream_safe(text: str) -> str:
     """`text` with runs of combining marks cut to MAX_COMBINING_RUN, so that normalising it is linear."""
+    if not any(map(unicodedata.combining, text)):
+        return text  # most text has no combining mark at all, and this look is done in C
     run, kept = 0, []
     for char in text:
         if unicodedata.combining(char):
@@ -151,7 +163,7 @@ def _visible(value: object, limit: int) -> str:
             text = _stream_safe(text)
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
-    text = REDACTOR.redact(_SPACES.sub(" ", text).strip())
+    text = REDACTOR.redact(_one_line(text).strip())
     if cut and len(text) < limit + _TAIL:
         text = (text[: max(text.rfind(" "), 0)] + " …").lstrip()
     return text
@@ -228,6 +240,14 @@ def _fold_table() -> dict[int, str]:
 
 
 _FOLD = _fold_table()
+_FOLDABLE = re.compile("[" + "".join(re.escape(chr(point)) for point in sorted(_FOLD)) + "]")
+
+
+def _folded(value: str) -> str:
+    """`value` folded by `_FOLD`, or `value` itself when nothing in it folds (most text: a cheap look first)."""
+    if value.isascii() or _FOLDABLE.search(value) is None:
+        return value
+    return value.translate(_FOLD)
 
 
 def _replace(shown: str, folded: str, spans: list[tuple[int, int, str]]) -> tuple[str, str]:
@@ -329,13 +349,13 @@ def mask_contacts(value: str) -> tuple[str, bool]:
     numbers inside a word or a hex string (a confUUID) are left alone; full-width and CJK
     punctuation count as their ASCII forms (`_FOLD`); see docs/security.md.
     """
-    masked, _ = _mask_contacts(value, value.translate(_FOLD))
+    masked, _ = _mask_contacts(value, _folded(value))
     return masked, masked != value
 
 
 def contact_kind(value: str) -> str | None:
     """'e-mail' or 'phone' when the whole of `value` is one (e.g. an accountId), else None."""
-    bare = value.strip().translate(_FOLD)
+    bare = _folded(value.strip())
     if _EMAIL.fullmatch(bare):
         return "e-mail"
     match = _NUMBERS.fullmatch(bare)
@@ -404,7 +424,7 @@ def mask_credentials(value: str) -> tuple[str, bool]:
     Free text such as an upstream error message or a meeting subject may quote a meeting password the
     process never knew, so no list of known secrets can catch it; the word before it can.
     """
-    masked, _ = _mask_credentials(value, value.translate(_FOLD))
+    masked, _ = _mask_credentials(value, _folded(value))
     return masked, masked != value
 
 
@@ -479,7 +499,7 @@ class Sanitiser:
         """Cleaned text (`_visible`) with markup removed, then links, credentials and maybe contacts masked; cut."""
         shown, _ = strip_markup(shown)
         shown, linked = mask_links(shown)
-        folded = shown if shown.isascii() else shown.translate(_FOLD)
+        folded = _folded(shown)
         before = shown
         shown, folded = _mask_credentials(shown, folded)
         credential = shown != before
