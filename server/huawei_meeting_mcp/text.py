@@ -18,6 +18,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 
 from .redaction import REDACTOR
 
@@ -391,16 +392,25 @@ def mask_links(value: str) -> tuple[str, bool]:
 
 
 CREDENTIAL_MASK = "(hidden)"
-_CREDENTIAL = re.compile(
-    r"(?:\b(?:pass(?:word|code|wd)?s?|pwd|pin|token|secret|key)\b|\u5bc6\u7801|\u53e3\u4ee4|\u9a8c\u8bc1\u7801)"
-    r"(?:[\s:=]|\b(?:is|was|are|were|now|changed|set|reset|updated|to|as|new)\b"
-    r"|\u5df2|\u662f|\u4e3a|\u6539\u4e3a|\u4fee\u6539\u4e3a|\u66f4\u6539\u4e3a|\u8bbe\u7f6e\u4e3a)*?"
-    r"(?P<value>(?=[^\s,;)]*\d)[^\s,;):=\u2e80-\u9fff][^\s,;)\u2e80-\u9fff]*)",
-    re.IGNORECASE,
-)
-"""A credential word (password, passcode, pwd, PIN, token, secret, key, 密码, 口令, 验证码), a few linking
-words ("changed to", "is now", "改为"), then a value with a digit in it: "Guest password changed to 482913".
-A value stops at white space, `,;)` (their full-width forms folded) and at a CJK character."""
+
+
+@cache
+def _credential() -> re.Pattern[str]:
+    """The credential pattern: a credential word, a few linking words, then a value with a digit in it.
+
+    "Guest password changed to 482913": the words are password, passcode, pwd, PIN, token, secret, key,
+    密码, 口令 and 验证码; the linking words "changed to", "is now", "改为" and the like. A value stops at
+    white space, `,;)` (their full-width forms folded) and at a CJK character. Compiled on first use,
+    after `_CREDENTIAL_WORD` found a word: its CJK ranges are slow to compile, and most processes never
+    need it before their first answer.
+    """
+    return re.compile(
+        r"(?:\b(?:pass(?:word|code|wd)?s?|pwd|pin|token|secret|key)\b|\u5bc6\u7801|\u53e3\u4ee4|\u9a8c\u8bc1\u7801)"
+        r"(?:[\s:=]|\b(?:is|was|are|were|now|changed|set|reset|updated|to|as|new)\b"
+        r"|\u5df2|\u662f|\u4e3a|\u6539\u4e3a|\u4fee\u6539\u4e3a|\u66f4\u6539\u4e3a|\u8bbe\u7f6e\u4e3a)*?"
+        r"(?P<value>(?=[^\s,;)]*\d)[^\s,;):=\u2e80-\u9fff][^\s,;)\u2e80-\u9fff]*)",
+        re.IGNORECASE,
+    )
 
 
 _CREDENTIAL_WORD = re.compile(
@@ -412,7 +422,7 @@ _CREDENTIAL_WORD = re.compile(
 def _mask_credentials(shown: str, folded: str) -> tuple[str, str]:
     if not _CREDENTIAL_WORD.search(folded):
         return shown, folded
-    spans = [(*m.span("value"), CREDENTIAL_MASK) for m in _CREDENTIAL.finditer(folded)]
+    spans = [(*m.span("value"), CREDENTIAL_MASK) for m in _credential().finditer(folded)]
     return _replace(shown, folded, spans)
 
 
