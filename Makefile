@@ -39,6 +39,7 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+	$(BIN)/mypy scripts  # scripts are files, not a package: checked on their own, same settings
 
 # The MCP Bundle manifest must pass the official validator. It needs Node's npx (and the npm registry the
 # first time): skipped, saying so, where npx is missing; required under CI=true.

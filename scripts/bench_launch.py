@@ -32,12 +32,13 @@ import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # tests.wheelhouse, for --offline
 
 PROTOCOL = "2025-06-18"
-REQUESTS = [
+REQUESTS: list[dict[str, Any]] = [
     {
         "jsonrpc": "2.0",
         "id": 1,

@@ -43,6 +43,7 @@ async def main() -> None:
     async with Client(params) as client:
         tools = (await client.list_tools()).tools
         info = client.server_info
+        assert info is not None, "connected, so the server has introduced itself"
         print(f"Connected to {info.name} {info.version} over stdio (--demo: the built-in sandbox). Tools:")
         for tool in tools:
             print(f"  - {tool.name}: {tool.title}")
