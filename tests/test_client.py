@@ -101,6 +101,20 @@ async def test_request_shape(participant_type: Any, headers: dict[str, str]) -> 
     assert "userUUID" not in str(request.url)
 
 
+async def test_a_base_url_with_a_path_keeps_it_on_every_request() -> None:
+    # An API gateway may serve the API below a path; each API path is merged with it once and reused.
+    recorder = Recorder(ok())
+    http = create_http_client("http://gateway.example/meeting/", timeout=10, transport=httpx.MockTransport(recorder))
+    client = MeetingClient(http, FakeTokens(), timeout=10, retry=RetryPolicy(max_retries=0))
+    async with http:
+        for offset in (0, 20):
+            await client.conf_detail(DetailQuery("abc", offset=offset, limit=20))
+    assert [str(request.url) for request in recorder.requests] == [
+        f"http://gateway.example/meeting/v1/mmc/management/conferences/history/confDetail?confUUID=abc&offset={offset}&limit=20"
+        for offset in (0, 20)
+    ]
+
+
 @pytest.mark.parametrize(
     ("response", "error"),
     [

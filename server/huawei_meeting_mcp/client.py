@@ -121,6 +121,8 @@ class MeetingClient:
         self._retry = retry or RetryPolicy()
         self._max_body = max_body_bytes
         self._sleep = sleep
+        self._urls: dict[str, httpx.URL] = {}
+        """Each API path merged with the base URL once, not on every request (httpx parses both each time)."""
 
     @property
     def tokens(self) -> TokenProvider:
@@ -302,7 +304,10 @@ class MeetingClient:
     def _request(
         self, path: str, params: Mapping[str, str | int], headers: Mapping[str, str], request_id: str
     ) -> httpx.Request:
-        return self._http.build_request("GET", path, params=params, headers={**headers, "X-Request-ID": request_id})
+        url = self._urls.get(path)
+        if url is None:
+            url = self._urls[path] = self._http.build_request("GET", path).url
+        return self._http.build_request("GET", url, params=params, headers={**headers, "X-Request-ID": request_id})
 
 
 class SignInClient:

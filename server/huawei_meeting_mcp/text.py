@@ -192,6 +192,8 @@ def clean_text(value: object, limit: int) -> str:
 # Characters `quoted` writes as JSON \u escapes: what Markdown or HTML would act on, and anything
 # `clean_text` would remove (a caller's string has not been through it).
 _ACTIVE = re.compile(f"[\x7f-\x9f<>&\\[\\]`{_FORMAT}{_INVISIBLE}{_SELECTORS}\u2028\u2029]")
+_JSON = json.JSONEncoder(ensure_ascii=False)
+"""One encoder for every quoted string (`json.dumps` with an option makes a new one per call)."""
 _AUTOLINK = re.compile(r":(?=//)|(?<=www)\.", re.IGNORECASE)
 
 
@@ -211,7 +213,7 @@ def quoted(value: str) -> str:
     a link, an image, an HTML tag or a code span; invisible characters are escaped, not passed on.
     `json.loads(quoted(v)) == v` for every string.
     """
-    literal = _ACTIVE.sub(_escape, json.dumps(value, ensure_ascii=False))
+    literal = _ACTIVE.sub(_escape, _JSON.encode(value))
     if "://" in literal or "www." in literal.lower():
         literal = _AUTOLINK.sub(_escape, literal)
     return literal
