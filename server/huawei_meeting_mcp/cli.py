@@ -369,8 +369,8 @@ def keep_start_up_objects() -> None:
     """Exempt everything built at start-up (modules, the SDK, the tool table) from garbage collection.
 
     A server lives long and its start-up objects never become garbage, but every full collection walks
-    them all: about 40 ms, which landed in the middle of reading a 10,000-record meeting, between one
-    round of page reads and the next. Frozen, a full collection walks only what calls created since.
+    them all, and one landed in the middle of reading a 10,000-record meeting, between one round of page
+    reads and the next (docs/performance.md, row 7). Frozen, a full collection walks only what calls created since.
     """
     gc.freeze()
 

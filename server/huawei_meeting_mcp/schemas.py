@@ -36,8 +36,8 @@ _VALUES = frozenset({"default", "examples", "enum", "const"})
 
 STORED = Path(__file__).with_name("tool_schemas.json")
 """Every published tool's input and output schema as generated from the models, stored with the package and
-served from there: generating them took about 85 ms of CPU at each start-up, most of a start-up's own cost
-(docs/performance.md, row 1). tests/test_tool_surface.py fails, saying how to write it again, when it differs from
+served from there: generating them at each start-up was most of a start-up's own cost (docs/performance.md,
+row 1). tests/test_tool_surface.py fails, saying how to write it again, when it differs from
 what the models generate."""
 
 
