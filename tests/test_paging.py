@@ -12,7 +12,7 @@ from huawei_meeting_mcp.app import TOOL_NAMES
 from huawei_meeting_mcp.output import Page
 from huawei_meeting_mcp.reads import DetailRead, Outcome
 from huawei_meeting_mcp.view.detail import DETAIL_TEXT, build_detail
-from huawei_meeting_mcp.view.paging import NextCall, more_line, page_heading, render_paged
+from huawei_meeting_mcp.view.paging import MORE_LINE, NextCall, more_line, page_heading, render_paged
 from huawei_meeting_mcp.wire import ConfDetailResponse, DetailQuery
 from tests.support import docs_body, view_options
 
@@ -52,6 +52,21 @@ def test_the_lines_read_the_same_for_every_noun() -> None:
     )
     assert page_heading("Attendees", Page.of(9, 0, count=3)) == "Attendees: none at offset 9 (3 in all)."
     assert more_line("Attendees", Page.of(0, 3, count=3), call) is None
+
+
+@pytest.mark.parametrize("trimmed", [False, True])
+@pytest.mark.parametrize("with_call", [False, True])
+def test_the_command_line_finds_each_more_line_as_written(trimmed: bool, with_call: bool) -> None:
+    # tool_commands puts the person's own command where the line says how to reach the next page.
+    page = Page.of(20, 20, count=620).trimmed(5) if trimmed else Page.of(20, 20, count=620)
+    call = NextCall("some_tool", {"confUUID": "a" * 32, "limit": 20}) if with_call else None
+    line = more_line("People (in all: 3 kinds)", page, call)
+    assert line is not None
+    found = MORE_LINE.match(line)
+    assert found is not None, line
+    assert line.startswith(found[1] + ": ")
+    assert found[1].endswith("(page trimmed to fit the size budget)" if trimmed else "remain")
+    assert MORE_LINE.match(f"- More people remain: call {line}") is None, "only a line that starts as written"
 
 
 def _detail_with(names: list[str]) -> tuple[ConfDetailResponse, DetailQuery]:

@@ -30,6 +30,7 @@ from mcp.server.lowlevel import Server
 from mcp.types import CallToolResult, Tool
 
 from .errors import ERROR_META
+from .view.paging import MORE_LINE
 
 PROG = "huawei-meeting-mcp"
 EXIT_FAILED = 1
@@ -385,7 +386,7 @@ class PeopleOutput:
         next_offset = page.get("nextOffset") if isinstance(page, dict) else None
         lines = []
         for line in _text(result).splitlines():
-            more = re.match(r"^(More .+? remain(?: \([^)]*\))?): (?:call |the next page starts at offset )", line)
+            more = MORE_LINE.match(line)
             if more and isinstance(next_offset, int):
                 lines.append(f"{more[1]}: {self.next_page(next_offset)}")
             else:

@@ -9,6 +9,7 @@ the structured content (`page.trimmedToFit`, `page.nextOffset`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -84,13 +85,20 @@ def page_heading(noun: str, page: Page, qualifier: str = "") -> str:
     return f"{noun} {page.offset + 1}-{page.offset + page.returned} of {page.total}{qualifier}:"
 
 
+_TRIMMED = " (page trimmed to fit the size budget)"
+
+
 def more_line(noun: str, page: Page, call: NextCall | None) -> str | None:
     """'More participants remain: call ...', when a next page exists."""
     if page.nextOffset is None:
         return None
-    reason = " (page trimmed to fit the size budget)" if page.trimmedToFit else ""
+    reason = _TRIMMED if page.trimmedToFit else ""
     where = f"call {call.text(page.nextOffset)}" if call else f"the next page starts at offset {page.nextOffset}"
     return f"More {noun.lower()} remain{reason}: {where}"
+
+
+MORE_LINE = re.compile(rf"^(More .+? remain(?:{re.escape(_TRIMMED)})?): (?:call |the next page starts at offset )")
+"""A `more_line`, up to where the way to the next page starts: the command line puts its own command there."""
 
 
 def render_paged(
