@@ -40,6 +40,7 @@ from huawei_meeting_mcp.shared_state import SealedStore, sealed_store
 from huawei_meeting_mcp.shared_tokens import TokenCapError, TokenLedger
 from tests.support import LiveSandbox, base_env, console_script, http_server, in_process
 from tests.support.redis_server import RedisServer, redis_binary
+from tests.support.results import strings_in
 
 pytestmark = pytest.mark.anyio
 
@@ -92,16 +93,6 @@ async def call_all(clients: list[Client], calls: int, arguments: dict[str, Any])
 
 def succeeded(results: list[CallToolResult]) -> bool:
     return bool(results) and all(r.is_error is False and r.structured_content for r in results)
-
-
-def strings_in(value: object) -> set[str]:
-    if isinstance(value, str):
-        return {value}
-    if isinstance(value, dict):
-        return set().union(*(strings_in(v) for v in value.values())) if value else set()
-    if isinstance(value, list):
-        return set().union(*(strings_in(v) for v in value)) if value else set()
-    return set()
 
 
 async def test_three_replicas_make_one_sign_in_and_one_upstream_read(redis_server: RedisServer) -> None:
